@@ -1,0 +1,28 @@
+"""Response curves per unit × plan period, as breakpoint tables the LP reads:
+incremental KPI over a period as a function of the period's total spend (spread evenly over its
+days), starting at spend 0."""
+from __future__ import annotations
+
+import numpy as np
+
+from forecasts.model import saturate
+
+BREAKPOINTS = 40
+
+
+def period_breakpoints(scale_per_period: float, max_spend: float,
+                       count: int = BREAKPOINTS) -> np.ndarray:
+    """Spend breakpoints evenly spaced in saturation, 0 … `max_spend`: dense where the curve bends,
+    sparse where it is flat."""
+    s_max = float(saturate(max_spend, scale_per_period))
+    s_levels = np.linspace(0.0, s_max, count + 1)[1:-1]
+    inner = -scale_per_period * np.log1p(-s_levels)
+    points = np.concatenate([[0.0], inner, [max_spend]])
+    return np.unique(np.round(points, 6))
+
+
+def period_curve(factors: np.ndarray, period_days: int, step_days: int, scale: float,
+                 spends: np.ndarray) -> np.ndarray:
+    """Incremental KPI over a period at each total spend: Σ_steps a_step · s(spend · step / days)."""
+    per_step = np.asarray(spends, float) * step_days / period_days
+    return float(np.sum(factors)) * saturate(per_step, scale)

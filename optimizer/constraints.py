@@ -1,0 +1,126 @@
+"""Planner rules as data: each rule adds its rows to the plan model and says in words what it
+is and what relaxing it is worth — the source of "binding constraint" and "infeasible because…"."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pulp
+
+if TYPE_CHECKING:
+    from optimizer.lp import PlanModel
+
+
+def money(amount: float, currency: str = "CNY", decimals: int = 0) -> str:
+    """An amount with its currency sign: ¥1,234."""
+    symbol = CURRENCY_SIGNS.get(currency)
+    number = f"{amount:,.{decimals}f}"
+    return f"{symbol}{number}" if symbol else f"{number} {currency}"
+
+
+CURRENCY_SIGNS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+
+
+def gain(price: float, kpi: str, currency: str) -> str:
+    """'adds ¥2.30 of revenue' / 'costs 0.0120 conversions' for a shadow price."""
+    verb = "adds" if price >= 0 else "costs"
+    amount = (money(abs(price), currency, 2) if kpi == "revenue" else f"{abs(price):,.4g}")
+    return f"{verb} {amount} of {kpi}"
+
+
+@dataclass(frozen=True)
+class Rule(ABC):
+    """A rule that adds rows to the model. `sense` is how its row reads: <=, >= or ==."""
+
+    name: str
+    sense: str
+
+    @abstractmethod
+    def rows(self, model: PlanModel) -> list[pulp.LpConstraint]:
+        """The rule's rows, in terms of the model's spend and KPI expressions."""
+
+    @abstractmethod
+    def describe(self, currency: str) -> str:
+        """The rule in a planner's words."""
+
+    @abstractmethod
+    def shadow(self, price: float, kpi: str, currency: str, total_spend: float) -> str:
+        """What relaxing the rule by one step is worth, from its shadow price."""
+
+
+def _row(lhs, sense: str, rhs: float) -> pulp.LpConstraint:
+    expr = lhs if isinstance(lhs, pulp.LpAffineExpression) else pulp.LpAffineExpression(lhs)
+    if sense == "<=":
+        return expr <= rhs
+    if sense == ">=":
+        return expr >= rhs
+    return expr == rhs
+
+
+@dataclass(frozen=True)
+class DynamicBudget(Rule):
+    """The dynamic pool is spent: Σ dynamic spend = the dynamic pool (max_revenue)."""
+
+    amount: float = 0.0
+
+    def rows(self, model):
+        return [_row(model.total_dynamic(), self.sense, self.amount)]
+
+    def describe(self, currency):
+        verb = {"==": "spends exactly", "<=": "spends at most", ">=": "spends at least"}[self.sense]
+        return f"the dynamic pool {verb} {money(self.amount, currency)}"
+
+    def shadow(self, price, kpi, currency, total_spend):
+        return f"raising the budget by {money(1, currency)} {gain(price, kpi, currency)}"
+
+
+@dataclass(frozen=True)
+class ChannelBound(Rule):
+    """A channel's total spend over the horizon: min (>=), max (<=) or lock (==)."""
+
+    channel: str = ""
+    amount: float = 0.0
+    label: str = "max"
+
+    def rows(self, model):
+        return [_row(model.channel_spend(self.channel), self.sense, self.amount)]
+
+    def describe(self, currency):
+        text = {"min": "spends at least", "max": "spends at most", "lock": "spends exactly"}
+        return f"{self.channel} {text[self.label]} {money(self.amount, currency)}"
+
+    def shadow(self, price, kpi, currency, total_spend):
+        direction = "lowering" if (self.label == "min" or (self.label == "lock" and price < 0)) \
+            else "raising"
+        return (f"{direction} {self.channel} {self.label} by {money(1, currency)} "
+                f"{gain(abs(price), kpi, currency)}")
+
+
+@dataclass(frozen=True)
+class ShareBound(Rule):
+    """Channels' (or a group's) spend as a share of total planned spend: min or max share."""
+
+    channels: tuple[str, ...] = ()
+    share: float = 0.0
+    label: str = "max_share"
+    group: str | None = None
+
+    @property
+    def subject(self) -> str:
+        return f"group {self.group}" if self.group else self.channels[0]
+
+    def rows(self, model):
+        lhs = pulp.lpSum(model.channel_spend(c) for c in self.channels) \
+            - self.share * model.total_spend()
+        return [_row(lhs, self.sense, 0.0)]
+
+    def describe(self, currency):
+        bound = "at least" if self.label == "min_share" else "at most"
+        return f"{self.subject} takes {bound} {self.share:.0%} of planned spend"
+
+    def shadow(self, price, kpi, currency, total_spend):
+        per_point = abs(price) * total_spend / 100
+        direction = "lowering" if self.label == "min_share" else "raising"
+        return (f"{direction} {self.subject} {self.label} by 1 percentage point "
+                f"{gain(per_point, kpi, currency)}")

@@ -1,0 +1,83 @@
+"""Piecewise-linear response curves as the LP reads them: breakpoint tables, made concave and
+non-decreasing, cut at the fixed spend so fixed money sits at the bottom of each curve."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from budgetopt.errors import InputError
+
+CURVE_COLUMNS = ("unit", "period", "spend", "incremental_kpi")
+
+
+def concave_envelope(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Least concave majorant of the points (x, y), made non-decreasing: values at each x."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    hull: list[int] = []
+    for i in range(len(x)):
+        while len(hull) >= 2:
+            a, b = hull[-2], hull[-1]
+            # drop b when it lies on or below the chord from a to i
+            if (y[b] - y[a]) * (x[i] - x[a]) <= (y[i] - y[a]) * (x[b] - x[a]):
+                hull.pop()
+            else:
+                break
+        hull.append(i)
+    env = np.interp(x, x[hull], y[hull])
+    return np.maximum.accumulate(env)
+
+
+@dataclass(frozen=True)
+class Segments:
+    """One unit × period curve above its fixed spend: value at the fixed spend, then segments."""
+
+    fixed: float
+    value_at_fixed: float
+    lengths: np.ndarray
+    slopes: np.ndarray
+    max_spend: float
+
+    def value(self, spend: float) -> float:
+        """Incremental KPI at total spend ≥ fixed, read off the piecewise-linear curve."""
+        extra = max(spend - self.fixed, 0.0)
+        taken = np.clip(extra - np.concatenate([[0.0], np.cumsum(self.lengths)[:-1]]),
+                        0.0, self.lengths)
+        return float(self.value_at_fixed + np.dot(taken, self.slopes))
+
+    def marginal(self, spend: float, tol: float = 1e-6) -> float:
+        """Slope of the next unit of money at `spend` (0 past the last breakpoint)."""
+        ends = self.fixed + np.cumsum(self.lengths)
+        idx = int(np.searchsorted(ends, spend + tol * max(1.0, spend), side="right"))
+        return float(self.slopes[idx]) if idx < len(self.slopes) else 0.0
+
+
+def segments_above(x: np.ndarray, y: np.ndarray, fixed: float) -> Segments:
+    """Cut a concave curve at `fixed`; the segments above it are what dynamic money buys."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if fixed > x[-1] + 1e-9:
+        raise ValueError(f"fixed spend {fixed} beyond the curve's last breakpoint {x[-1]}")
+    at_fixed = float(np.interp(fixed, x, y))
+    above = x > fixed + 1e-9
+    xs = np.concatenate([[fixed], x[above]])
+    ys = np.concatenate([[at_fixed], y[above]])
+    lengths = np.diff(xs)
+    slopes = np.diff(ys) / np.where(lengths > 0, lengths, 1.0)
+    return Segments(fixed, at_fixed, lengths, slopes, float(x[-1]))
+
+
+def check_curve_table(curves: pd.DataFrame) -> None:
+    """The curve-table contract: breakpoints per unit × period start at spend 0 with KPI 0 and increase."""
+    missing = [c for c in CURVE_COLUMNS if c not in curves.columns]
+    if missing:
+        raise InputError(f"curve table lacks column(s) {', '.join(missing)}", where="curves",
+                         fix=f"provide columns {', '.join(CURVE_COLUMNS)}")
+    for (unit, period), grp in curves.groupby(["unit", "period"], sort=False):
+        x = grp["spend"].to_numpy()
+        if x[0] != 0 or abs(grp["incremental_kpi"].iloc[0]) > 1e-9:
+            raise InputError(f"curve for {unit}, period {period} does not start at (0, 0)",
+                             where="curves", fix="add the breakpoint spend 0, incremental_kpi 0")
+        if np.any(np.diff(x) <= 0):
+            raise InputError(f"curve for {unit}, period {period} has spend breakpoints out of order",
+                             where="curves", fix="sort breakpoints by increasing spend")

@@ -1,0 +1,88 @@
+"""A scenario's inputs, loaded and checked against each other: the history it names, the plan
+periods, the units to plan, and the rules that must agree with the history."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from budgetopt.errors import InputError
+from forecasts.history import History, load_history
+from forecasts.periods import make_periods
+from optimizer.lp import Unit
+from optimizer.scenario import Scenario
+
+MAX_DAYS_AHEAD = 366
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    scenario: Scenario
+    history: History
+    periods: pd.DataFrame
+    units: list[Unit]          # units the plan allocates money to
+    locked_unlearned: list[Unit]  # never spent in history but locked: spend fixed, no curve
+
+    @property
+    def step_days(self) -> int:
+        return 7 if self.history.freq == "W" else 1
+
+
+def load_inputs(scenario: Scenario) -> PlanInputs:
+    """Load the scenario's history and check scenario and history against each other."""
+    where = str(scenario.source.name) if scenario.source else "scenario"
+    history = load_history(scenario.history_path, scenario.kpi)
+    return check_inputs(scenario, history, where)
+
+
+def check_inputs(scenario: Scenario, history: History, where: str = "scenario") -> PlanInputs:
+    known = set(history.channels)
+    listing = ", ".join(history.channels)
+    named = [(f"channels.{c}", c) for c in scenario.channels]
+    named += [(f"groups.{g}.channels", c) for g, grp in scenario.groups.items()
+              for c in grp.channels]
+    named += [("budget.fixed", c) for c in scenario.budget.fixed]
+    for place, channel in named:
+        if channel not in known:
+            raise InputError(f"{place}: channel '{channel}' is not in the history "
+                             f"({history.source} has: {listing})", where=where,
+                             fix="correct the name or remove it")
+    _check_horizon(scenario, history, where)
+    if history.freq == "W" and scenario.horizon.period == "day":
+        raise InputError("horizon.period is day but the history has weekly rows", where=where,
+                         fix="plan in weeks or months, or supply daily history")
+    excluded = {c for c, r in scenario.channels.items() if r.exclude}
+    never = {u for u in history.never_spent()}
+    locked_unlearned = []
+    for channel, market in sorted(never):
+        rule = scenario.rule(channel)
+        if rule.exclude:
+            continue
+        if rule.lock is None:
+            raise InputError(
+                f"channel '{channel}' never spent in {history.source}, so its response cannot "
+                "be learned", where=where,
+                fix=f"add '{channel}: {{exclude: true}}' or '{channel}: {{lock: AMOUNT}}' "
+                    "under channels")
+        locked_unlearned.append(Unit(channel, market))
+    units = [Unit(c, m) for c, m in history.units
+             if c not in excluded and (c, m) not in never]
+    if not units:
+        raise InputError("no channel is left to plan", where=where,
+                         fix="remove 'exclude' from at least one channel")
+    periods = make_periods(scenario.horizon.start, scenario.horizon.end, scenario.horizon.period)
+    return PlanInputs(scenario, history, periods, units, locked_unlearned)
+
+
+def _check_horizon(scenario: Scenario, history: History, where: str) -> None:
+    start, end = pd.Timestamp(scenario.horizon.start), pd.Timestamp(scenario.horizon.end)
+    last = history.end + pd.Timedelta(days=6 if history.freq == "W" else 0)
+    if start <= last:
+        raise InputError(f"horizon.start {start.date()} is not after the history's last day "
+                         f"{last.date()}", where=where,
+                         fix=f"start the horizon on {(last + pd.Timedelta(days=1)).date()} or later")
+    if (end - last).days > MAX_DAYS_AHEAD:
+        raise InputError(f"horizon.end {end.date()} is {(end - last).days} days after the "
+                         f"history ends ({last.date()}); forecasts reach at most "
+                         f"{MAX_DAYS_AHEAD} days ahead", where=where,
+                         fix="plan a nearer horizon or supply more recent history")

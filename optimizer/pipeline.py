@@ -1,0 +1,235 @@
+"""The one place forecasting meets optimization: scenario → forecasts and curves → pool and
+rules → LP → result tables."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from budgetopt.errors import PlanError
+from forecasts.calendar import Promotion, holiday_frame
+from forecasts.forecaster import Forecaster
+from forecasts.model import FitSettings
+from forecasts.reference import daily_spend, reference_shift, reference_spend, spend_range
+from optimizer.curves import concave_envelope, segments_above
+from optimizer.inputs import PlanInputs, load_inputs
+from optimizer.lp import PlanModel
+from optimizer.pool import channel_fixed, pace, split_budget
+from optimizer.results import (PlanResult, allocation_table, binding_rules, channels_table,
+                               period_labels)
+from optimizer.rulebook import channel_caps, precheck, scenario_rules
+from optimizer.scenario import Scenario, load_scenario
+from optimizer.summary import build_summary
+
+
+def fit_forecasts(inputs: PlanInputs, progress: Callable[[int, int], None] | None = None,
+                  n_jobs: int | None = None) -> Forecaster:
+    """Fit one model per plannable unit that has spend history."""
+    scenario, history = inputs.scenario, inputs.history
+    events = [Promotion(e.name, e.date, e.lower_window, e.upper_window) for e in scenario.events]
+    builtin = scenario.forecast.calendar == "builtin"
+    holidays = holiday_frame(history.start.date(), scenario.horizon.end, events, builtin)
+    peaks = holidays[holidays["holiday"] != "spring_festival"]
+    promo_days = {d for row in peaks.itertuples()
+                  for d in pd.date_range(row.ds + pd.Timedelta(days=row.lower_window),
+                                         row.ds + pd.Timedelta(days=row.upper_window))}
+    learned = [(u.channel, u.market) for u in inputs.units if u not in inputs.locked_unlearned]
+    settings = FitSettings(seasonality_mode=scenario.forecast.seasonality_mode,
+                           interval_width=scenario.forecast.interval_width)
+    return Forecaster.fit(learned, history.unit_frame, history.kpi, holidays, promo_days,
+                          inputs.step_days, settings, n_jobs=n_jobs, progress=progress)
+
+
+def plan(scenario: Scenario | str | Path, *, solver: str | None = None,
+         progress: Callable[[int, int], None] | None = None,
+         n_jobs: int | None = None) -> PlanResult:
+    """Plan a scenario end to end (the Python API's main entry)."""
+    clock = _Clock()
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    inputs = load_inputs(scenario)
+    clock.lap("load")
+    forecaster = fit_forecasts(inputs, progress, n_jobs)
+    clock.lap("fit")
+    result = plan_with(inputs, forecaster, solver=solver, clock=clock)
+    return result
+
+
+def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None = None,
+              clock: "_Clock | None" = None) -> PlanResult:
+    """Plan with forecasts already fitted (frontiers and what-ifs reuse one fit)."""
+    clock = clock or _Clock()
+    scenario, history, periods = inputs.scenario, inputs.history, inputs.periods
+    solver_name = solver or scenario.solver.name
+    budget = scenario.budget
+    pool = split_budget(budget.total, budget.fixed_share, budget.reserve_share)
+    spendable = pool.fixed + pool.dynamic
+    units = {u.key: u for u in inputs.units}
+    channels = sorted({u.channel for u in inputs.units})
+
+    curves = _curve_table(inputs, forecaster, spendable * (1 + budget.overspend_tolerance))
+    clock.lap("curves")
+
+    unit_cols = ["channel", "market"] if history.has_market else ["channel"]
+    daily = daily_spend(history.frame, unit_cols, inputs.step_days)
+    shift = reference_shift(history.start, history.end, periods)
+    ref = _keyed(reference_spend(daily, unit_cols, periods, shift), unit_cols)
+    ref_by_unit = {k: sum(ref.get((k, p), 0.0) for p in periods["period"]) for k in units}
+
+    precheck(scenario, channels, pool, spendable)
+    fixed = _fixed_split(inputs, pool.fixed, ref, ref_by_unit, spendable)
+    unplaced = pool.fixed - sum(fixed.values())
+
+    segments, reshaped = {}, []
+    for (key, p), grp in curves.groupby(["unit", "period"], sort=False):
+        x = grp["spend"].to_numpy()
+        y = grp["incremental_kpi"].to_numpy()
+        env = concave_envelope(x, y)
+        if np.max(np.abs(env - y)) > 1e-6 * max(1.0, np.max(np.abs(y))):
+            reshaped.append(key)
+        segments[(key, p)] = segments_above(x, env, fixed[(key, p)])
+
+    model = PlanModel(list(units.values()), periods["period"].tolist(), segments,
+                      name="budgetopt")
+    rules = scenario_rules(scenario, channels, pool.dynamic + unplaced)
+    model.add_rules(rules)
+    model.set_objective(model.total_incremental())
+    solution = model.solve(solver_name, scenario.solver.time_limit_s)
+    clock.lap("solve")
+    if solution.status != "Optimal":
+        raise PlanError(_failure(solution.status, rules, scenario.currency), where="plan",
+                        fix="relax the rules named above, or raise budget.total")
+
+    forecast = forecaster.forecast_table(periods, solution.spend)
+    clock.lap("forecast")
+    allocation = allocation_table(periods, list(units.values()), solution.spend, segments,
+                                  forecast[["unit", "period", "baseline_kpi"]],
+                                  history.has_market)
+    hist_spend = pd.DataFrame([(*_split(k, history.has_market), v)
+                               for k, v in sorted(ref_by_unit.items())],
+                              columns=[*unit_cols, "historical_spend"])
+    period_days = int(np.median(periods["days"]))
+    ranges = spend_range(daily, unit_cols, period_days)
+    channel_rows = channels_table(allocation, hist_spend, ranges, history.has_market)
+    total_spend = float(allocation["total_spend"].sum())
+    binding = binding_rules(solution.rows, scenario.kpi, scenario.currency, total_spend,
+                            max(1.0, spendable))
+    budget_row = next(r for r in solution.rows if r.rule.name == "budget")
+    hist_mix = _historical_mix(segments, ref, total_spend)
+    summary = build_summary(
+        inputs, pool, allocation, binding, budget_row.price, solution, hist_mix,
+        unplaced, reshaped, forecaster.warnings, channel_rows)
+    forecast_out = period_labels(forecast, periods, units)
+    plan_spend = pd.Series(solution.spend).rename("planned_spend").rename_axis(["unit", "period"])
+    forecast_out = forecast_out.merge(plan_spend.reset_index(), on=["unit", "period"])
+    curves_out = period_labels(curves[["unit", "period", "spend", "incremental_kpi"]],
+                               periods, units)
+    clock.lap("results")
+    return PlanResult(scenario, "optimal", allocation, channel_rows,
+                      _order(forecast_out, "forecast", history.has_market),
+                      _order(curves_out, "curves", history.has_market), summary,
+                      {"stages_s": clock.laps})
+
+
+def _curve_table(inputs: PlanInputs, forecaster: Forecaster, max_spend: float) -> pd.DataFrame:
+    """Fitted curves, plus flat zero curves for locked units with no spend history."""
+    curves = forecaster.curve_table(inputs.periods, max_spend)
+    flat = [pd.DataFrame({"unit": u.key, "channel": u.channel, "market": u.market,
+                          "period": p, "spend": [0.0, max_spend], "incremental_kpi": [0.0, 0.0]})
+            for u in inputs.locked_unlearned for p in inputs.periods["period"]]
+    return pd.concat([curves, *flat], ignore_index=True) if flat else curves
+
+
+def _fixed_split(inputs: PlanInputs, pool_fixed: float, ref: dict, ref_by_unit: dict,
+                 spendable: float) -> dict[tuple[str, int], float]:
+    """Fixed money per unit × period under the scenario's fixed_rule."""
+    scenario = inputs.scenario
+    budget = scenario.budget
+    channels = sorted({u.channel for u in inputs.units})
+    learned = [u for u in inputs.units if u not in inputs.locked_unlearned]
+    weights = {c: sum(ref_by_unit[u.key] for u in learned if u.channel == c) for c in channels}
+    if budget.fixed_rule == "equal":
+        weights = {c: float(any(u.channel == c for u in learned)) for c in channels}
+    caps = channel_caps(scenario, channels, spendable)
+    per_channel = channel_fixed("historical" if budget.fixed_rule == "equal" else budget.fixed_rule,
+                                pool_fixed, weights, budget.explicit_fixed_shares(), caps,
+                                scenario.currency)
+    periods = inputs.periods
+    fixed = {}
+    for unit in inputs.units:
+        siblings = [u for u in learned if u.channel == unit.channel]
+        ref_total = sum(ref_by_unit[u.key] for u in siblings)
+        share = (ref_by_unit[unit.key] / ref_total if ref_total > 0
+                 else (1 / len(siblings) if unit in siblings else 0.0))
+        amount = per_channel.get(unit.channel, 0.0) * share
+        reference = [ref.get((unit.key, p), 0.0) for p in periods["period"]]
+        if budget.fixed_rule == "equal":
+            reference = [0.0] * len(reference)
+        for p, value in zip(periods["period"], pace(amount, reference, list(periods["days"]))):
+            fixed[(unit.key, int(p))] = value
+    return fixed
+
+
+def _historical_mix(segments: dict, ref: dict, total_spend: float) -> dict:
+    """The plan's spend laid out in the historical mix, valued on the same curves."""
+    total_ref = sum(ref.get(k, 0.0) for k in segments)
+    if total_ref <= 0:
+        return {"spend": 0.0, "incremental_kpi": 0.0}
+    value = 0.0
+    for key, seg in segments.items():
+        spend = ref.get(key, 0.0) * total_spend / total_ref
+        value += _curve_value(seg, spend)
+    return {"spend": total_spend, "incremental_kpi": value}
+
+
+def _curve_value(seg, spend: float) -> float:
+    """Value of a cut curve at any spend, below its fixed part too (linear from 0 to fixed)."""
+    if spend >= seg.fixed:
+        return seg.value(spend)
+    return seg.value_at_fixed * spend / seg.fixed if seg.fixed > 0 else 0.0
+
+
+def _keyed(frame: pd.DataFrame, unit_cols: list[str]) -> dict[tuple[str, int], float]:
+    out = {}
+    for row in frame.itertuples(index=False):
+        market = row.market if "market" in unit_cols else None
+        key = row.channel if market is None else f"{row.channel}/{market}"
+        out[(key, int(row.period))] = float(row.spend)
+    return out
+
+
+def _split(key: str, has_market: bool) -> tuple:
+    return tuple(key.split("/", 1)) if has_market else (key,)
+
+
+def _failure(status: str, rules, currency: str) -> str:
+    listed = "; ".join(r.describe(currency) for r in rules)
+    return f"the solver reports the plan {status.lower()}; the rules in force: {listed}"
+
+
+def _order(frame: pd.DataFrame, kind: str, has_market: bool) -> pd.DataFrame:
+    keys = ["channel", "market"] if has_market else ["channel"]
+    if kind == "curves":
+        cols = [*keys, "period_start", "spend", "incremental_kpi"]
+    else:
+        cols = [*keys, "period_start", "period_end", "planned_spend", "baseline_kpi",
+                "baseline_lower", "baseline_upper", "forecast_kpi", "forecast_lower",
+                "forecast_upper"]
+    return frame.sort_values([*keys, "period_start"] + (["spend"] if kind == "curves" else []),
+                             kind="stable")[cols].reset_index(drop=True)
+
+
+class _Clock:
+    """Seconds spent per stage, for run.json."""
+
+    def __init__(self):
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.laps[stage] = round(now - self._last, 3)
+        self._last = now

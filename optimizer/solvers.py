@@ -1,0 +1,30 @@
+"""The two solvers the plan can use, HiGHS (default, via highspy) and CBC, behind one face."""
+from __future__ import annotations
+
+import pulp
+
+from budgetopt.errors import InputError, PlanError
+
+SOLVER_NAMES = ("highs", "cbc")
+
+
+def make_solver(name: str, time_limit_s: float | None = None) -> pulp.LpSolver:
+    """A PuLP solver object for `name`; a clear error when it is unknown or not installed."""
+    if name not in SOLVER_NAMES:
+        raise InputError(f"unknown solver '{name}'", where="solver",
+                         fix=f"use one of {', '.join(SOLVER_NAMES)}")
+    if name == "highs":
+        solver = pulp.HiGHS(msg=False, timeLimit=time_limit_s, threads=1)
+    else:
+        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s, threads=1)
+    if not solver.available():
+        other = next(n for n in SOLVER_NAMES if n != name)
+        raise PlanError(f"solver '{name}' is not installed on this machine", where="solver",
+                        fix=f"install it, or choose the other one with --solver {other}")
+    return solver
+
+
+def dual_sign(name: str) -> float:
+    """Factor turning the solver's row duals into d(objective)/d(right-hand side) for a
+    maximization: HiGHS reports them for the minimized negation, CBC as they are."""
+    return -1.0 if name == "highs" else 1.0
