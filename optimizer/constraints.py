@@ -30,6 +30,14 @@ def gain(price: float, kpi: str, currency: str) -> str:
 
 
 @dataclass(frozen=True)
+class SpendContext:
+    """Planned spend, for turning shadow prices of share and ratio rules into money."""
+
+    total: float
+    by_channel: dict[str, float]
+
+
+@dataclass(frozen=True)
 class Rule(ABC):
     """A rule that adds rows to the model. `sense` is how its row reads: <=, >= or ==."""
 
@@ -45,7 +53,7 @@ class Rule(ABC):
         """The rule in a planner's words."""
 
     @abstractmethod
-    def shadow(self, price: float, kpi: str, currency: str, total_spend: float) -> str:
+    def shadow(self, price: float, kpi: str, currency: str, spend: SpendContext) -> str:
         """What relaxing the rule by one step is worth, from its shadow price."""
 
 
@@ -71,7 +79,7 @@ class DynamicBudget(Rule):
         verb = {"==": "spends exactly", "<=": "spends at most", ">=": "spends at least"}[self.sense]
         return f"the dynamic pool {verb} {money(self.amount, currency)}"
 
-    def shadow(self, price, kpi, currency, total_spend):
+    def shadow(self, price, kpi, currency, spend):
         return f"raising the budget by {money(1, currency)} {gain(price, kpi, currency)}"
 
 
@@ -90,7 +98,7 @@ class ChannelBound(Rule):
         text = {"min": "spends at least", "max": "spends at most", "lock": "spends exactly"}
         return f"{self.channel} {text[self.label]} {money(self.amount, currency)}"
 
-    def shadow(self, price, kpi, currency, total_spend):
+    def shadow(self, price, kpi, currency, spend):
         direction = "lowering" if (self.label == "min" or (self.label == "lock" and price < 0)) \
             else "raising"
         return (f"{direction} {self.channel} {self.label} by {money(1, currency)} "
@@ -119,8 +127,27 @@ class ShareBound(Rule):
         bound = "at least" if self.label == "min_share" else "at most"
         return f"{self.subject} takes {bound} {self.share:.0%} of planned spend"
 
-    def shadow(self, price, kpi, currency, total_spend):
-        per_point = abs(price) * total_spend / 100
+    def shadow(self, price, kpi, currency, spend):
+        per_point = abs(price) * spend.total / 100
         direction = "lowering" if self.label == "min_share" else "raising"
         return (f"{direction} {self.subject} {self.label} by 1 percentage point "
                 f"{gain(per_point, kpi, currency)}")
+
+
+@dataclass(frozen=True)
+class RoiFloor(Rule):
+    """A channel's incremental KPI over the horizon is at least `ratio` × its spend."""
+
+    channel: str = ""
+    ratio: float = 0.0
+
+    def rows(self, model):
+        lhs = model.channel_incremental(self.channel) - self.ratio * model.channel_spend(self.channel)
+        return [_row(lhs, ">=", 0.0)]
+
+    def describe(self, currency):
+        return f"{self.channel} keeps ROI at or above {self.ratio:g} (1:{self.ratio:g})"
+
+    def shadow(self, price, kpi, currency, spend):
+        step = abs(price) * 0.1 * spend.by_channel.get(self.channel, 0.0)
+        return f"lowering {self.channel} roi_floor by 0.1 {gain(step, kpi, currency)}"

@@ -14,9 +14,9 @@ from forecasts.calendar import Promotion, holiday_frame
 from forecasts.forecaster import Forecaster
 from forecasts.model import FitSettings
 from forecasts.reference import daily_spend, reference_shift, reference_spend, spend_range
-from optimizer.curves import concave_envelope, segments_above
+from optimizer.allocate import allocate
+from optimizer.constraints import SpendContext
 from optimizer.inputs import PlanInputs, load_inputs
-from optimizer.lp import PlanModel
 from optimizer.pool import channel_fixed, pace, split_budget
 from optimizer.results import (PlanResult, allocation_table, binding_rules, channels_table,
                                period_labels)
@@ -83,21 +83,12 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
     fixed = _fixed_split(inputs, pool.fixed, ref, ref_by_unit, spendable)
     unplaced = pool.fixed - sum(fixed.values())
 
-    segments, reshaped = {}, []
-    for (key, p), grp in curves.groupby(["unit", "period"], sort=False):
-        x = grp["spend"].to_numpy()
-        y = grp["incremental_kpi"].to_numpy()
-        env = concave_envelope(x, y)
-        if np.max(np.abs(env - y)) > 1e-6 * max(1.0, np.max(np.abs(y))):
-            reshaped.append(key)
-        segments[(key, p)] = segments_above(x, env, fixed[(key, p)])
-
-    model = PlanModel(list(units.values()), periods["period"].tolist(), segments,
-                      name="budgetopt")
     rules = scenario_rules(scenario, channels, pool.dynamic + unplaced)
-    model.add_rules(rules)
-    model.set_objective(model.total_incremental())
-    solution = model.solve(solver_name, scenario.solver.time_limit_s)
+    allocation_run = allocate(curves, list(units.values()), periods["period"].tolist(), fixed,
+                              rules, solver=solver_name,
+                              time_limit_s=scenario.solver.time_limit_s)
+    solution, segments = allocation_run.solution, allocation_run.segments
+    reshaped = allocation_run.reshaped
     clock.lap("solve")
     if solution.status != "Optimal":
         raise PlanError(_failure(solution.status, rules, scenario.currency), where="plan",
@@ -115,8 +106,9 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
     ranges = spend_range(daily, unit_cols, period_days)
     channel_rows = channels_table(allocation, hist_spend, ranges, history.has_market)
     total_spend = float(allocation["total_spend"].sum())
-    binding = binding_rules(solution.rows, scenario.kpi, scenario.currency, total_spend,
-                            max(1.0, spendable))
+    by_channel = allocation.groupby("channel")["total_spend"].sum().to_dict()
+    binding = binding_rules(solution.rows, scenario.kpi, scenario.currency,
+                            SpendContext(total_spend, by_channel), max(1.0, spendable))
     budget_row = next(r for r in solution.rows if r.rule.name == "budget")
     hist_mix = _historical_mix(segments, ref, total_spend)
     summary = build_summary(

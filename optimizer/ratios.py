@@ -13,7 +13,11 @@ def parse_ratio(value: object) -> float:
     if isinstance(value, bool) or value is None:
         raise ValueError(f"{value!r} is not a ratio; {HOW_TO_WRITE}")
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            raise ValueError(f"a {len(str(value))}-digit number is not a ratio (too large); "
+                             f"{HOW_TO_WRITE}") from None
     elif isinstance(value, str):
         text = value.strip()
         match = _SPEND_RETURN.match(text)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from optimizer.constraints import SpendContext
 from optimizer.scenario import Scenario
 
 EXTRAPOLATION_FACTOR = 1.5
@@ -97,7 +98,7 @@ def period_labels(frame: pd.DataFrame, periods: pd.DataFrame, units: dict) -> pd
     return merged
 
 
-def binding_rules(rows, kpi: str, currency: str, total_spend: float,
+def binding_rules(rows, kpi: str, currency: str, spend: SpendContext,
                   scale: float) -> list[dict]:
     """Rules holding at their bound with a nonzero shadow price, strongest first, in words."""
     out = []
@@ -107,5 +108,5 @@ def binding_rules(rows, kpi: str, currency: str, total_spend: float,
         if abs(row.slack) <= 1e-6 * scale and abs(row.price) > 1e-7:
             out.append({"rule": row.rule.name, "description": row.rule.describe(currency),
                         "shadow_price": row.price,
-                        "explanation": row.rule.shadow(row.price, kpi, currency, total_spend)})
+                        "explanation": row.rule.shadow(row.price, kpi, currency, spend)})
     return sorted(out, key=lambda r: (-abs(r["shadow_price"]), r["rule"]))

@@ -3,7 +3,8 @@ before solving (mins above the budget, caps below it), with the fix in the messa
 from __future__ import annotations
 
 from budgetopt.errors import PlanError
-from optimizer.constraints import ChannelBound, DynamicBudget, Rule, ShareBound, money
+from optimizer.constraints import (ChannelBound, DynamicBudget, RoiFloor, Rule, ShareBound,
+                                   money)
 from optimizer.pool import PoolSplit
 from optimizer.scenario import Scenario
 
@@ -31,6 +32,9 @@ def scenario_rules(scenario: Scenario, channels: list[str], dynamic_amount: floa
             if value is not None:
                 rules.append(ChannelBound(f"{label}:{channel}", sense, channel=channel,
                                           amount=value, label=label))
+        if rule.roi_floor is not None:
+            rules.append(RoiFloor(f"roi_floor:{channel}", ">=", channel=channel,
+                                  ratio=rule.roi_floor))
         for label, sense, value in (("min_share", ">=", rule.min_share),
                                     ("max_share", "<=", rule.max_share)):
             if value is not None:

@@ -29,8 +29,8 @@ Ratio = Annotated[
                               {"type": "string", "pattern": r"^\s*1\s*:\s*[0-9.]+\s*$"}],
                     "description": "a plain number, or \"1:X\" (spend:return) meaning X"}),
 ]
-Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Money = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)]
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False, strict=True)]
 
 
 class Spec(BaseModel):
@@ -53,11 +53,11 @@ class Horizon(Spec):
 
 
 class Budget(Spec):
-    total: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    total: Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)]
     fixed_share: Share = 0.6
     fixed_rule: Literal["historical", "equal", "explicit", "optimized"] = "historical"
-    reserve_share: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.0
-    overspend_tolerance: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
+    reserve_share: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False, strict=True)] = 0.0
+    overspend_tolerance: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False, strict=True)] = 0.0
     dynamic_min_roi: Ratio | None = None
     fixed: dict[str, Money] = {}
 
@@ -71,6 +71,9 @@ class Budget(Spec):
                              "set fixed_rule: explicit or remove 'fixed'")
         if self.fixed_rule == "explicit" and not self.fixed:
             raise ValueError("fixed_rule: explicit needs 'fixed' with a share or amount per channel")
+        if self.fixed and self.fixed_pool <= 0:
+            raise ValueError("'fixed' gives fixed money but fixed_share is 0; raise fixed_share "
+                             "or remove 'fixed'")
         shares = self.explicit_fixed_shares()
         if sum(shares.values()) > 1 + 1e-9:
             listed = " + ".join(f"{c} {s:.0%}" for c, s in shares.items())
@@ -104,7 +107,7 @@ class ChannelRule(Spec):
     max_share: Share | None = None
     lock: Money | None = None
     roi_floor: Ratio | None = None
-    cac_cap: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    cac_cap: Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)] | None = None
     exclude: bool = False
 
     @model_validator(mode="after")
@@ -138,8 +141,8 @@ class Group(Spec):
 
 
 class Limits(Spec):
-    max_change_vs_history: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
-    period_max_change: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    max_change_vs_history: Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)] | None = None
+    period_max_change: Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)] | None = None
 
 
 class Event(Spec):
@@ -153,12 +156,12 @@ class ForecastSettings(Spec):
     seasonality_mode: Literal["additive", "multiplicative"] = "multiplicative"
     backend: Literal["local", "spark"] = "local"
     calendar: Literal["builtin", "none"] = "builtin"
-    interval_width: Annotated[float, Field(gt=0, lt=1)] = 0.8
+    interval_width: Annotated[float, Field(gt=0, lt=1, strict=True)] = 0.8
 
 
 class SolverSettings(Spec):
     name: Literal["highs", "cbc"] = "highs"
-    time_limit_s: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 60.0
+    time_limit_s: Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)] = 60.0
 
 
 class Scenario(Spec):
@@ -172,7 +175,7 @@ class Scenario(Spec):
     budget: Budget
     objective: Literal["max_revenue", "max_roi", "max_profit", "target_roi"] = "max_revenue"
     target_roi: Ratio | None = None
-    margin: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)] | None = None
+    margin: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False, strict=True)] | None = None
     channels: dict[str, ChannelRule] = {}
     groups: dict[str, Group] = {}
     limits: Limits = Limits()
@@ -186,7 +189,7 @@ class Scenario(Spec):
     @classmethod
     def _names(cls, value: dict) -> dict:
         for key in value:
-            if not re.match(NAME_PATTERN, str(key)):
+            if not re.fullmatch(NAME_PATTERN[1:-1], str(key)):
                 raise ValueError(f"name {key!r} may use only letters, digits, _ . - (≤ 64 chars)")
         return value
 
@@ -245,6 +248,35 @@ def scenario_from_dict(data: object, *, source: Path | None = None,
     return scenario.with_source(source)
 
 
+class ScenarioLoader(yaml.SafeLoader):
+    """Safe YAML loading with two planner-proofings: `1:4` stays text (YAML 1.1 would read it
+    as the base-60 number 64) and a key written twice is an error, not a silent overwrite."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' appears twice (first on line {seen[key]})",
+                    key_node.start_mark)
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+ScenarioLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+ScenarioLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789"))
+ScenarioLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?|\.[0-9_]+"
+               r"|[0-9][0-9_]*[eE][-+]?[0-9]+|\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+0123456789."))
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario YAML file (safe loading only)."""
     path = Path(path)
@@ -260,7 +292,7 @@ def load_scenario(path: str | Path) -> Scenario:
         raise InputError(f"line {line}: bytes that are not UTF-8", where=where,
                          fix="save the file as UTF-8") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=ScenarioLoader)  # a SafeLoader: no Python objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -322,3 +354,19 @@ def _model_in(annotation: object) -> type[BaseModel] | None:
         if isinstance(item, type) and issubclass(item, BaseModel):
             return item
     return None
+
+
+SCHEMA_FILE = Path(__file__).with_name("scenario.schema.json")
+
+
+def json_schema() -> dict:
+    """JSON Schema of the scenario format (shipped as optimizer/scenario.schema.json)."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "budgetopt scenario"
+    return schema
+
+
+if __name__ == "__main__":
+    import json
+    SCHEMA_FILE.write_text(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n")
