@@ -48,6 +48,9 @@ def check_inputs(scenario: Scenario, history: History, where: str = "scenario") 
                              f"({history.source} has: {listing})", where=where,
                              fix="correct the name or remove it")
     _check_horizon(scenario, history, where)
+    if scenario.forecast.backend != "local":
+        raise InputError(f"forecast.backend {scenario.forecast.backend} is not available in this "
+                         "version", where=where, fix="use forecast.backend: local")
     if history.freq == "W" and scenario.horizon.period == "day":
         raise InputError("horizon.period is day but the history has weekly rows", where=where,
                          fix="plan in weeks or months, or supply daily history")
