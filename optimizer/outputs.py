@@ -22,12 +22,25 @@ RATIO_DECIMALS = 6
 RATIO_COLUMNS = {"roi", "net_roi", "marginal_roi", "share", "change_vs_history"}
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(text):
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(text, str) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
 def tidy_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Dates as ISO strings, ratios to 6 decimals, amounts to 2; no negative zeros."""
+    """Dates as ISO strings, ratios to 6 decimals, amounts to 2; no negative zeros; text that
+    a spreadsheet would read as a formula neutralized."""
     out = frame.copy()
     for col in out.columns:
         series = out[col]
-        if pd.api.types.is_datetime64_any_dtype(series):
+        if series.dtype == object or pd.api.types.is_string_dtype(series):
+            out[col] = series.map(neutralize)
+        elif pd.api.types.is_datetime64_any_dtype(series):
             out[col] = series.dt.strftime("%Y-%m-%d")
         elif pd.api.types.is_float_dtype(series):
             digits = RATIO_DECIMALS if col in RATIO_COLUMNS else MONEY_DECIMALS

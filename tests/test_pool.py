@@ -55,3 +55,15 @@ def test_explicit_share_above_a_channel_max_is_an_error():
 def test_pacing_follows_the_reference_window_or_days():
     assert pace(700.0, [100.0, 300.0, 300.0], [7, 7, 7]) == pytest.approx([100.0, 300.0, 300.0])
     assert pace(300.0, [0.0, 0.0], [7, 14]) == pytest.approx([100.0, 200.0])
+
+
+def test_text_that_a_spreadsheet_would_run_is_neutralized_in_csv():
+    import pandas as pd
+
+    from optimizer.outputs import csv_text
+    frame = pd.DataFrame({"channel": ["=HYPERLINK(\"x\")", "-cmd", "+1", "@sum", "search_ads"],
+                          "spend": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    lines = csv_text(frame).splitlines()
+    assert lines[1].startswith("\"'=HYPERLINK")
+    assert lines[2].startswith("'-cmd") and lines[3].startswith("'+1")
+    assert lines[4].startswith("'@sum") and lines[5].startswith("search_ads,")
