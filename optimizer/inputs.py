@@ -42,6 +42,7 @@ def check_inputs(scenario: Scenario, history: History, where: str = "scenario") 
     named += [(f"groups.{g}.channels", c) for g, grp in scenario.groups.items()
               for c in grp.channels]
     named += [("budget.fixed", c) for c in scenario.budget.fixed]
+    named += [(f"shocks.{s.name}.channels", c) for s in scenario.shocks for c in s.channels or []]
     for place, channel in named:
         if channel not in known:
             raise InputError(f"{place}: channel '{channel}' is not in the history "

@@ -17,7 +17,7 @@ from forecasts.reference import daily_spend, reference_shift, reference_spend, s
 from optimizer.allocate import allocate
 from optimizer.constraints import SpendContext
 from optimizer.inputs import PlanInputs, load_inputs
-from optimizer.pool import channel_fixed, pace, split_budget
+from optimizer.pool import PoolSplit, channel_fixed, pace, split_budget
 from optimizer.results import (PlanResult, allocation_table, binding_rules, channels_table,
                                period_labels)
 from optimizer.rulebook import channel_caps, precheck, scenario_rules
@@ -59,13 +59,15 @@ def plan(scenario: Scenario | str | Path, *, solver: str | None = None,
 
 
 def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None = None,
-              clock: "_Clock | None" = None) -> PlanResult:
-    """Plan with forecasts already fitted (frontiers and what-ifs reuse one fit)."""
+              clock: "_Clock | None" = None, pool: PoolSplit | None = None,
+              fixed: dict[tuple[str, int], float] | None = None) -> PlanResult:
+    """Plan with forecasts already fitted (frontiers and what-ifs reuse one fit). A rebalance
+    passes its own `pool` and the `fixed` money already committed per (unit key, period)."""
     clock = clock or _Clock()
     scenario, history, periods = inputs.scenario, inputs.history, inputs.periods
     solver_name = solver or scenario.solver.name
     budget = scenario.budget
-    pool = split_budget(budget.total, budget.fixed_share, budget.reserve_share)
+    pool = pool or split_budget(budget.total, budget.fixed_share, budget.reserve_share)
     spendable = pool.fixed + pool.dynamic
     units = {u.key: u for u in inputs.units}
     channels = sorted({u.channel for u in inputs.units})
@@ -80,7 +82,8 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
     ref_by_unit = {k: sum(ref.get((k, p), 0.0) for p in periods["period"]) for k in units}
 
     precheck(scenario, channels, pool, spendable)
-    fixed = _fixed_split(inputs, pool.fixed, ref, ref_by_unit, spendable)
+    if fixed is None:
+        fixed = _fixed_split(inputs, pool.fixed, ref, ref_by_unit, spendable)
     unplaced = pool.fixed - sum(fixed.values())
 
     rules = scenario_rules(scenario, channels, pool.dynamic + unplaced)

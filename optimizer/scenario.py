@@ -164,6 +164,31 @@ class SolverSettings(Spec):
     time_limit_s: Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)] = 60.0
 
 
+class Shock(Spec):
+    """A what-if overlay: demand, cost per result and/or the budget change by a fraction."""
+
+    name: Annotated[str, Field(pattern=NAME_PATTERN)]
+    channels: list[Annotated[str, Field(pattern=NAME_PATTERN)]] | None = None
+    demand_change: Annotated[float, Field(gt=-1, le=10, allow_inf_nan=False, strict=True)] | None = None
+    cost_change: Annotated[float, Field(gt=-1, le=10, allow_inf_nan=False, strict=True)] | None = None
+    budget_change: Annotated[float, Field(gt=-1, le=10, allow_inf_nan=False, strict=True)] | None = None
+
+    @model_validator(mode="after")
+    def _something(self):
+        if all(v is None for v in (self.demand_change, self.cost_change, self.budget_change)):
+            raise ValueError(f"shock {self.name} changes nothing; give demand_change, "
+                             "cost_change and/or budget_change, e.g. demand_change: -0.22")
+        if self.channels is not None and self.demand_change is None and self.cost_change is None:
+            raise ValueError(f"shock {self.name} names channels but only changes the budget; "
+                             "remove channels or add demand_change/cost_change")
+        if self.channels is not None and len(set(self.channels)) != len(self.channels):
+            raise ValueError(f"shock {self.name} lists a channel twice; list each channel once")
+        if self.channels == []:
+            raise ValueError(f"shock {self.name} has an empty channels list; name at least one "
+                             "channel, or leave channels out to shock every channel")
+        return self
+
+
 class Scenario(Spec):
     """A whole planning scenario. `history` is resolved against the scenario file's folder."""
 
@@ -182,6 +207,7 @@ class Scenario(Spec):
     events: list[Event] = []
     forecast: ForecastSettings = ForecastSettings()
     solver: SolverSettings = SolverSettings()
+    shocks: list[Shock] = []
 
     _source: Path | None = PrivateAttr(default=None)
 
@@ -213,6 +239,15 @@ class Scenario(Spec):
             if excluded and group.min_share:
                 raise ValueError(f"group {name} has a min_share but includes excluded "
                                  f"channel(s) {', '.join(excluded)}; remove them from the group")
+        return self
+
+    @model_validator(mode="after")
+    def _shock_names(self):
+        names = [s.name for s in self.shocks]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"shock name(s) {', '.join(twice)} used twice; give each shock "
+                             "its own name")
         return self
 
     @property
