@@ -84,6 +84,138 @@ def demo(out: Path | None, solver: str | None, force: bool) -> None:
     _run_plan(demo_scenario_path(), out, solver, force, quiet=False)
 
 
+def _refuse_existing(out: Path | None, force: bool) -> None:
+    """Fail before any work when --out exists and --force is not given."""
+    if out is not None and Path(out).exists() and not force:
+        from budgetopt.errors import InputError
+        raise InputError(f"output directory {out} already exists", where="--out",
+                         fix="choose another --out, or add --force to replace it")
+
+
+@cli.command()
+@click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--tolerance", type=click.FloatRange(min=0), default=None,
+              help="Exit 1 when any allocation differs from the first run's by more than this "
+                   "share of its total spend (0.001 = 0.1%).")
+@click.option("--out", "out", default=None, type=click.Path(path_type=Path),
+              help="Also write CSV, JSON and Excel to this directory.")
+@click.option("--force", is_flag=True, help="Replace an existing output directory.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and the verdict.")
+def compare(runs: tuple[Path, ...], tolerance: float | None, out: Path | None, force: bool,
+            quiet: bool) -> None:
+    """Compare two or more run directories side by side (the first is the base)."""
+    from optimizer.compare import comparison_files, compare_runs
+    from optimizer.outputs import write_directory
+    from optimizer.views import print_comparison
+
+    _refuse_existing(out, force)
+    comparison = compare_runs(list(runs))
+    if not quiet:
+        currency = comparison.runs[0].summary.get("scenario", {}).get("currency", "CNY")
+        print_comparison(comparison, currency)
+    if out is not None:
+        write_directory(comparison_files(comparison, tolerance), out, force=force)
+        if not quiet:
+            click.echo(f"Wrote {out}")
+    if tolerance is not None and not comparison.within(tolerance):
+        big = comparison.largest
+        click.echo(f"compare: allocations differ by up to {big['amount']:,.2f} "
+                   f"({big['share']:.4%} of the base spend; {big['run']}: {big['where']}), "
+                   f"beyond the tolerance {tolerance:.4%}", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--from", "start", type=float, default=0.5, show_default=True,
+              help="Smallest budget, as a multiple of the scenario's.")
+@click.option("--to", "stop", type=float, default=2.0, show_default=True,
+              help="Largest budget, as a multiple of the scenario's.")
+@click.option("--steps", type=int, default=16, show_default=True,
+              help="Number of budgets (the scenario's own is added when in range).")
+@click.option("--out", "out", default=None, type=click.Path(path_type=Path),
+              help="Write frontier.csv, frontier.json, frontier.png and frontier.xlsx here.")
+@click.option("--solver", type=SOLVER_CHOICE, default=None, help="Override the scenario's solver.")
+@click.option("--force", is_flag=True, help="Replace an existing output directory.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def frontier(scenario: Path, start: float, stop: float, steps: int, out: Path | None,
+             solver: str | None, force: bool, quiet: bool) -> None:
+    """Sweep SCENARIO's budget: predicted return, ROI and marginal ROI against budget."""
+    from optimizer.console import fit_progress, interactive
+    from optimizer.frontier import budget_multiples, frontier as sweep
+    from optimizer.outputs import write_directory
+    from optimizer.views import print_frontier
+
+    budget_multiples(start, stop, steps)
+    _refuse_existing(out, force)
+    with fit_progress(interactive() and not quiet) as progress:
+        front = sweep(scenario, start=start, stop=stop, steps=steps, solver=solver,
+                      progress=progress)
+    if out is not None:
+        write_directory(front.files(), out, force=force)
+    if not quiet:
+        print_frontier(front)
+        if out is not None:
+            click.echo(f"Wrote {out}")
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", default=None, type=click.Path(path_type=Path),
+              help="Write shocks.csv, shock_channels.csv and shocks.json here.")
+@click.option("--solver", type=SOLVER_CHOICE, default=None, help="Override the scenario's solver.")
+@click.option("--force", is_flag=True, help="Replace an existing output directory.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def shocks(scenario: Path, out: Path | None, solver: str | None, force: bool,
+           quiet: bool) -> None:
+    """Stress-test SCENARIO's plan under the shocks listed in the scenario."""
+    from optimizer.console import fit_progress, interactive
+    from optimizer.outputs import write_directory
+    from optimizer.shocks import stress
+    from optimizer.views import print_shocks
+
+    _refuse_existing(out, force)
+    with fit_progress(interactive() and not quiet) as progress:
+        report = stress(scenario, solver=solver, progress=progress)
+    if out is not None:
+        write_directory(report.files(), out, force=force)
+    if not quiet:
+        print_shocks(report)
+        if out is not None:
+            click.echo(f"Wrote {out}")
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--actuals", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Actual spend and KPI from the day after the history to --as-of "
+                   "(the history's format).")
+@click.option("--as-of", "as_of", required=True,
+              help="Last day of the actuals: the last day of a plan period (YYYY-MM-DD).")
+@click.option("--plan", "plan_dir", default=None, type=click.Path(path_type=Path),
+              help="The run directory of the original plan (default: re-plan the scenario).")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="Output directory for the new plan and plan_vs_actual.csv.")
+@click.option("--solver", type=SOLVER_CHOICE, default=None, help="Override the scenario's solver.")
+@click.option("--force", is_flag=True, help="Replace an existing output directory.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def rebalance(scenario: Path, actuals: Path, as_of: str, plan_dir: Path | None, out: Path,
+              solver: str | None, force: bool, quiet: bool) -> None:
+    """Re-optimize the unspent dynamic pool over the remaining periods, fixed money kept."""
+    from optimizer.console import fit_progress, interactive
+    from optimizer.rebalance import rebalance as rebalance_plan
+    from optimizer.views import print_rebalance
+
+    _refuse_existing(out, force)
+    with fit_progress(interactive() and not quiet) as progress:
+        result = rebalance_plan(scenario, actuals, as_of, plan_dir=plan_dir, solver=solver,
+                                progress=progress)
+    result.write(out, force=force)
+    if not quiet:
+        print_rebalance(result)
+        click.echo(f"Wrote {out}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the command, turning errors into one line and an exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
