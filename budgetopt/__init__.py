@@ -16,6 +16,23 @@ _API = {
     "PlanResult": "optimizer.results",
     "write_outputs": "optimizer.outputs",
     "load_history": "forecasts.history",
+    "scenario_from_dict": "optimizer.scenario",
+    "Shock": "optimizer.scenario",
+    "load_inputs": "optimizer.inputs",
+    "check_inputs": "optimizer.inputs",
+    "fit_forecasts": "optimizer.pipeline",
+    "plan_with": "optimizer.pipeline",
+    "compare": "optimizer.compare:compare_runs",
+    "Comparison": "optimizer.compare",
+    "load_run": "optimizer.compare",
+    "frontier": "optimizer.frontier",
+    "Frontier": "optimizer.frontier",
+    "with_budget": "optimizer.frontier",
+    "stress": "optimizer.shocks",
+    "ShockReport": "optimizer.shocks",
+    "rebalance": "optimizer.rebalance",
+    "Rebalance": "optimizer.rebalance",
+    "write_workbook": "optimizer.spreadsheet",
     "BudgetoptError": "budgetopt.errors",
     "InputError": "budgetopt.errors",
     "PlanError": "budgetopt.errors",
@@ -26,5 +43,6 @@ __all__ = sorted(_API) + ["__version__"]
 
 def __getattr__(name: str):
     if name in _API:
-        return getattr(import_module(_API[name]), name)
+        module, _, attr = _API[name].partition(":")
+        return getattr(import_module(module), attr or name)
     raise AttributeError(f"module 'budgetopt' has no attribute {name!r}")

@@ -4,8 +4,10 @@ tables give the same file."""
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 import pandas as pd
 
@@ -44,6 +46,18 @@ def workbook_bytes(sheets: dict[str, pd.DataFrame],
             sheet = book.add_worksheet(_sheet_name(name))
             sheet.insert_image(0, 0, f"{name}.png", {"image_data": io.BytesIO(png)})
     return buffer.getvalue()
+
+
+def write_workbook(path, sheets: dict[str, pd.DataFrame],
+                   percent_columns: Callable[[str, str], bool] | None = None) -> Path:
+    """Write `sheets` (name → frame) as one .xlsx at `path`, via a temporary file and a rename."""
+    path = Path(path)
+    data = workbook_bytes(sheets, percent_columns)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.partial")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return path
 
 
 def _sheet_name(name: str) -> str:
