@@ -208,8 +208,10 @@ def _combine(history: History, actuals: History, as_of: date) -> History:
         raise InputError(f"the actuals end {last.date()} but --as-of is {as_of}",
                          where=actuals.source,
                          fix="give actuals up to and including the --as-of date")
-    unknown = sorted(set(map(str, actuals.units)) - set(map(str, history.units)))
-    absent = sorted(set(map(str, history.units)) - set(map(str, actuals.units)))
+    def names(units):
+        return {c if m is None else f"{c}/{m}" for c, m in units}
+    unknown = sorted(names(actuals.units) - names(history.units))
+    absent = sorted(names(history.units) - names(actuals.units))
     if unknown or absent:
         problem = (f"unit(s) not in the history: {', '.join(unknown)}" if unknown
                    else f"unit(s) of the history with no actuals: {', '.join(absent)}")
