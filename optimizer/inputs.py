@@ -36,6 +36,7 @@ def load_inputs(scenario: Scenario) -> PlanInputs:
 
 
 def check_inputs(scenario: Scenario, history: History, where: str = "scenario") -> PlanInputs:
+    """Check a scenario against an already loaded history (one history, many scenarios)."""
     known = set(history.channels)
     listing = ", ".join(history.channels)
     named = [(f"channels.{c}", c) for c in scenario.channels]
