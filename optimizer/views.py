@@ -23,7 +23,8 @@ def _console() -> Console:
 def _num(value, fmt: str = "{:.2f}") -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
-    return fmt.format(value)
+    text = fmt.format(value)
+    return text[1:] if text.startswith("-") and not text.strip("-0.,%") else text
 
 
 def _pct(value) -> str:
