@@ -79,6 +79,12 @@ def frontier(scenario: Scenario | str | Path, *, start: float = 0.5, stop: float
         total = scenario.budget.total * multiple
         scaled = with_budget(scenario, total)
         row = {"multiple": multiple, "budget": total}
+        committed = sum(scaled.budget.explicit_fixed_shares().values())
+        if committed > 1 + 1e-9:
+            rows.append({**row, "status": "failed",
+                         "note": f"budget.fixed amounts take {committed:.0%} of the fixed pool "
+                                 "at this budget; they cannot be committed"})
+            continue
         try:
             result = plan_with(dataclasses.replace(inputs, scenario=scaled), forecaster,
                                solver=solver)

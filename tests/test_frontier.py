@@ -50,6 +50,22 @@ def test_with_budget_keeps_everything_else():
 
 
 @pytest.mark.slow
+def test_a_budget_too_small_for_the_rules_is_listed_as_failed():
+    from demo_fit import demo_fit
+
+    inputs, forecaster = demo_fit()
+    s = inputs.scenario.model_copy(update={"budget": inputs.scenario.budget.model_copy(update={
+        "fixed_rule": "explicit", "fixed": {"kol": 2_000_000.0}})})
+    front = frontier(s, start=0.1, stop=1.0, steps=2, forecaster=forecaster,
+                     inputs=dataclasses.replace(inputs, scenario=s))
+    small, full = front.points.iloc[0], front.points.iloc[1]
+    # at 1.4M the 840k fixed pool cannot hold kol's 2M contract, and search_ads needs 1.5M
+    assert small["status"] == "failed" and "budget.fixed amounts take 238%" in small["note"]
+    assert full["status"] == "optimal" and np.isnan(small["incremental_kpi"])
+    assert front.marks["mroi_below_1_budget"] is None
+
+
+@pytest.mark.slow
 def test_frontier_points_are_the_plans_at_each_budget():
     from demo_fit import demo_fit
     from optimizer.pipeline import plan_with
