@@ -169,3 +169,15 @@ def test_shocks_command_on_the_example_scenario(tmp_path, capsys):
     with pytest.raises(SystemExit) as code:
         main(["shocks", str(ROOT / "scenarios" / "demo.yaml")])
     assert code.value.code == 2 and "no shocks" in capsys.readouterr().err
+
+
+def test_shock_channels_must_be_in_the_history():
+    from demo_fit import ROOT
+    from forecasts.history import load_history
+    from optimizer.inputs import check_inputs
+
+    history = load_history(ROOT / "scenarios" / "data" / "history.csv")
+    scenario = scenario_from_dict({**BASE, "shocks": [
+        {"name": "typo", "channels": ["serch_ads"], "cost_change": 0.25}]})
+    with pytest.raises(InputError, match="shocks.typo.channels: channel 'serch_ads' is not in"):
+        check_inputs(scenario, history)
