@@ -63,7 +63,7 @@ def main() -> None:
     body = ("One run each, wall clock, including Python start-up and Prophet fits.\n\n"
             "| what | time |\n|---|---|\n"
             + "\n".join(f"| {what} | {secs:.1f} s |" for what, secs in rows))
-    write_section("workflows", "Workflow commands", body)
+    write_section("workflows", "Workflow commands", body, "python -m benchmarks.workflows")
     print(body)
 
 
