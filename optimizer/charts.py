@@ -293,14 +293,12 @@ def channel_chart(result: PlanResult) -> Figure:
         ax.plot(hist, y, "|", color=HISTORY_MARK, markersize=16, markeredgewidth=2.2,
                 label="same window last year")
         sign = CURRENCY_SIGNS.get(cur, "")
-        for yi, total, last in zip(y, fixed + dynamic, np.nan_to_num(hist)):
-            ax.text(max(total, last), yi, "  " + compact(total, sign), va="center", fontsize=8,
-                    color="#333333")
-        ax.set_yticks(y, names)
+        ax.set_yticks(y, [f"{name}  {compact(total, sign)}"
+                          for name, total in zip(names, fixed + dynamic)])
         ax.grid(axis="x")
         ax.grid(axis="y", visible=False)
         money_axis(ax.xaxis, cur)
-        ax.set_xlim(0, 1.15 * max(np.nanmax(fixed + dynamic), np.nanmax(np.nan_to_num(hist)), 1))
+        ax.set_xlim(0, 1.05 * max(np.nanmax(fixed + dynamic), np.nanmax(np.nan_to_num(hist)), 1))
         ax.legend(loc="lower right")
     return fig
 

@@ -85,7 +85,7 @@ def headline_cards(result: PlanResult) -> list[dict]:
         {"label": "Budget", "value": money(t["budget"], cur),
          "detail": f"spend {money(t['spend'], cur)}"
                    + (f", reserve {money(t['reserve'], cur)}" if t["reserve"] > 0.5 else "")},
-        {"label": "Pool split", "value": f"{_share(t['fixed'], t['budget'])} / "
+        {"label": "Fixed / dynamic", "value": f"{_share(t['fixed'], t['budget'])} / "
                                          f"{_share(t['dynamic'], t['budget'])}",
          "detail": f"fixed {money(t['fixed'], cur)} · dynamic {money(t['dynamic'], cur)}"},
         {"label": f"Predicted {kpi}", "value": kpi_text(t["predicted_kpi"], cur),
