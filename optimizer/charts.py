@@ -60,7 +60,7 @@ def png_bytes(fig: Figure) -> bytes:
     buf = io.BytesIO()
     with matplotlib.rc_context(STYLE):
         fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None},
-                    bbox_inches="tight", pad_inches=0.15, facecolor="white")
+                    facecolor="white")
     return buf.getvalue()
 
 
@@ -248,7 +248,7 @@ def pool_chart(result: PlanResult) -> Figure:
     if t["overspend"] > 0.5:
         parts.append(("overspend", t["overspend"], OVERSPEND))
     total = sum(p[1] for p in parts) or 1.0
-    fig = new_figure(10, 1.5)
+    fig = new_figure(10, 1.4)
     with matplotlib.rc_context(STYLE):
         ax = fig.add_subplot()
         left = 0.0
@@ -266,7 +266,8 @@ def pool_chart(result: PlanResult) -> Figure:
                         va="bottom", fontsize=8, color="#222222")
             left += amount
         ax.set_xlim(0, total)
-        ax.set_ylim(-0.4, 0.62)
+        small = any(0.5 < p[1] <= 0.09 * total for p in parts)
+        ax.set_ylim(-0.4, 0.62 if small else 0.4)
         ax.set_yticks([])
         ax.grid(False)
         money_axis(ax.xaxis, cur)
@@ -489,9 +490,9 @@ def _shade_promotions(ax, promos: list[Promotion], label: bool, fontsize: float 
         ax.axvspan(start, end, color=color, zorder=0, linewidth=0)
         if label:
             inside = fontsize < 8
-            ax.annotate(promotion_label(p), (pd.Timestamp(p.day), 0.99 if inside else 1.0),
-                        xycoords=("data", "axes fraction"), ha="center",
-                        va="top" if inside else "bottom", fontsize=fontsize, color="#8a4b14")
+            ax.annotate(promotion_label(p), (pd.Timestamp(p.day), 0.02 if inside else 1.0),
+                        xycoords=("data", "axes fraction"), ha="center", va="bottom",
+                        fontsize=fontsize, color="#8a4b14")
 
 
 def _kpi_axis(ax, result: PlanResult) -> None:
