@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from benchmarks.record import write_section
-from optimizer import charts
+from optimizer import charts, plan_charts
 from optimizer.cli import demo_scenario_path
 from optimizer.pipeline import plan
 from optimizer.report import render_report
@@ -40,20 +40,20 @@ def time_cli(args: list[str], repeats: int = 3) -> float:
 
 def main() -> None:
     result = plan(demo_scenario_path())
-    promos = charts.horizon_promotions(result)
+    promos = plan_charts.horizon_promotions(result)
     draws = {
-        "pool": lambda: charts.png_bytes(charts.pool_chart(result)),
-        "channels": lambda: charts.png_bytes(charts.channel_chart(result)),
-        "allocation": lambda: charts.png_bytes(charts.allocation_chart(result)),
-        "forecast_total": lambda: charts.png_bytes(charts.forecast_total_chart(result, promos)),
-        "forecasts": lambda: charts.png_bytes(charts.forecast_chart(result, promos)),
-        "curves": lambda: charts.png_bytes(charts.curve_chart(result, promos)),
+        "pool": lambda: charts.png_bytes(plan_charts.pool_chart(result)),
+        "channels": lambda: charts.png_bytes(plan_charts.channel_chart(result)),
+        "allocation": lambda: charts.png_bytes(plan_charts.allocation_chart(result)),
+        "forecast_total": lambda: charts.png_bytes(plan_charts.forecast_total_chart(result, promos)),
+        "forecasts": lambda: charts.png_bytes(plan_charts.forecast_chart(result, promos)),
+        "curves": lambda: charts.png_bytes(plan_charts.curve_chart(result, promos)),
     }
     rows = ["| part | median time | size |", "|---|---:|---:|"]
     for name, draw in draws.items():
         seconds, png = median_time(draw)
         rows.append(f"| charts/{name}.png | {seconds:.2f} s | {len(png) / 1024:.0f} KiB |")
-    chart_set = charts.plan_charts(result)
+    chart_set = plan_charts.plan_charts(result)
     seconds, html = median_time(lambda: render_report(result, chart_set))
     rows.append(f"| report.html (charts already drawn) | {seconds:.2f} s | "
                 f"{len(html.encode()) / 1024:.0f} KiB |")

@@ -62,7 +62,8 @@ def machine_result(result, out: Path | None) -> dict:
                         "files": files}}
 
 
-JSON_HELP = "Print the result as JSON on stdout (the summary and where the files went) instead of the table."
+JSON_HELP = ("Print the result as JSON on stdout (the summary and where the files went) "
+             "instead of the table.")
 
 
 @cli.command()

@@ -8,7 +8,7 @@ from importlib import metadata
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from optimizer.charts import ChartSet, plan_charts, unit_labels
+from optimizer.plan_charts import ChartSet, plan_charts, unit_labels
 from optimizer.constraints import money
 from optimizer.results import PlanResult
 

@@ -15,8 +15,8 @@ from optimizer.workbook import Sheet, column_kind, workbook_bytes
 
 
 @pytest.mark.parametrize("value, text", [
-    (0, "¥0"), (950, "¥950"), (35_000, "¥35k"), (1_250_000, "¥1.25M"), (1_200_000, "¥1.2M"),
-    (14_000_000, "¥14M"), (123_400_000, "¥123M"), (2_500_000_000, "¥2.5B"), (-35_000, "−¥35k")])
+    (0, "¥0"), (950, "¥950"), (35_000, "¥35k"), (1_250_000, "¥1.25M"),
+    (1_200_000, "¥1.2M"), (14_000_000, "¥14M"), (123_400_000, "¥123M"), (2_500_000_000, "¥2.5B"), (-35_000, "−¥35k")])
 def test_compact_money_labels(value, text):
     assert compact(value, "¥") == text
 
@@ -85,3 +85,11 @@ def test_progress_is_drawn_only_on_a_terminal_outside_ci(monkeypatch):
     assert not interactive(_Stream(False))
     monkeypatch.setenv("CI", "true")
     assert not interactive(_Stream(True))
+
+
+def test_drawing_leaves_the_callers_matplotlib_backend_alone():
+    import matplotlib
+
+    before = matplotlib.get_backend()
+    png_bytes(line_chart([1, 2], {"a": [1, 2]}))
+    assert matplotlib.get_backend() == before

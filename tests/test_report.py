@@ -16,7 +16,8 @@ import pytest
 from PIL import Image
 
 from forecasts.worlds import make_world
-from optimizer.charts import MAX_PANELS, horizon_promotions
+from optimizer.charts import MAX_PANELS
+from optimizer.plan_charts import horizon_promotions
 from optimizer.constraints import money
 from optimizer.outputs import write_outputs
 from optimizer.pipeline import plan
@@ -207,7 +208,7 @@ def test_report_can_be_skipped(market_plan, tmp_path):
 
 def test_many_units_are_capped_to_the_largest_panels(market_plan):
     result, _ = market_plan
-    from optimizer.charts import _units_by_spend
+    from optimizer.plan_charts import _units_by_spend
     shown, count = _units_by_spend(result)
     assert count == 6 and len(shown) == min(6, MAX_PANELS)
     spends = [result.channels.set_index(["channel", "market"]).loc[u, "total_spend"] for u in shown]

@@ -102,7 +102,8 @@ def test_report_fits_a_narrow_window(browser, report, tmp_path):
     page, events = _open(browser, report, 700)
     assert events == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 700
-    boxes = page.evaluate("[...document.querySelectorAll('.card')].map(c => c.getBoundingClientRect().left)")
+    boxes = page.evaluate(
+        "[...document.querySelectorAll('.card')].map(c => c.getBoundingClientRect().left)")
     assert len(set(round(x) for x in boxes)) == 1  # one card per row
     page.screenshot(path=str(_screenshot_dir(tmp_path) / "report-700.png"), full_page=False)
     page.close()
