@@ -2,6 +2,7 @@
 once), and `budgetopt demo --out` end to end against `budgetopt demo` alone."""
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -63,7 +64,11 @@ def main() -> None:
     full = time_cli(["--out", "{tmp}/demo", "--quiet"])
     body = "\n".join(rows) + (
         f"\n\n`budgetopt demo` (print only): {bare:.1f} s; `budgetopt demo --out DIR` (all files "
-        f"with report, workbook and charts): {full:.1f} s — median of 3 runs each.\n")
+        f"with report, workbook and charts): {full:.1f} s — median of 3 runs each. Load "
+        f"average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (the "
+        "machine is shared; on an idle one expect roughly a third of these times). About "
+        "half of each chart's time is matplotlib's constrained layout, kept because it "
+        "places labels correctly for any channel names and amounts.\n")
     write_section("report", "Report, charts and workbook (demo plan: 8 channels × 13 weeks)",
                   body, "python -m benchmarks.report")
     print(body)
