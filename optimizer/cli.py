@@ -27,7 +27,7 @@ def cli(debug: bool) -> None:
 
 
 def _run_plan(scenario, out, solver, force, quiet, as_json=False, report=True):
-    from optimizer.console import fit_progress, interactive, print_plan
+    from optimizer.console import busy, fit_progress, interactive, print_plan
     from optimizer.outputs import json_text, write_outputs
     from optimizer.pipeline import plan
     from optimizer.scenario import load_scenario
@@ -41,7 +41,9 @@ def _run_plan(scenario, out, solver, force, quiet, as_json=False, report=True):
     with fit_progress(interactive() and not quiet) as progress:
         result = plan(loaded, solver=solver, progress=progress)
     if out is not None:
-        write_outputs(result, out, force=force, started=started, report=report)
+        with busy(interactive() and not quiet, "writing the outputs" + (
+                ", report.html and plan.xlsx" if report else "")):
+            write_outputs(result, out, force=force, started=started, report=report)
     if as_json:
         click.echo(json_text(machine_result(result, out)), nl=False)
     elif not quiet:

@@ -58,10 +58,11 @@ def test_json_error_is_one_line_on_stderr_and_nothing_on_stdout(tmp_path, capsys
     assert len(captured.err.strip().splitlines()) == 1 and "missing.yaml" in captured.err
 
 
-def _demo_stderr_on_a_terminal() -> str:
+def _demo_stderr_on_a_terminal(out: Path) -> str:
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     env["COLUMNS"] = "100"
-    command = [sys.executable, "-c", "from optimizer.cli import main; main()", "demo"]
+    command = [sys.executable, "-c", "from optimizer.cli import main; main()", "demo",
+               "--out", str(out)]
     leader, follower = pty.openpty()
     with subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=follower) as proc:
         os.close(follower)
@@ -79,6 +80,8 @@ def _demo_stderr_on_a_terminal() -> str:
     return b"".join(chunks).decode("utf-8", "replace")
 
 
-def test_progress_bar_on_a_terminal():
-    shown = _demo_stderr_on_a_terminal()
+def test_progress_bar_and_report_spinner_on_a_terminal(tmp_path):
+    shown = _demo_stderr_on_a_terminal(tmp_path / "demo")
     assert "fitting forecasts" in shown and "8/8" in shown
+    assert "writing the outputs, report.html and plan.xlsx" in shown
+    assert (tmp_path / "demo" / "report.html").is_file()
