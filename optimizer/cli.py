@@ -26,9 +26,9 @@ def cli(debug: bool) -> None:
     """Plan a marketing budget: Prophet forecasts, a 60/40 budget pool, a linear program."""
 
 
-def _run_plan(scenario, out, solver, force, quiet):
-    from optimizer.console import fit_progress, interactive, print_plan
-    from optimizer.outputs import write_outputs
+def _run_plan(scenario, out, solver, force, quiet, as_json=False, report=True):
+    from optimizer.console import busy, fit_progress, interactive, print_plan
+    from optimizer.outputs import json_text, write_outputs
     from optimizer.pipeline import plan
     from optimizer.scenario import load_scenario
 
@@ -41,12 +41,31 @@ def _run_plan(scenario, out, solver, force, quiet):
     with fit_progress(interactive() and not quiet) as progress:
         result = plan(loaded, solver=solver, progress=progress)
     if out is not None:
-        write_outputs(result, out, force=force, started=started)
-    if not quiet:
+        with busy(interactive() and not quiet, "writing the outputs" + (
+                ", report.html and plan.xlsx" if report else "")):
+            write_outputs(result, out, force=force, started=started, report=report)
+    if as_json:
+        click.echo(json_text(machine_result(result, out)), nl=False)
+    elif not quiet:
         print_plan(result)
         if out is not None:
-            click.echo(f"Wrote {out}")
+            click.echo(f"Wrote {out}" + (f" (open {Path(out) / 'report.html'})" if report else ""))
     return result
+
+
+def machine_result(result, out: Path | None) -> dict:
+    """What --json prints: the summary, plus the output directory and its files."""
+    files = None
+    if out is not None:
+        root = Path(out).resolve()
+        files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    return {**result.summary,
+            "outputs": {"dir": str(Path(out).resolve()) if out is not None else None,
+                        "files": files}}
+
+
+JSON_HELP = ("Print the result as JSON on stdout (the summary and where the files went) "
+             "instead of the table.")
 
 
 @cli.command()
@@ -56,9 +75,13 @@ def _run_plan(scenario, out, solver, force, quiet):
 @click.option("--solver", type=SOLVER_CHOICE, default=None, help="Override the scenario's solver.")
 @click.option("--force", is_flag=True, help="Replace an existing output directory.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-def run(scenario: Path, out: Path, solver: str | None, force: bool, quiet: bool) -> None:
-    """Plan SCENARIO and write the outputs to --out."""
-    _run_plan(scenario, out, solver, force, quiet)
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+@click.option("--no-report", is_flag=True,
+              help="Skip report.html, plan.xlsx and charts/ (faster for sweeps).")
+def run(scenario: Path, out: Path, solver: str | None, force: bool, quiet: bool,
+        as_json: bool, no_report: bool) -> None:
+    """Plan SCENARIO and write the outputs (with report.html and plan.xlsx) to --out."""
+    _run_plan(scenario, out, solver, force, quiet, as_json, report=not no_report)
 
 
 @cli.command()
@@ -79,9 +102,11 @@ def validate(scenario: Path) -> None:
               help="Also write the outputs to this directory.")
 @click.option("--solver", type=SOLVER_CHOICE, default=None, help="Override the demo's solver.")
 @click.option("--force", is_flag=True, help="Replace an existing output directory.")
-def demo(out: Path | None, solver: str | None, force: bool) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def demo(out: Path | None, solver: str | None, force: bool, quiet: bool, as_json: bool) -> None:
     """Plan the bundled demo scenario (Q4 with Double 11) and print the plan."""
-    _run_plan(demo_scenario_path(), out, solver, force, quiet=False)
+    _run_plan(demo_scenario_path(), out, solver, force, quiet, as_json)
 
 
 def _refuse_existing(out: Path | None, force: bool) -> None:

@@ -35,6 +35,16 @@ def fit_progress(enabled: bool):
         yield update
 
 
+@contextmanager
+def busy(enabled: bool, message: str):
+    """A transient spinner with `message` on stderr while the block runs, when enabled."""
+    if not enabled:
+        yield
+        return
+    with Console(stderr=True).status(message):
+        yield
+
+
 def plan_table(result: PlanResult) -> Table:
     cur = result.scenario.currency
     kpi = result.scenario.kpi

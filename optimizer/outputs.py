@@ -92,10 +92,15 @@ def run_record(result: PlanResult, started: datetime) -> dict:
 
 
 def write_outputs(result: PlanResult, out_dir: str | Path, *, force: bool = False,
-                  started: datetime | None = None, extra: dict[str, bytes] | None = None) -> Path:
-    """Write all outputs to `out_dir` atomically; refuse an existing directory unless `force`."""
+                  started: datetime | None = None, extra: dict[str, bytes] | None = None,
+                  report: bool = True) -> Path:
+    """Write all outputs to `out_dir` atomically; refuse an existing directory unless `force`.
+    With `report` (the default) report.html, plan.xlsx and charts/*.png go in too."""
     started = started or datetime.now(timezone.utc)
     files = {name: text.encode("utf-8") for name, text in plan_files(result).items()}
+    if report:
+        from optimizer.report import report_files
+        files.update(report_files(result))
     files.update(extra or {})
     files["run.json"] = json_text(run_record(result, started)).encode("utf-8")
     return write_directory(files, out_dir, force=force)

@@ -42,8 +42,8 @@ def fitted():
 
 def test_run_writes_every_output_with_the_documented_columns(demo_out):
     assert sorted(p.name for p in demo_out.iterdir()) == [
-        "allocation.csv", "channels.csv", "curves.csv", "forecast.csv", "run.json",
-        "summary.json"]
+        "allocation.csv", "channels.csv", "charts", "curves.csv", "forecast.csv", "plan.xlsx",
+        "report.html", "run.json", "summary.json"]
     allocation = pd.read_csv(demo_out / "allocation.csv")
     assert list(allocation.columns) == [
         "channel", "period_start", "period_end", "fixed_spend", "dynamic_spend", "total_spend",
@@ -119,7 +119,8 @@ def test_forecast_equals_baseline_plus_incremental(demo_out):
 def test_rerun_is_byte_identical_and_existing_output_is_refused(demo_out, tmp_path, capsys):
     again = tmp_path / "again"
     assert cli("run", DEMO, "--out", again, "--quiet") == 0
-    for name in ("allocation.csv", "channels.csv", "forecast.csv", "curves.csv", "summary.json"):
+    for name in ("allocation.csv", "channels.csv", "forecast.csv", "curves.csv", "summary.json",
+                 "report.html", "plan.xlsx", "charts/curves.png"):
         assert (again / name).read_bytes() == (demo_out / name).read_bytes(), name
     capsys.readouterr()
     assert cli("run", DEMO, "--out", again, "--quiet") == 2
