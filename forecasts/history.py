@@ -27,7 +27,8 @@ NAME_PATTERN = r"[A-Za-z0-9_.-]{1,64}"
 ISO_DATE_PATTERN = r"\d{4}-\d{2}-\d{2}(?:[ T]00:00(?::00(?:\.0+)?)?)?"
 FREQ_DAYS = {"D": 1, "W": 7}
 _NA_WORDS = {"", "nan", "na", "n/a", "null", "none", "<na>", "nat"}
-_NAME_FIX = "rename it using only letters, digits, _ . - (1 to 64 characters)"
+_NAME_FIX = ("rename it using only letters, digits, _ . - (1 to 64 characters, not starting "
+             "with -)")
 _NUMBER_FIX = "write a plain number such as 1234.5 (no currency signs, units or thousands separators)"
 
 
@@ -400,12 +401,14 @@ def _dates(col: pd.Series, where: _Where) -> pd.Series:
 def _names(col: pd.Series, name: str, where: _Where) -> pd.Series:
     """Channel / market names: letters, digits, _ . - and at most 64 characters."""
     text = _plain(col)
-    bad = ~text.str.fullmatch(NAME_PATTERN)
+    bad = ~text.str.fullmatch(NAME_PATTERN) | text.str.startswith("-")
     if bad.any():
         pos = text.index[bad][0]
         value = text[pos]
         why = ("is empty" if value == "" else "is longer than 64 characters" if len(value) > 64
-               else "has characters other than letters, digits, _ . -")
+               else "has characters other than letters, digits, _ . -"
+               if not re.fullmatch(NAME_PATTERN, value)
+               else "starts with '-', which spreadsheets read as a formula")
         what = f"{name} name {_show(value)} {why}" if value else f"{name} name is empty"
         raise InputError(what, where=where.at(pos, name), fix=_NAME_FIX)
     return text
