@@ -28,16 +28,14 @@ def cli(debug: bool) -> None:
 
 def _run_plan(scenario, out, solver, force, quiet):
     from optimizer.console import fit_progress, interactive, print_plan
-    from optimizer.outputs import write_outputs
+    from optimizer.outputs import prepare_output, write_outputs
     from optimizer.pipeline import plan
     from optimizer.scenario import load_scenario
 
     started = datetime.now(timezone.utc)
     loaded = load_scenario(scenario)
-    if out is not None and Path(out).exists() and not force:
-        from budgetopt.errors import InputError
-        raise InputError(f"output directory {out} already exists", where="--out",
-                         fix="choose another --out, or add --force to replace it")
+    if out is not None:
+        prepare_output(out, force=force)  # an unwritable --out fails now, not after the fits
     with fit_progress(interactive() and not quiet) as progress:
         result = plan(loaded, solver=solver, progress=progress)
     if out is not None:

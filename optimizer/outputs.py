@@ -2,6 +2,7 @@
 temporary sibling first and is renamed into place; an existing directory needs `force`."""
 from __future__ import annotations
 
+import glob
 import json
 import math
 import os
@@ -10,6 +11,11 @@ import shutil
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no locks, so leftover partial directories are kept
+    fcntl = None
 
 import numpy as np
 import pandas as pd
@@ -102,40 +108,124 @@ def write_outputs(result: PlanResult, out_dir: str | Path, *, force: bool = Fals
 
 
 def write_directory(files: dict[str, bytes], out_dir: str | Path, *, force: bool = False) -> Path:
-    """Put `files` into a fresh directory by writing a temporary sibling and renaming it."""
-    out = Path(out_dir)
-    if out.exists() and not force:
-        raise InputError(f"output directory {out} already exists", where="--out",
-                         fix="choose another --out, or add --force to replace it")
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out} exists and is not a directory", where="--out",
-                         fix="choose another --out")
-    parent = out.resolve().parent
+    """Put `files` into a fresh directory by writing a locked temporary sibling
+    (`.NAME.*.partial`) and renaming it into place; a run killed on the way leaves only that
+    hidden sibling, which the next write to NAME removes."""
+    out = prepare_output(out_dir, force=force)
+    parent = out.parent
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=parent))
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=PARTIAL, dir=parent))
+        lock = _lock(tmp)
     except OSError as exc:
-        raise InputError(f"cannot create output directory {out}: {exc.strerror}",
-                         where="--out", fix="choose a writable location") from None
+        raise _unwritable(out, exc) from None
     try:
         for name, data in files.items():
             target = tmp / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            _write_file(target, data)
         os.chmod(tmp, 0o755)
+        _fsync_dir(tmp)
         if out.exists():
-            old = parent / f".{out.name}.replaced"
+            old = parent / f".{out.name}{REPLACED}"
             shutil.rmtree(old, ignore_errors=True)
             os.rename(out, old)
             os.rename(tmp, out)
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.rename(tmp, out)
+        _fsync_dir(parent)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise InputError(f"could not write {out}: {exc.strerror}", where="--out",
+        raise InputError(f"could not write {out}: {exc.strerror or exc}", where="--out",
                          fix="check the disk space and permissions of the output location") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        if lock is not None:
+            os.close(lock)
     return out
+
+
+PARTIAL = ".partial"
+REPLACED = ".replaced"
+
+
+def prepare_output(out_dir: str | Path, *, force: bool = False) -> Path:
+    """Check before any work that `out_dir` may be written (new, or `force`; its folder
+    writable), and clear what killed runs left beside it. Returns the absolute path."""
+    out = Path(os.path.abspath(out_dir))
+    if out.exists() and not force:
+        raise InputError(f"output directory {out_dir} already exists", where="--out",
+                         fix="choose another --out, or add --force to replace it")
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out_dir} exists and is not a directory", where="--out",
+                         fix="choose another --out")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.mkdtemp(prefix=f".{out.name}.", suffix=PARTIAL, dir=out.parent)
+        os.rmdir(probe)
+    except OSError as exc:
+        raise _unwritable(out, exc) from None
+    clear_stale(out)
+    return out
+
+
+def clear_stale(out: Path) -> list[Path]:
+    """Remove `.NAME.*.partial` siblings no live writer holds (their run was killed), and put
+    back a previous output a killed --force run had moved aside. Returns what was removed."""
+    removed = []
+    for partial in [] if fcntl is None else sorted(out.parent.glob(f".{glob.escape(out.name)}.*{PARTIAL}")):
+        try:
+            held = _lock(partial)
+        except OSError:
+            continue  # another process still writes it, or it vanished meanwhile
+        try:
+            shutil.rmtree(partial, ignore_errors=True)
+            removed.append(partial)
+        finally:
+            if held is not None:
+                os.close(held)
+    old = out.parent / f".{out.name}{REPLACED}"
+    if old.is_dir():
+        if out.exists():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(old, out)
+    return removed
+
+
+def _lock(directory: Path) -> int | None:
+    """An exclusive lock on the directory, held while the returned descriptor is open; the
+    system releases it when the process dies, however it dies. OSError if another holds it."""
+    if fcntl is None:
+        return None
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _fsync_dir(directory: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _unwritable(out: Path, exc: OSError) -> InputError:
+    return InputError(f"cannot create output directory {out}: {exc.strerror or exc}",
+                      where="--out", fix="choose a writable location for --out")
