@@ -189,15 +189,26 @@ def _read_csv(p: Path, source: str, gz: bool) -> tuple[pd.DataFrame, str]:
         raise InputError(f"byte 0x{data[err.start]:02x} is not UTF-8 text",
                          where=f"{source} line {line}",
                          fix="save the file as UTF-8 (in Excel: Save As > CSV UTF-8)") from None
-    header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")]), [])
+    try:
+        header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")]), [])
+    except csv.Error as err:
+        raise _malformed(str(err), source) from None
     _check_header(header, source)
     try:
-        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_filter=False,
-                            skip_blank_lines=False, encoding="utf-8-sig")
+        # header=None: the header line sets the number of fields, so a data row with one
+        # more field is an error rather than silently becoming a row label (pandas' implicit
+        # index), which would shift every column of that file by one.
+        frame = pd.read_csv(io.BytesIO(data), header=None, dtype=str, keep_default_na=False,
+                            na_filter=False, skip_blank_lines=False, encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
         raise InputError("file is empty", where=source, fix=_EMPTY_FIX) from None
     except (pd.errors.ParserError, ValueError) as err:
         raise _malformed(str(err), source) from None
+    names = frame.iloc[0].tolist()
+    if not any(str(n).strip() for n in names):
+        raise InputError("line 1 is empty; the header must be the first line", where=source,
+                         fix=_EMPTY_FIX)
+    frame = frame.iloc[1:].set_axis(names, axis=1).reset_index(drop=True)
     blank = (frame == "").all(axis=1)
     return frame[~blank], digest
 
