@@ -19,6 +19,7 @@ except ImportError:  # Windows: no locks, so leftover partial directories are ke
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from budgetopt.errors import InputError
 from optimizer.results import PlanResult
@@ -86,15 +87,30 @@ def plan_files(result: PlanResult) -> dict[str, str]:
         "forecast.csv": csv_text(result.forecast),
         "curves.csv": csv_text(result.curves),
         "summary.json": json_text(result.summary),
+        "scenario.yaml": scenario_text(result.scenario),
     }
 
 
+def scenario_text(scenario) -> str:
+    """The scenario as planned: the file's exact text, or for a scenario built in code its
+    values as YAML (what `budgetopt run --check` re-runs)."""
+    if scenario.raw is not None:
+        return scenario.raw.decode("utf-8")
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    return "# built in code\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
 def run_record(result: PlanResult, started: datetime) -> dict:
+    """run.json: when, how long, on what machine, and where the inputs were (absolute paths
+    differ between machines, so they live here rather than in summary.json)."""
+    scenario = result.scenario
     return {"started_at": started.isoformat(timespec="seconds"),
             "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "stages_s": result.run_info.get("stages_s", {}),
             "machine": {"platform": platform.platform(), "processor": platform.machine(),
-                        "cpus": os.cpu_count(), "python": platform.python_version()}}
+                        "cpus": os.cpu_count(), "python": platform.python_version()},
+            "inputs": {"scenario": str(scenario.source) if scenario.source else None,
+                       "history": os.path.abspath(scenario.history_path)}}
 
 
 def write_outputs(result: PlanResult, out_dir: str | Path, *, force: bool = False,

@@ -184,6 +184,7 @@ class Scenario(Spec):
     solver: SolverSettings = SolverSettings()
 
     _source: Path | None = PrivateAttr(default=None)
+    _raw: bytes | None = PrivateAttr(default=None)
 
     @field_validator("channels", "groups")
     @classmethod
@@ -235,6 +236,12 @@ class Scenario(Spec):
     def with_source(self, source: Path | None) -> "Scenario":
         self._source = source
         return self
+
+    @property
+    def raw(self) -> bytes | None:
+        """The file's exact bytes when the scenario was read from a file (kept with the outputs
+        so a run can be reproduced from its own directory)."""
+        return self._raw
 
 
 _KINDS = {list: "a list", str: "text", int: "a number", float: "a number", bool: "true/false",
@@ -310,7 +317,17 @@ def load_scenario(path: str | Path) -> Scenario:
     if not path.is_file():
         raise InputError(f"scenario file not found (looked for {path.resolve()})", where=where,
                          fix="check the path, or copy one from scenarios/")
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror or exc})", where=where,
+                         fix="check the file's permissions") from None
+    return parse_scenario(raw, source=path.resolve(), where=where)
+
+
+def parse_scenario(raw: bytes, *, source: Path | None, where: str) -> Scenario:
+    """Validate scenario YAML bytes; `source` is the file they came from (paths resolve from
+    its folder)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -329,7 +346,9 @@ def load_scenario(path: str | Path) -> Scenario:
     except RecursionError:
         raise InputError("values are nested too deeply to be a scenario", where=where,
                          fix="correct the brackets; a scenario nests a few levels at most") from None
-    return scenario_from_dict(data, source=path.resolve(), where=where)
+    scenario = scenario_from_dict(data, source=source, where=where)
+    scenario._raw = raw
+    return scenario
 
 
 def file_sha256(path: Path) -> str:
