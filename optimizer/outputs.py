@@ -39,6 +39,14 @@ def neutralize(text):
     return text
 
 
+def _text_cell(value):
+    """A CSV text cell: a carriage return becomes a newline (a cell holding a bare CR would be
+    written unquoted and split the row), then formulas are neutralized."""
+    if isinstance(value, str) and "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return neutralize(value)
+
+
 def tidy_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Dates as ISO strings, ratios to 6 decimals, amounts to 2; no negative zeros; text that
     a spreadsheet would read as a formula neutralized."""
@@ -46,7 +54,7 @@ def tidy_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         series = out[col]
         if series.dtype == object or pd.api.types.is_string_dtype(series):
-            out[col] = series.map(neutralize)
+            out[col] = series.map(_text_cell)
         elif pd.api.types.is_datetime64_any_dtype(series):
             out[col] = series.dt.strftime("%Y-%m-%d")
         elif pd.api.types.is_float_dtype(series):

@@ -202,3 +202,16 @@ def test_an_out_that_is_a_file_is_refused_even_with_force(tmp_path, no_fitting, 
     assert cli("run", GOOD, "--out", out, "--quiet", "--force") == 2
     assert "exists and is not a directory" in capsys.readouterr().err
     assert out.read_text() == "keep me"
+
+
+# --- a history too large for this machine --------------------------------------------------------
+
+def test_a_history_the_machine_cannot_hold_is_refused_up_front(monkeypatch, capsys):
+    from forecasts import history
+    monkeypatch.setattr(history, "available_memory", lambda: 50_000)
+    assert cli("validate", GOOD) == 2
+    err = capsys.readouterr().err
+    size = (GOOD.parent / "history.csv").stat().st_size
+    assert err.count("\n") == 1 and "history.csv" in err
+    assert f"reading {size / 1024:.1f} KB of history needs about {8 * size / 1024:.1f} KB of memory" in err
+    assert "but only 48.8 KB is free" in err and "fix: free memory, or split the history" in err

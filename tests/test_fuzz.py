@@ -4,6 +4,7 @@ what they claim to be (checked on the result), so "accept" cannot hide a wrong a
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 import math
 import os
 
@@ -104,13 +105,19 @@ def mutated_scenarios(draw):
     return data
 
 
+OUTCOMES: Counter = Counter()  # accepted / rejected, read by benchmarks/bad_inputs.py
+
+
 def _accept_or_input_error(load):
     try:
-        return load()
+        result = load()
     except InputError as err:
         text = str(err)
         assert err.exit_code == 2 and "\n" not in text and " — fix: " in text, text
+        OUTCOMES["rejected"] += 1
         return None
+    OUTCOMES["accepted"] += 1
+    return result
 
 
 @FUZZ
