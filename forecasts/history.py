@@ -143,7 +143,7 @@ _TOO_LARGE_FIX = "split the history into smaller files (fewer years or units) or
 
 
 #: Reading and checking a history takes about this many bytes of memory per byte of text
-#: (measured: a 36 MB CSV of 1.1 million rows peaks near 210 MB above the interpreter).
+#: (measured: a 36 MB CSV of 1.1 million rows peaks about 240 MB above the loaded libraries).
 MEMORY_PER_BYTE = 8
 
 
