@@ -138,6 +138,7 @@ def write_directory(files: dict[str, bytes], out_dir: str | Path, *, force: bool
     out = prepare_output(out_dir, force=force)
     parent = out.parent
     try:
+        parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=PARTIAL, dir=parent))
         lock = _lock(tmp)
     except OSError as exc:
@@ -185,13 +186,18 @@ def prepare_output(out_dir: str | Path, *, force: bool = False) -> Path:
     if out.exists() and not out.is_dir():
         raise InputError(f"{out_dir} exists and is not a directory", where="--out",
                          fix="choose another --out")
+    anchor = out.parent  # the nearest existing folder: missing ones are made only to write
+    while not anchor.exists() and anchor != anchor.parent:
+        anchor = anchor.parent
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.mkdtemp(prefix=f".{out.name}.", suffix=PARTIAL, dir=out.parent)
+        if not anchor.is_dir():
+            raise NotADirectoryError(20, f"{anchor} is a file")
+        probe = tempfile.mkdtemp(prefix=f".{out.name}.", suffix=PARTIAL, dir=anchor)
         os.rmdir(probe)
     except OSError as exc:
         raise _unwritable(out, exc) from None
-    clear_stale(out)
+    if out.parent.is_dir():
+        clear_stale(out)
     return out
 
 

@@ -215,3 +215,20 @@ def test_a_history_the_machine_cannot_hold_is_refused_up_front(monkeypatch, caps
     assert err.count("\n") == 1 and "history.csv" in err
     assert f"reading {size / 1024:.1f} KB of history needs about {8 * size / 1024:.1f} KB of memory" in err
     assert "but only 48.8 KB is free" in err and "fix: free memory, or split the history" in err
+
+
+def test_an_out_under_a_file_is_refused_before_fitting(tmp_path, no_fitting, capsys):
+    (tmp_path / "notes.txt").write_text("x")
+    out = tmp_path / "notes.txt" / "plans" / "q4"
+    assert cli("run", GOOD, "--out", out, "--quiet") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot create output directory" in err
+    assert "notes.txt is a file" in err and "fix: choose a writable location" in err
+
+
+def test_missing_parent_folders_are_made_only_when_writing(tmp_path):
+    out = tmp_path / "plans" / "2026" / "q4"
+    outputs.prepare_output(out)
+    assert list(tmp_path.iterdir()) == []
+    write_directory(FILES, out)
+    assert {p.name for p in out.iterdir()} == set(FILES)
