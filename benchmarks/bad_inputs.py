@@ -130,13 +130,16 @@ def large_files() -> list[tuple[str, str]]:
             "        s = rng.uniform(0, 1000, 1100).round(2)\n"
             "        f.write(''.join(f'{d},ch{u:04d},{a},{a * 3 + 500:.2f}\\n' for d, a in zip(days, s)))\n")
         subprocess.run([sys.executable, "-c", write, str(path)], cwd=ROOT, check=True)
-        load = (  # a fresh process: the peak is the interpreter and libraries, then the load
-            "import resource, sys, time\n"
+        load = (  # VmHWM (peak memory of this program; getrusage would count the parent's)
+            "import sys, time\n"
             "from forecasts.history import load_history\n"
-            "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "def peak():\n"
+            "    for line in open('/proc/self/status'):\n"
+            "        if line.startswith('VmHWM:'):\n"
+            "            return int(line.split()[1])\n"
+            "base = peak()\n"
             "t = time.perf_counter(); h = load_history(sys.argv[1])\n"
-            "print(len(h.frame), time.perf_counter() - t, base, "
-            "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+            "print(len(h.frame), time.perf_counter() - t, base, peak())\n")
         done = subprocess.run([sys.executable, "-c", load, str(path)], capture_output=True,
                               text=True, cwd=ROOT, check=True)
         n, seconds, base, peak = done.stdout.split()
