@@ -28,16 +28,14 @@ def cli(debug: bool) -> None:
 
 def _run_plan(scenario, out, solver, force, quiet, as_json=False, report=True):
     from optimizer.console import busy, fit_progress, interactive, print_plan
-    from optimizer.outputs import json_text, write_outputs
+    from optimizer.outputs import json_text, prepare_output, write_outputs
     from optimizer.pipeline import plan
     from optimizer.scenario import load_scenario
 
     started = datetime.now(timezone.utc)
     loaded = load_scenario(scenario)
-    if out is not None and Path(out).exists() and not force:
-        from budgetopt.errors import InputError
-        raise InputError(f"output directory {out} already exists", where="--out",
-                         fix="choose another --out, or add --force to replace it")
+    if out is not None:
+        prepare_output(out, force=force)  # an unwritable --out fails now, not after the fits
     with fit_progress(interactive() and not quiet) as progress:
         result = plan(loaded, solver=solver, progress=progress)
     if out is not None:
@@ -69,8 +67,8 @@ JSON_HELP = ("Print the result as JSON on stdout (the summary and where the file
 
 
 @cli.command()
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+@click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", default=None, type=click.Path(path_type=Path),
               help="Output directory (must not exist unless --force).")
 @click.option("--solver", type=SOLVER_CHOICE, default=None, help="Override the scenario's solver.")
 @click.option("--force", is_flag=True, help="Replace an existing output directory.")
@@ -78,10 +76,51 @@ JSON_HELP = ("Print the result as JSON on stdout (the summary and where the file
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @click.option("--no-report", is_flag=True,
               help="Skip report.html, plan.xlsx and charts/ (faster for sweeps).")
-def run(scenario: Path, out: Path, solver: str | None, force: bool, quiet: bool,
-        as_json: bool, no_report: bool) -> None:
-    """Plan SCENARIO and write the outputs (with report.html and plan.xlsx) to --out."""
+@click.option("--check", "check", default=None, type=click.Path(path_type=Path),
+              help="Re-run the finished run in this directory from its recorded inputs (or "
+                   "from SCENARIO) and say whether it reproduces; exit 1 if it does not.")
+@click.option("--history", "history", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="With --check: the history file, when it is no longer where the run read it.")
+def run(scenario: Path | None, out: Path | None, solver: str | None, force: bool, quiet: bool,
+        as_json: bool, no_report: bool, check: Path | None, history: Path | None) -> None:
+    """Plan SCENARIO and write the outputs (with report.html and plan.xlsx) to --out, or
+    re-run a finished run with --check DIR."""
+    from budgetopt.errors import InputError
+
+    if check is not None:
+        _check_run(check, scenario, history, out, solver, force, quiet)
+        return
+    if scenario is None or out is None:
+        missing = "SCENARIO" if scenario is None else "--out DIR"
+        raise InputError(f"missing {missing}", where="budgetopt run",
+                         fix="budgetopt run SCENARIO --out DIR, or budgetopt run --check DIR")
+    if history is not None:
+        raise InputError("--history is only read with --check", where="budgetopt run",
+                         fix="name the history in the scenario file ('history:')")
     _run_plan(scenario, out, solver, force, quiet, as_json, report=not no_report)
+
+
+def _check_run(run_dir, scenario, history, out, solver, force, quiet):
+    from budgetopt.errors import PlanError
+    from optimizer.console import fit_progress, interactive
+    from optimizer.outputs import prepare_output, write_outputs
+    from optimizer.reproduce import check_run
+
+    started = datetime.now(timezone.utc)
+    if out is not None:
+        prepare_output(out, force=force)
+    with fit_progress(interactive() and not quiet) as progress:
+        report, result = check_run(run_dir, scenario_path=scenario, history_path=history,
+                                   solver=solver, progress=progress)
+    if out is not None:
+        write_outputs(result, out, force=force, started=started)
+    if not quiet or not report.reproduces:
+        click.echo("\n".join(report.lines()))
+    if not report.reproduces:
+        names = [n for n, _ in report.differing] + report.missing
+        raise PlanError(f"the rerun differs in {', '.join(names)}", where=str(run_dir),
+                        fix="see the notes above; changed package versions, inputs or solver "
+                            "explain most differences")
 
 
 @cli.command()
@@ -111,10 +150,8 @@ def demo(out: Path | None, solver: str | None, force: bool, quiet: bool, as_json
 
 def _refuse_existing(out: Path | None, force: bool) -> None:
     """Fail before any work when --out exists and --force is not given."""
-    if out is not None and Path(out).exists() and not force:
-        from budgetopt.errors import InputError
-        raise InputError(f"output directory {out} already exists", where="--out",
-                         fix="choose another --out, or add --force to replace it")
+    if out is not None:
+        prepare_output(out, force=force)  # an unwritable --out fails now, not after the fits
 
 
 @cli.command()

@@ -31,7 +31,13 @@ class PlanInputs:
 def load_inputs(scenario: Scenario) -> PlanInputs:
     """Load the scenario's history and check scenario and history against each other."""
     where = str(scenario.source.name) if scenario.source else "scenario"
-    history = load_history(scenario.history_path, scenario.kpi)
+    path = scenario.history_path
+    if not path.exists():
+        base = "the scenario file's folder" if scenario.source else "the current directory"
+        raise InputError(f"history: file '{scenario.history}' not found (looked for {path})",
+                         where=where, fix=f"correct 'history:' in the scenario; a relative path "
+                                          f"is read from {base}")
+    history = load_history(path, scenario.kpi)
     return check_inputs(scenario, history, where)
 
 

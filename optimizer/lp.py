@@ -10,7 +10,7 @@ import pulp
 from budgetopt.errors import PlanError
 from optimizer.constraints import Rule
 from optimizer.curves import Segments
-from optimizer.solvers import dual_sign, make_solver
+from optimizer.solvers import dual_sign, make_solver, stopped_early, time_limit_error
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,8 @@ class PlanModel:
         except pulp.PulpSolverError as exc:
             raise PlanError(f"solver {solver_name} failed: {exc}", where="solver",
                             fix="retry with the other solver (--solver highs|cbc)") from None
+        if stopped_early(self.prob):
+            raise time_limit_error(solver_name, time_limit_s)
         status = pulp.LpStatus[self.prob.status]
         spend = {(u.key, p): self.fixed(u.key, p) + sum(v.varValue or 0.0
                                                          for v in self.vars[(u.key, p)])

@@ -22,6 +22,7 @@ from optimizer.results import (PlanResult, allocation_table, binding_rules, chan
                                period_labels)
 from optimizer.rulebook import channel_caps, precheck, scenario_rules
 from optimizer.scenario import Scenario, load_scenario
+from optimizer.solvers import make_solver
 from optimizer.summary import build_summary
 
 
@@ -51,6 +52,7 @@ def plan(scenario: Scenario | str | Path, *, solver: str | None = None,
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     inputs = load_inputs(scenario)
+    make_solver(solver or scenario.solver.name)  # a missing solver is known before the fits
     clock.lap("load")
     forecaster = fit_forecasts(inputs, progress, n_jobs)
     clock.lap("fit")

@@ -210,21 +210,24 @@ class Scenario(Spec):
     shocks: list[Shock] = []
 
     _source: Path | None = PrivateAttr(default=None)
+    _raw: bytes | None = PrivateAttr(default=None)
 
     @field_validator("channels", "groups")
     @classmethod
     def _names(cls, value: dict) -> dict:
         for key in value:
-            if not re.fullmatch(NAME_PATTERN[1:-1], str(key)):
-                raise ValueError(f"name {key!r} may use only letters, digits, _ . - (≤ 64 chars)")
+            if not re.fullmatch(NAME_PATTERN[1:-1], str(key)) or str(key).startswith("-"):
+                raise ValueError(f"name {key!r} may use only letters, digits, _ . - (≤ 64 chars) "
+                                 "and may not start with - (spreadsheets read that as a formula)"
+                                 "; rename it")
         return value
 
     @model_validator(mode="after")
     def _objective_needs(self):
         if self.objective == "target_roi" and self.target_roi is None:
-            raise ValueError("objective target_roi needs target_roi, e.g. target_roi: \"1:4\"")
+            raise ValueError("objective target_roi needs target_roi; add it, e.g. target_roi: \"1:4\"")
         if self.objective == "max_profit" and self.margin is None:
-            raise ValueError("objective max_profit needs margin, e.g. margin: 0.3")
+            raise ValueError("objective max_profit needs margin; add it, e.g. margin: 0.3")
         return self
 
     @model_validator(mode="after")
@@ -269,13 +272,25 @@ class Scenario(Spec):
         self._source = source
         return self
 
+    @property
+    def raw(self) -> bytes | None:
+        """The file's exact bytes when the scenario was read from a file (kept with the outputs
+        so a run can be reproduced from its own directory)."""
+        return self._raw
+
+
+_KINDS = {list: "a list", str: "text", int: "a number", float: "a number", bool: "true/false",
+          set: "a set"}
+
 
 def scenario_from_dict(data: object, *, source: Path | None = None,
                        where: str = "scenario") -> Scenario:
     """Validate a scenario mapping (from YAML or built in code) into a Scenario."""
     if not isinstance(data, dict):
-        raise InputError(f"expected a mapping of scenario keys, got {type(data).__name__}",
-                         where=where, fix="start the file with keys such as 'name:' and 'budget:'")
+        what = ("the scenario is empty" if data is None else
+                f"expected a mapping of scenario keys, got {_KINDS.get(type(data), type(data).__name__)}")
+        raise InputError(what, where=where,
+                         fix="start the file with keys such as 'name:' and 'budget:'")
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -289,14 +304,32 @@ class ScenarioLoader(yaml.SafeLoader):
 
     def construct_mapping(self, node, deep=False):
         seen: dict = {}
-        for key_node, _ in node.value:
+        for key_node, _ in node.value if isinstance(node, yaml.MappingNode) else ():
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *defaults` merges are fine; the keys written here win
             key = self.construct_object(key_node, deep=deep)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a list or mapping is used as a key", key_node.start_mark) from None
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"key '{key}' appears twice (first on line {seen[key]})",
                     key_node.start_mark)
             seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a calendar date", node.start_mark) from None
+
+
+ScenarioLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                               ScenarioLoader.construct_yaml_timestamp)
 
 
 ScenarioLoader.yaml_implicit_resolvers = {
@@ -319,7 +352,17 @@ def load_scenario(path: str | Path) -> Scenario:
     if not path.is_file():
         raise InputError(f"scenario file not found (looked for {path.resolve()})", where=where,
                          fix="check the path, or copy one from scenarios/")
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror or exc})", where=where,
+                         fix="check the file's permissions") from None
+    return parse_scenario(raw, source=path.resolve(), where=where)
+
+
+def parse_scenario(raw: bytes, *, source: Path | None, where: str) -> Scenario:
+    """Validate scenario YAML bytes; `source` is the file they came from (paths resolve from
+    its folder)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -332,9 +375,15 @@ def load_scenario(path: str | Path) -> Scenario:
         mark = getattr(exc, "problem_mark", None)
         at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or "malformed YAML"
-        raise InputError(f"{at}{problem}", where=where,
-                         fix="correct the YAML syntax (indentation, colons, quotes)") from None
-    return scenario_from_dict(data, source=path.resolve(), where=where)
+        fix = ("write dates as YYYY-MM-DD, e.g. 2026-10-01" if "calendar date" in problem
+               else "correct the YAML syntax (indentation, colons, quotes)")
+        raise InputError(f"{at}{problem}", where=where, fix=fix) from None
+    except RecursionError:
+        raise InputError("values are nested too deeply to be a scenario", where=where,
+                         fix="correct the brackets; a scenario nests a few levels at most") from None
+    scenario = scenario_from_dict(data, source=source, where=where)
+    scenario._raw = raw
+    return scenario
 
 
 def file_sha256(path: Path) -> str:
@@ -361,9 +410,40 @@ def _one_line(exc: ValidationError, where: str) -> InputError:
                           fix="add it (see docs/scenario.md)")
     msg = msg.removeprefix("Value error, ")
     got = err.get("input")
-    shown = f" (got {got!r})" if isinstance(got, (int, float, str)) and kind != "value_error" else ""
-    return InputError(f"{dotted}: {msg}{shown}", where=where,
-                      fix="see docs/scenario.md for the allowed values")
+    shown = ""
+    if isinstance(got, (int, float, str)) and kind != "value_error":
+        text = repr(got)
+        shown = f" (got {text if len(text) <= 60 else text[:57] + '...'})"
+    what, _, fix = msg.partition("; ") if kind == "value_error" else (msg, "", "")
+    if kind == "string_pattern_mismatch":
+        what, fix = ((f"{got!r} is not a three-letter currency code in capitals", "write e.g. CNY or USD")
+                     if loc and loc[-1] == "currency" else
+                     (f"name {got!r} may use only letters, digits, _ . - (≤ 64 chars)", "rename it"))
+        shown = ""
+    at = f"{'.'.join(loc)}: " if loc else ""
+    return InputError(f"{at}{what}{shown}", where=where,
+                      fix=fix or _FIXES.get(kind, "see docs/scenario.md for the allowed values")
+                      .format(key=dotted, msg=msg.removeprefix("Input should be ")))
+
+
+_NUMBER_FIX = ("write {key} as a plain number such as 12000000 or 12_000_000 "
+               "(no quotes, commas or currency signs)")
+_FIXES = {
+    **{k: "set {key} to a number {msg}" for k in (
+        "greater_than", "greater_than_equal", "less_than", "less_than_equal")},
+    "finite_number": "set {key} to a finite number",
+    "float_type": _NUMBER_FIX, "float_parsing": _NUMBER_FIX, "int_type": _NUMBER_FIX,
+    "int_parsing": _NUMBER_FIX, "int_from_float": "write {key} as a whole number",
+    "literal_error": "use {msg}",
+    "bool_type": "write true or false", "bool_parsing": "write true or false",
+    "dict_type": "write {key} as a mapping of names to values (name: value)",
+    "list_type": "write {key} as a list, e.g. [a, b]",
+    "string_type": "write {key} as text",
+    **{k: "write {key} as a date YYYY-MM-DD, e.g. 2026-10-01" for k in (
+        "date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact")},
+    "string_pattern_mismatch": "see docs/scenario.md for how to write {key}",
+    "too_short": "add at least one value to {key}",
+}
 
 
 def _known_keys(loc: list[str]) -> list[str]:

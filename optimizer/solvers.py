@@ -33,3 +33,19 @@ def dual_sign(name: str) -> float:
     """Factor turning the solver's row duals into d(objective)/d(right-hand side) for a
     maximization: HiGHS reports them for the minimized negation, CBC as they are."""
     return -1.0 if name == "highs" else 1.0
+
+
+def stopped_early(prob: pulp.LpProblem) -> bool:
+    """The solver gave up (time or iteration limit) before proving its point optimal. PuLP
+    reports such a stop as "Optimal" with an unproven solution, and for an LP that point need
+    not even satisfy the rules, so it must never be read as a plan."""
+    return (prob.status == pulp.LpStatusOptimal
+            and prob.sol_status != pulp.LpSolutionOptimal)
+
+
+def time_limit_error(name: str, time_limit_s: float | None) -> PlanError:
+    other = next(n for n in SOLVER_NAMES if n != name)
+    limit = f" of {time_limit_s:g} s" if time_limit_s is not None else ""
+    return PlanError(f"solver {name} stopped at its time limit{limit} before it found the "
+                     "optimal plan; no plan is written", where="solver.time_limit_s",
+                     fix=f"raise solver.time_limit_s in the scenario, or try --solver {other}")

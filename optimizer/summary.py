@@ -2,6 +2,7 @@
 between reruns (no timestamps, no timings, no absolute paths)."""
 from __future__ import annotations
 
+import hashlib
 import platform
 from importlib import metadata
 
@@ -29,13 +30,14 @@ def input_hashes(inputs) -> dict:
                        "rows": int(len(history.frame)), "start": str(history.start.date()),
                        "end": str(history.end.date()), "freq": history.freq}}
     if scenario.source is not None:
-        out["scenario"] = {"file": scenario.source.name, "sha256": file_sha256(scenario.source)}
+        digest = (hashlib.sha256(scenario.raw).hexdigest() if scenario.raw is not None
+                  else file_sha256(scenario.source))  # the bytes that were read, not re-read
+        out["scenario"] = {"file": scenario.source.name, "sha256": digest}
     out["scenario_settings_sha256"] = _settings_hash(scenario)
     return out
 
 
 def _settings_hash(scenario) -> str:
-    import hashlib
     text = scenario.model_dump_json(exclude={"history"})
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -43,7 +43,7 @@ def fitted():
 def test_run_writes_every_output_with_the_documented_columns(demo_out):
     assert sorted(p.name for p in demo_out.iterdir()) == [
         "allocation.csv", "channels.csv", "charts", "curves.csv", "forecast.csv", "plan.xlsx",
-        "report.html", "run.json", "summary.json"]
+        "report.html", "run.json", "scenario.yaml", "summary.json"]
     allocation = pd.read_csv(demo_out / "allocation.csv")
     assert list(allocation.columns) == [
         "channel", "period_start", "period_end", "fixed_spend", "dynamic_spend", "total_spend",

@@ -634,7 +634,7 @@ def test_unknown_objective():
     rejected(data, "objective:", "'max_revenue'", "(got 'max_gmv')")
 
 
-@pytest.mark.parametrize("name", ["=cmd()", "search ads", "渠道", "a/b", "", "x" * 65])
+@pytest.mark.parametrize("name", ["=cmd()", "search ads", "渠道", "a/b", "", "x" * 65, "-cmd"])
 def test_bad_channel_names(name):
     data = base()
     data["channels"][name] = {"max": 1}
@@ -736,10 +736,10 @@ def test_a_section_must_be_a_mapping(section):
     rejected(data, f"{section}:")
 
 
-@pytest.mark.parametrize("data, kind", [([1, 2], "list"), ("name: x", "str"), (None, "NoneType"),
-                                        (42, "int")])
+@pytest.mark.parametrize("data, kind", [([1, 2], "got a list"), ("name: x", "got text"),
+                                        (None, "the scenario is empty"), (42, "got a number")])
 def test_a_non_mapping_is_rejected(data, kind):
-    rejected(data, f"expected a mapping of scenario keys, got {kind}", "'name:' and 'budget:'")
+    rejected(data, kind, "'name:' and 'budget:'")
 
 
 def test_the_where_label_leads_the_message():
@@ -775,10 +775,10 @@ def test_a_tab_in_indentation_is_a_yaml_error(tmp_path):
     file_rejected(path, "line 2, column 1", "'\\t'")
 
 
-@pytest.mark.parametrize("text, kind", [("- a\n- b\n", "list"), ("just text\n", "str"),
-                                        ("", "NoneType")])
+@pytest.mark.parametrize("text, kind", [("- a\n- b\n", "got a list"), ("just text\n", "got text"),
+                                        ("", "the scenario is empty")])
 def test_a_file_that_is_not_a_mapping(tmp_path, text, kind):
-    file_rejected(write(tmp_path, text), f"got {kind}", "start the file with keys")
+    file_rejected(write(tmp_path, text), kind, "start the file with keys")
 
 
 def test_missing_file(tmp_path):
