@@ -149,7 +149,9 @@ def demo(out: Path | None, solver: str | None, force: bool, quiet: bool, as_json
 
 
 def _refuse_existing(out: Path | None, force: bool) -> None:
-    """Fail before any work when --out exists and --force is not given."""
+    """Fail before any work when --out exists (without --force) or cannot be written."""
+    from optimizer.outputs import prepare_output
+
     if out is not None:
         prepare_output(out, force=force)  # an unwritable --out fails now, not after the fits
 
