@@ -61,7 +61,8 @@ def allocate(curves: pd.DataFrame | CurveArrays, units: list[Unit], periods: lis
 
 def relax(curves: pd.DataFrame | CurveArrays, units: list[Unit], periods: list[int],
           fixed: dict[tuple[str, int], float], rules: list[Rule], *, solver: str = "highs",
-          time_limit_s: float | None = None, hard: frozenset[str] = frozenset()) -> Solution:
+          time_limit_s: float | None = None, hard: frozenset[str] = frozenset()
+          ) -> tuple[Solution, dict[tuple[str, int], Segments]]:
     """The elastic re-solve: every rule but the facts (and `hard`) may be violated at a cost of
     1 per unit of money; minimize the total violation. Slacks name the rules in conflict."""
     segments, _, _ = curve_segments(curves, fixed)
@@ -71,4 +72,4 @@ def relax(curves: pd.DataFrame | CurveArrays, units: list[Unit], periods: list[i
     model.elastic = False
     model.add_rules([r for r in rules if r.name in hard])
     model.set_objective(-model.total_slack())
-    return model.solve(solver, time_limit_s)
+    return model.solve(solver, time_limit_s), segments

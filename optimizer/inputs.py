@@ -13,6 +13,7 @@ from optimizer.lp import Unit
 from optimizer.scenario import Scenario
 
 MAX_DAYS_AHEAD = 366
+CONVERSION_COLUMNS = ("conversions", "new_customers")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,12 @@ def check_inputs(scenario: Scenario, history: History, where: str = "scenario") 
                              f"({history.source} has: {listing})", where=where,
                              fix="correct the name or remove it")
     _check_horizon(scenario, history, where)
+    capped = [c for c, r in scenario.channels.items() if r.cac_cap is not None]
+    if capped and conversion_column(history) is None:
+        raise InputError(f"channels.{capped[0]}.cac_cap needs a conversions column, and "
+                         f"{history.source} has none", where=where,
+                         fix="add a 'conversions' (or 'new_customers') column to the history, "
+                             "or remove cac_cap")
     if scenario.forecast.backend != "local":
         raise InputError(f"forecast.backend {scenario.forecast.backend} is not available in this "
                          "version", where=where, fix="use forecast.backend: local")
@@ -89,3 +96,8 @@ def _check_horizon(scenario: Scenario, history: History, where: str) -> None:
                          f"history ends ({last.date()}); forecasts reach at most "
                          f"{MAX_DAYS_AHEAD} days ahead", where=where,
                          fix="plan a nearer horizon or supply more recent history")
+
+
+def conversion_column(history: History) -> str | None:
+    """The history column CAC caps count customers in: conversions, else new_customers."""
+    return next((c for c in CONVERSION_COLUMNS if c in history.frame.columns), None)
