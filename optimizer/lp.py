@@ -65,7 +65,7 @@ class PlanModel:
         for ui, unit in enumerate(units):
             for p in periods:
                 seg = segments[(unit.key, p)]
-                xs = [pulp.LpVariable(f"x_{ui}_{p}_{k}", lowBound=0, upBound=float(length))
+                xs = [self.prob.add_variable(f"x_{ui}_{p}_{k}", 0, float(length))
                       for k, length in enumerate(seg.lengths)]
                 self.vars[(unit.key, p)] = xs
                 if (unit.key, p) in ordered:
@@ -75,7 +75,7 @@ class PlanModel:
         """Incremental MILP formulation: segment k+1 takes money only once segment k is full
         (z_k = 1 ⇒ x_k = length_k; z_k = 0 ⇒ x_{k+1} = 0)."""
         for k in range(len(xs) - 1):
-            z = pulp.LpVariable(f"z_{tag}_{k}", cat=pulp.LpBinary)
+            z = self.prob.add_variable(f"z_{tag}_{k}", 0, 1, cat=pulp.LpBinary)
             self.binaries.append(z)
             self.prob += xs[k] >= float(lengths[k]) * z, f"fill_{tag}_{k}_a"
             self.prob += xs[k + 1] <= float(lengths[k + 1]) * z, f"fill_{tag}_{k}_b"
@@ -96,26 +96,42 @@ class PlanModel:
         return pulp.LpAffineExpression(list(zip(self.vars[(key, p)], seg.slopes.tolist())),
                                        constant=seg.value_at_fixed)
 
-    def _sum(self, keys: list[str], what) -> pulp.LpAffineExpression:
-        return pulp.lpSum(what(k, p) for k in keys for p in self.periods)
+    def _sum(self, keys: list[str], periods: list[int], what: str) -> pulp.LpAffineExpression:
+        """Σ over units × periods of spend ("spend"), dynamic spend ("dynamic") or incremental
+        KPI ("incremental"), built as one term list (lpSum of thousands of expressions is slow)."""
+        terms: list[tuple[pulp.LpVariable, float]] = []
+        constant = 0.0
+        for k in keys:
+            for p in periods:
+                seg, xs = self.segments[(k, p)], self.vars[(k, p)]
+                if what == "incremental":
+                    terms.extend(zip(xs, seg.slopes.tolist()))
+                    constant += seg.value_at_fixed
+                else:
+                    terms.extend((v, 1.0) for v in xs)
+                    constant += seg.fixed if what == "spend" else 0.0
+        return pulp.LpAffineExpression(terms, constant=constant)
+
+    def _keys(self, channel: str | None = None) -> list[str]:
+        return [u.key for u in self.units if channel is None or u.channel == channel]
 
     def total_dynamic(self):
-        return self._sum([u.key for u in self.units], self.dynamic)
+        return self._sum(self._keys(), self.periods, "dynamic")
 
     def total_spend(self):
-        return self._sum([u.key for u in self.units], self.spend)
+        return self._sum(self._keys(), self.periods, "spend")
 
     def total_incremental(self):
-        return self._sum([u.key for u in self.units], self.incremental)
+        return self._sum(self._keys(), self.periods, "incremental")
 
     def channel_spend(self, channel: str):
-        return self._sum([u.key for u in self.units if u.channel == channel], self.spend)
+        return self._sum(self._keys(channel), self.periods, "spend")
 
     def channel_incremental(self, channel: str):
-        return self._sum([u.key for u in self.units if u.channel == channel], self.incremental)
+        return self._sum(self._keys(channel), self.periods, "incremental")
 
     def period_spend(self, p: int):
-        return pulp.lpSum(self.spend(u.key, p) for u in self.units)
+        return self._sum(self._keys(), [p], "spend")
 
     def low_return(self, threshold: float) -> pulp.LpAffineExpression:
         """Money on segments whose slope (marginal ROI) is below `threshold`, all units × periods."""
@@ -139,7 +155,7 @@ class PlanModel:
         directions = {pulp.LpConstraintLE: (-1.0,), pulp.LpConstraintGE: (1.0,),
                       pulp.LpConstraintEQ: (1.0, -1.0)}[row.sense]
         for j, sign in enumerate(directions):
-            slack = pulp.LpVariable(f"s_{row_name}_{j}", lowBound=0)
+            slack = self.prob.add_variable(f"s_{row_name}_{j}", 0)
             row.expr.addterm(slack, sign)
             self._slacks.append((rule, slack))
 
