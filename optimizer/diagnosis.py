@@ -10,6 +10,7 @@ from optimizer.constraints import Rule, SpendContext
 from optimizer.lp import Solution
 
 SLACK_TOL = 0.5        # money: below this a violation is rounding
+MAX_LISTED = 6         # relaxations named in one option
 
 
 def relaxations(curves, units, periods, fixed, rules: list[Rule], solver: str,
@@ -49,16 +50,23 @@ def diagnose(curves, units, periods, fixed, rules: list[Rule], scenario, solver:
     if sum(fixed.values()) > 0 and scenario.budget.fixed_rule != "optimized":
         against.insert(0, f"the fixed commitments (fixed_rule: {scenario.budget.fixed_rule})")
     against += [r.describe(cur) for r, _ in relaxed[1:3]]
-    options = [" and ".join(r.relaxed(s, cur, spend) for r, s in relaxed[:3])]
+    options = [_option(relaxed, cur, spend)]
     second = relaxations(curves, units, periods, fixed, rules, solver,
                          hard=frozenset(r.name for r, _ in relaxed))
     if second is not None and second[0]:
-        options.append(" and ".join(r.relaxed(s, cur, second[2]) for r, s in second[0][:3]))
+        options.append(_option(second[0], cur, second[2]))
     what = (f"infeasible: {lead.describe(cur)} conflicts with "
             f"{_join(against) or 'the budget'}; the smallest relaxation that makes the plan "
             f"feasible: {' — or '.join(options)}")
     return PlanError(what, where="rules", fix="relax one of the rules as proposed, or raise "
                                               "budget.total")
+
+
+def _option(relaxed: list[tuple[Rule, float]], currency: str, spend: SpendContext) -> str:
+    """One way out: every rule to relax and how far (the first few, then how many more)."""
+    shown = [r.relaxed(s, currency, spend) for r, s in relaxed[:MAX_LISTED]]
+    more = len(relaxed) - MAX_LISTED
+    return " and ".join(shown) + (f" and {more} more rule(s) like them" if more > 0 else "")
 
 
 def _context(solution: Solution, segments) -> SpendContext:
