@@ -52,6 +52,15 @@ def period_breakpoints(scale_per_period: float, max_spend: float,
     return np.unique(np.round(refined, 6))
 
 
+def zoom_breakpoints(points: np.ndarray, chosen: float, count: int = 16) -> np.ndarray:
+    """`points` plus `count` more spread over the two segments around `chosen` spend: a second
+    pass for a plan that sits between breakpoints, where the curve's bend still costs a little."""
+    x = np.unique(np.asarray(points, float))
+    i = int(np.clip(np.searchsorted(x, chosen), 1, len(x) - 1))
+    lo, hi = x[max(i - 2, 0)], x[min(i + 1, len(x) - 1)]
+    return np.unique(np.round(np.concatenate([x, np.linspace(lo, hi, count + 2)]), 6))
+
+
 def pwl_error(curve: Callable[[np.ndarray], np.ndarray], points: np.ndarray,
               samples: int = 200) -> float:
     """Largest relative gap between a concave curve and its chords through `points`."""

@@ -20,7 +20,8 @@ class Allocation:
     solution: Solution
     segments: dict[tuple[str, int], Segments]
     reshaped: list[str]   # units whose curve is not concave somewhere
-    nonconcave: str = "envelope"   # how such curves were solved: envelope or milp
+    nonconcave: str = "envelope"   # how such curves are solved: envelope or milp (binaries,
+                                   # when any curve needs them: solution.method says)
 
 
 def curve_segments(curves: pd.DataFrame | CurveArrays, fixed: dict[tuple[str, int], float],
@@ -55,8 +56,7 @@ def allocate(curves: pd.DataFrame | CurveArrays, units: list[Unit], periods: lis
     model = PlanModel(units, periods, segments, name="budgetopt", ordered=ordered)
     model.add_rules(rules)
     solution = (objective or MaxRevenue()).solve(model, solver, time_limit_s)
-    method = "milp" if ordered else "envelope"
-    return Allocation(solution, segments, reshaped, method)
+    return Allocation(solution, segments, reshaped, nonconcave)
 
 
 def relax(curves: pd.DataFrame | CurveArrays, units: list[Unit], periods: list[int],

@@ -7,7 +7,7 @@ from importlib import metadata
 
 import numpy as np
 
-from forecasts.curves import BREAKPOINTS
+from forecasts.curves import PWL_TOLERANCE
 from optimizer.scenario import file_sha256
 
 PACKAGES = ("budgetopt", "prophet", "cmdstanpy", "pulp", "highspy", "pandas", "numpy", "pydantic")
@@ -101,7 +101,9 @@ def build_summary(inputs, pool, allocation, binding, budget_dual, solution, hist
                            "uplift_kpi": incremental - mix_kpi,
                            "uplift_pct": (incremental - mix_kpi) / mix_kpi if mix_kpi > 0 else None},
         "curves": {"source": "Prophet per unit, exponential saturation of spend",
-                   "shape": "concave", "breakpoints_per_curve": BREAKPOINTS + 1,
+                   "shape": "concave" if not reshaped else "not concave everywhere",
+                   "breakpoints": ("adaptive: chords within "
+                                   f"{PWL_TOLERANCE:.2%} of the curve's value"),
                    "concave_envelope_applied": (sorted(set(reshaped))
                                                 if nonconcave == "envelope" else []),
                    "nonconcave_method": nonconcave,
