@@ -99,6 +99,18 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
     allocation_run = allocate(arrays, unit_list, period_list, fixed, rules, solver=solver_name,
                               time_limit_s=scenario.solver.time_limit_s, objective=objective,
                               nonconcave=scenario.solver.nonconcave)
+    around: dict = {}
+    for _ in range(scenario.solver.refine_rounds):
+        if allocation_run.solution.status != "Optimal":
+            break
+        for key, spent in allocation_run.solution.spend.items():
+            around.setdefault(key, []).append(spent)
+        curves = _curve_table(inputs, forecaster,
+                              spendable + budget.total * budget.overspend_tolerance, around)
+        arrays = curve_arrays(curves)
+        allocation_run = allocate(arrays, unit_list, period_list, fixed, rules,
+                                  solver=solver_name, time_limit_s=scenario.solver.time_limit_s,
+                                  objective=objective, nonconcave=scenario.solver.nonconcave)
     solution, segments = allocation_run.solution, allocation_run.segments
     reshaped = allocation_run.reshaped
     clock.lap("solve")
@@ -147,9 +159,11 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
                       {"stages_s": clock.laps})
 
 
-def _curve_table(inputs: PlanInputs, forecaster: Forecaster, max_spend: float) -> pd.DataFrame:
+def _curve_table(inputs: PlanInputs, forecaster: Forecaster, max_spend: float,
+                 around: dict | None = None) -> pd.DataFrame:
     """Fitted curves, plus flat zero curves for locked units with no spend history."""
-    curves = forecaster.curve_table(inputs.periods, max_spend)
+    curves = (forecaster.curve_table(inputs.periods, max_spend, around) if around
+              else forecaster.curve_table(inputs.periods, max_spend))
     flat = [pd.DataFrame({"unit": u.key, "channel": u.channel, "market": u.market,
                           "period": p, "spend": [0.0, max_spend], "incremental_kpi": [0.0, 0.0]})
             for u in inputs.locked_unlearned for p in inputs.periods["period"]]

@@ -176,6 +176,8 @@ class SolverSettings(Spec):
     time_limit_s: Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)] = 60.0
     # S-shaped curves: their concave envelope (an LP) or their true shape (a MILP)
     nonconcave: Literal["envelope", "milp"] = "envelope"
+    # extra solves on breakpoints refined around the previous plan (0 = one solve)
+    refine_rounds: Annotated[int, Field(ge=0, le=3, strict=True)] = 0
 
 
 class Scenario(Spec):

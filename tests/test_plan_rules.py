@@ -156,3 +156,12 @@ def test_infeasible_group_floor_exits_1_with_the_relaxation(tmp_path, capsys):
            "with the fixed commitments (fixed_rule: historical)" in err
     assert "lowering group high_efficiency min_share 60% to" in err
     assert "Traceback" not in err and not out.exists()
+
+
+def test_refine_rounds_only_improve_the_plan(fitted, revenue_plan):
+    refined = plan(fitted, **{"solver.refine_rounds": 2})
+    base = revenue_plan.totals["incremental_kpi"]
+    # refined breakpoints are a superset of the first grid: chords of a concave curve on more
+    # points lie higher, so the optimum can only rise — and only a little (the first is ≤ 0.1%)
+    assert base <= refined.totals["incremental_kpi"] <= base * 1.001
+    assert len(refined.curves) > len(revenue_plan.curves)
