@@ -35,11 +35,15 @@ def relaxations(curves, units, periods, fixed, rules: list[Rule], solver: str,
     return relaxed, conflict, _context(solution, segments)
 
 
-def diagnose(curves, units, periods, fixed, rules: list[Rule], scenario, solver: str) -> PlanError:
-    """The PlanError for an infeasible plan: what conflicts, and the smallest relaxations."""
+def diagnose(curves, units, periods, fixed, rules: list[Rule], scenario,
+             solver: str) -> PlanError | None:
+    """The PlanError for an infeasible plan: what conflicts, and the smallest relaxations;
+    None when the rules turn out to hold together (the solver failed for another reason)."""
     cur = scenario.currency
     first = relaxations(curves, units, periods, fixed, rules, solver)
-    if first is None or not first[0]:
+    if first is not None and not first[0]:
+        return None
+    if first is None:
         listed = "; ".join(r.describe(cur) for r in rules)
         return PlanError(f"the plan is infeasible even with every rule relaxed: the fixed "
                          f"commitments and the budget cannot hold together (rules: {listed})",

@@ -114,8 +114,10 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
     solution, segments = allocation_run.solution, allocation_run.segments
     reshaped = allocation_run.reshaped
     clock.lap("solve")
-    if solution.status == "Infeasible":
-        raise diagnose(arrays, unit_list, period_list, fixed, rules, scenario, solver_name)
+    if solution.status in ("Infeasible", "Undefined"):
+        diagnosis = diagnose(arrays, unit_list, period_list, fixed, rules, scenario, solver_name)
+        if diagnosis is not None:
+            raise diagnosis
     if solution.status != "Optimal":
         raise PlanError(_failure(solution.status, rules, scenario.currency), where="plan",
                         fix="relax the rules named above, or raise budget.total")

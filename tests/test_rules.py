@@ -220,3 +220,11 @@ def test_s_curves_solved_as_milp_reach_the_brute_force_optimum_the_envelope_miss
     assert true_value(milp.solution.spend) > true_value(env.solution.spend) * 1.01
     cbc = allocate(curves, units, [0], {}, rules, nonconcave="milp", solver="cbc")
     assert cbc.solution.objective == pytest.approx(milp.solution.objective, rel=1e-6)
+
+
+def test_diagnosis_finds_nothing_to_relax_when_the_rules_hold():
+    units, a, b, curves, budget = _world()
+    rules = [DynamicBudget("budget", "==", amount=500_000.0),
+             PeriodBudgetCap("period_cap:0", "<=", period=0, amount=400_000.0, when="2026-10-01")]
+    scenario = SimpleNamespace(currency="CNY", budget=SimpleNamespace(fixed_rule="historical"))
+    assert diagnose(curves, units, PERIODS, {}, rules, scenario, "cbc") is None
