@@ -81,6 +81,12 @@ def check_inputs(scenario: Scenario, history: History, where: str = "scenario") 
         raise InputError("no channel is left to plan", where=where,
                          fix="remove 'exclude' from at least one channel")
     periods = make_periods(scenario.horizon.start, scenario.horizon.end, scenario.horizon.period)
+    starts = [str(pd.Timestamp(d).date()) for d in periods["period_start"]]
+    unknown = sorted(set(scenario.limits.period_caps()) - set(starts) - {"*"})
+    if unknown:
+        raise InputError(f"limits.period_budget_max names {unknown[0]}, which is not the first "
+                         "day of a plan period", where=where,
+                         fix=f"key caps by period starts such as {', '.join(starts[:3])}")
     return PlanInputs(scenario, history, periods, units, locked_unlearned)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from budgetopt.errors import InputError, PlanError
+from budgetopt.errors import PlanError
 from forecasts.calendar import Promotion, holiday_frame
 from forecasts.forecaster import Forecaster
 from forecasts.model import FitSettings
@@ -185,12 +185,6 @@ def _plan_frame(inputs: PlanInputs, pool, ref_by_unit: dict, units: dict) -> Pla
         per_kpi = {c: float(r[column] / r[history.kpi]) if r[history.kpi] > 0 else 0.0
                    for c, r in sums.iterrows()}
     starts = [str(pd.Timestamp(d).date()) for d in periods["period_start"]]
-    caps = inputs.scenario.limits.period_caps()
-    unknown = sorted(set(caps) - set(starts) - {"*"})
-    if unknown:
-        raise InputError(f"limits.period_budget_max names {unknown[0]}, which is not the first "
-                         f"day of a plan period", where="limits.period_budget_max",
-                         fix=f"use period starts such as {', '.join(starts[:3])}")
     rows = [(int(p), int(d), w) for p, d, w in zip(periods["period"], periods["days"], starts)]
     return PlanFrame(pool, list(units), rows, reference, per_kpi, column or "conversions")
 
