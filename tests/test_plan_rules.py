@@ -165,3 +165,21 @@ def test_refine_rounds_only_improve_the_plan(fitted, revenue_plan):
     # points lie higher, so the optimum can only rise — and only a little (the first is ≤ 0.1%)
     assert base <= refined.totals["incremental_kpi"] <= base * 1.001
     assert len(refined.curves) > len(revenue_plan.curves)
+
+
+def test_console_explains_objective_marginal_roi_and_returned_money(fitted):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from optimizer.console import print_plan
+    result = plan(fitted, objective="max_profit", margin=0.3)
+    buffer = StringIO()
+    print_plan(result, Console(file=buffer, width=240))
+    out = buffer.getvalue()
+    value = result.summary["objective"]["value"]
+    assert f"Objective: max_profit = {value:,.4g}" in out
+    assert "Marginal ROI (return on the next unit of money): content_seo " in out
+    assert "returned unspent" in out
+    assert "Marginal value of the budget: one more CNY of budget adds" in out
+    assert out.count("Binding: ") == len(result.summary["binding_constraints"])
