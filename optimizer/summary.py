@@ -45,6 +45,7 @@ def build_summary(inputs, pool, allocation, binding, budget_dual, solution, hist
                   nonconcave: str = "envelope") -> dict:
     scenario = inputs.scenario
     measure = measure or scenario.kpi
+    budget_dual = 0.0 if abs(budget_dual) < 1e-9 else float(budget_dual)
     spend = float(allocation["total_spend"].sum())
     fixed = float(allocation["fixed_spend"].sum())
     dynamic = float(allocation["dynamic_spend"].sum())
@@ -88,8 +89,7 @@ def build_summary(inputs, pool, allocation, binding, budget_dual, solution, hist
                  "fixed_unplaced": unplaced,
                  "check": "fixed + dynamic + reserve - overspend = budget"},
         "budget_dual": budget_dual,
-        "budget_dual_explained": (f"one more {scenario.currency} of budget adds "
-                                  f"{budget_dual:,.4f} {measure}"),
+        "budget_dual_explained": _budget_words(budget_dual, scenario.currency, measure),
         "objective": _objective(scenario, solution, measure),
         "channels_marginal_roi": {
             (row.channel if "market" not in channel_rows.columns
@@ -126,3 +126,10 @@ def _objective(scenario, solution, measure: str) -> dict:
     if scenario.objective == "target_roi":
         out["target_roi"] = scenario.target_roi
     return out
+
+
+def _budget_words(dual: float, currency: str, measure: str) -> str:
+    text = f"one more {currency} of budget adds {dual:,.4f} {measure}"
+    if dual == 0.0:
+        text += " (the budget is not what limits the plan: unspent money returns to the reserve)"
+    return text
