@@ -67,9 +67,7 @@ def relax(curves: pd.DataFrame | CurveArrays, units: list[Unit], periods: list[i
     1 per unit of money; minimize the total violation. Slacks name the rules in conflict."""
     segments, _, _ = curve_segments(curves, fixed)
     model = PlanModel(units, periods, segments, name="budgetopt_elastic", elastic=True)
-    soft = [r for r in rules if r.name not in hard]
-    model.add_rules(soft)
-    model.elastic = False
-    model.add_rules([r for r in rules if r.name in hard])
+    model.add_rules([r for r in rules if r.name not in hard])
+    model.add_rules([r for r in rules if r.name in hard], strict=True)
     model.set_objective(-model.total_slack())
     return model.solve(solver, time_limit_s), segments

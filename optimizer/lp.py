@@ -140,11 +140,12 @@ class PlanModel:
         return pulp.LpAffineExpression(terms)
 
     # -- building and solving ---------------------------------------------------------------
-    def add_rules(self, rules: list[Rule]) -> None:
+    def add_rules(self, rules: list[Rule], *, strict: bool = False) -> None:
+        """Add the rules' rows; in an elastic model they get slack unless `strict` (or facts)."""
         for rule in rules:
             for i, row in enumerate(rule.rows(self)):
                 row_name = _row_name(rule.name, i, len(self._rows))
-                if self.elastic and not rule.hard:
+                if self.elastic and not strict and not rule.hard:
                     self._relax(rule, row, row_name)
                 self.prob += row, row_name
                 self._rows[row_name] = (rule, self.prob.constraints[row_name])
