@@ -1,5 +1,5 @@
 """Speed: `budgetopt demo` end to end, and the LP alone at 8 × 13 and 50 × 52 units × periods
-with production-sized curves (41 breakpoints each)."""
+with production-sized curves (adaptive breakpoints, as forecasting makes them)."""
 from __future__ import annotations
 
 import statistics

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 
-from forecasts.curves import period_breakpoints, period_curve
+from forecasts.curves import period_breakpoints, period_curve, zoom_breakpoints
 from forecasts.model import FitSettings, UnitFit, fit_unit, response_factors, sample_totals
 
 
@@ -75,8 +75,10 @@ class Forecaster:
             self._factors[cache_key] = response_factors(self.fits[key], self.model(key), dates)
         return self._factors[cache_key], which
 
-    def curve_table(self, periods: pd.DataFrame, max_spend: float) -> pd.DataFrame:
-        """Breakpoints (spend, incremental_kpi) per unit × period, each starting at (0, 0)."""
+    def curve_table(self, periods: pd.DataFrame, max_spend: float,
+                    around: dict | None = None) -> pd.DataFrame:
+        """Breakpoints (spend, incremental_kpi) per unit × period, each starting at (0, 0);
+        `around` maps (unit, period) to spends to add breakpoints near (a refining pass)."""
         frames = []
         for key in sorted(self.fits):
             fit = self.fits[key]
@@ -85,6 +87,8 @@ class Forecaster:
                 a = factors["factor"].to_numpy()[which == p.period]
                 scale_p = fit.scale * p.days / fit.step_days
                 spends = period_breakpoints(scale_p, max_spend)
+                for chosen in (around or {}).get((key, p.period), ()):
+                    spends = zoom_breakpoints(spends, chosen)
                 values = period_curve(a, p.days, fit.step_days, fit.scale, spends)
                 frames.append(pd.DataFrame({"unit": key, "channel": fit.unit[0],
                                             "market": fit.unit[1], "period": p.period,

@@ -97,6 +97,18 @@ def print_plan(result: PlanResult, console: Console | None = None) -> None:
         console.print(f"Versus last year's channel mix at the same spend: "
                       f"{mix['uplift_kpi']:+,.0f} {result.scenario.kpi} "
                       f"({mix['uplift_pct']:+.1%})")
+    objective = s.get("objective", {})
+    curves = s.get("curves", {})
+    if objective:
+        shape = ("S-shaped curves solved exactly (MILP)" if curves.get("nonconcave_method") == "milp"
+                 else "S-shaped curves replaced by their concave envelope")
+        odd = curves.get("nonconcave_units", [])
+        console.print(f"Objective: {objective['name']} = {objective['value']:,.4g}"
+                      + (f"; {shape}: {', '.join(odd)}" if odd else ""))
+    mroi = s.get("channels_marginal_roi", {})
+    if mroi:
+        console.print("Marginal ROI (return on the next unit of money): " + ", ".join(
+            f"{c} {_num(v)}" for c, v in mroi.items()))
     console.print(f"Marginal value of the budget: {s['budget_dual_explained']}")
     for rule in s["binding_constraints"]:
         console.print(f"Binding: {rule['description']} — {rule['explanation']}")

@@ -67,17 +67,60 @@ def segments_above(x: np.ndarray, y: np.ndarray, fixed: float) -> Segments:
     return Segments(fixed, at_fixed, lengths, slopes, float(x[-1]))
 
 
-def check_curve_table(curves: pd.DataFrame) -> None:
-    """The curve-table contract: breakpoints per unit × period start at spend 0 with KPI 0 and increase."""
+@dataclass(frozen=True)
+class CurveArrays:
+    """A checked curve table as flat arrays: breakpoints of curve i are rows starts[i]:starts[i+1]."""
+
+    keys: list[tuple[str, int]]
+    starts: np.ndarray
+    spend: np.ndarray
+    kpi: np.ndarray
+    concave: np.ndarray          # per curve: concave and non-decreasing as given
+
+
+def curve_arrays(curves: pd.DataFrame) -> CurveArrays:
+    """Check the curve-table contract and lay the curves out as arrays, in one vectorized pass
+    (breakpoints start at spend 0 with KPI 0 and increase within each unit × period)."""
     missing = [c for c in CURVE_COLUMNS if c not in curves.columns]
     if missing:
         raise InputError(f"curve table lacks column(s) {', '.join(missing)}", where="curves",
                          fix=f"provide columns {', '.join(CURVE_COLUMNS)}")
-    for (unit, period), grp in curves.groupby(["unit", "period"], sort=False):
-        x = grp["spend"].to_numpy()
-        if x[0] != 0 or abs(grp["incremental_kpi"].iloc[0]) > 1e-9:
-            raise InputError(f"curve for {unit}, period {period} does not start at (0, 0)",
-                             where="curves", fix="add the breakpoint spend 0, incremental_kpi 0")
-        if np.any(np.diff(x) <= 0):
-            raise InputError(f"curve for {unit}, period {period} has spend breakpoints out of order",
-                             where="curves", fix="sort breakpoints by increasing spend")
+    codes, uniques = pd.MultiIndex.from_frame(curves[["unit", "period"]]).factorize()
+    order = np.argsort(codes, kind="stable")
+    codes = codes[order]
+    x = curves["spend"].to_numpy(float)[order]
+    y = curves["incremental_kpi"].to_numpy(float)[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    starts = np.r_[starts, len(codes)]
+    keys = [(str(u), int(p)) for u, p in uniques]
+    first = starts[:-1]
+    bad = np.flatnonzero((x[first] != 0) | (np.abs(y[first]) > 1e-9))
+    if len(bad):
+        unit, period = keys[bad[0]]
+        raise InputError(f"curve for {unit}, period {period} does not start at (0, 0)",
+                         where="curves", fix="add the breakpoint spend 0, incremental_kpi 0")
+    inner = np.ones(len(x), bool)
+    inner[first] = False                  # a diff at a curve's first row spans two curves
+    dx, dy = np.diff(x), np.diff(y)
+    step_ok = inner[1:]
+    out_of_order = step_ok & (dx <= 0)
+    if out_of_order.any():
+        unit, period = keys[int(codes[np.flatnonzero(out_of_order)[0] + 1])]
+        raise InputError(f"curve for {unit}, period {period} has spend breakpoints out of order",
+                         where="curves", fix="sort breakpoints by increasing spend")
+    slopes = np.where(step_ok, dy / np.where(dx > 0, dx, 1.0), 0.0)
+    scale = np.maximum.reduceat(np.abs(y), first)[codes[1:]] if len(y) > 1 else np.ones(0)
+    falling = step_ok & (dy < -1e-9 * np.maximum(scale, 1.0))
+    rising = np.zeros(len(slopes), bool)   # slope increases from one segment to the next
+    both = step_ok[1:] & step_ok[:-1]
+    tol = 1e-9 * (np.abs(slopes[1:]) + np.abs(slopes[:-1]) + 1e-12)
+    rising[1:] = both & (slopes[1:] - slopes[:-1] > tol)
+    curve_of_step = codes[1:]
+    not_concave = np.zeros(len(keys), bool)
+    np.logical_or.at(not_concave, curve_of_step, falling | rising)
+    return CurveArrays(keys, starts, x, y, ~not_concave)
+
+
+def check_curve_table(curves: pd.DataFrame) -> None:
+    """The curve-table contract: breakpoints per unit × period start at spend 0 with KPI 0 and increase."""
+    curve_arrays(curves)

@@ -13,6 +13,7 @@ from optimizer.lp import Unit
 from optimizer.scenario import Scenario
 
 MAX_DAYS_AHEAD = 366
+CONVERSION_COLUMNS = ("conversions", "new_customers")
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,12 @@ def check_inputs(scenario: Scenario, history: History, where: str = "scenario") 
                              f"({history.source} has: {listing})", where=where,
                              fix="correct the name or remove it")
     _check_horizon(scenario, history, where)
+    capped = [c for c, r in scenario.channels.items() if r.cac_cap is not None]
+    if capped and conversion_column(history) is None:
+        raise InputError(f"channels.{capped[0]}.cac_cap needs a conversions column, and "
+                         f"{history.source} has none", where=where,
+                         fix="add a 'conversions' (or 'new_customers') column to the history, "
+                             "or remove cac_cap")
     if scenario.forecast.backend != "local":
         raise InputError(f"forecast.backend {scenario.forecast.backend} is not available in this "
                          "version", where=where, fix="use forecast.backend: local")
@@ -82,6 +89,12 @@ def check_inputs(scenario: Scenario, history: History, where: str = "scenario") 
         raise InputError("no channel is left to plan", where=where,
                          fix="remove 'exclude' from at least one channel")
     periods = make_periods(scenario.horizon.start, scenario.horizon.end, scenario.horizon.period)
+    starts = [str(pd.Timestamp(d).date()) for d in periods["period_start"]]
+    unknown = sorted(set(scenario.limits.period_caps()) - set(starts) - {"*"})
+    if unknown:
+        raise InputError(f"limits.period_budget_max names {unknown[0]}, which is not the first "
+                         "day of a plan period", where=where,
+                         fix=f"key caps by period starts such as {', '.join(starts[:3])}")
     return PlanInputs(scenario, history, periods, units, locked_unlearned)
 
 
@@ -97,3 +110,8 @@ def _check_horizon(scenario: Scenario, history: History, where: str) -> None:
                          f"history ends ({last.date()}); forecasts reach at most "
                          f"{MAX_DAYS_AHEAD} days ahead", where=where,
                          fix="plan a nearer horizon or supply more recent history")
+
+
+def conversion_column(history: History) -> str | None:
+    """The history column CAC caps count customers in: conversions, else new_customers."""
+    return next((c for c in CONVERSION_COLUMNS if c in history.frame.columns), None)

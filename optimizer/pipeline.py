@@ -14,13 +14,16 @@ from forecasts.calendar import Promotion, holiday_frame
 from forecasts.forecaster import Forecaster
 from forecasts.model import FitSettings
 from forecasts.reference import daily_spend, reference_shift, reference_spend, spend_range
-from optimizer.allocate import allocate
+from optimizer.allocate import allocate, curve_segments
 from optimizer.constraints import SpendContext
-from optimizer.inputs import PlanInputs, load_inputs
-from optimizer.pool import PoolSplit, channel_fixed, pace, split_budget
+from optimizer.curves import curve_arrays
+from optimizer.diagnosis import diagnose
+from optimizer.inputs import PlanInputs, conversion_column, load_inputs
+from optimizer.objectives import make_objective
+from optimizer.pool import PoolSplit, channel_fixed, commit_optimized, pace, split_budget
 from optimizer.results import (PlanResult, allocation_table, binding_rules, channels_table,
                                period_labels)
-from optimizer.rulebook import channel_caps, precheck, scenario_rules
+from optimizer.rulebook import PlanFrame, channel_caps, precheck, scenario_rules
 from optimizer.scenario import Scenario, load_scenario
 from optimizer.solvers import make_solver
 from optimizer.summary import build_summary
@@ -74,7 +77,8 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
     units = {u.key: u for u in inputs.units}
     channels = sorted({u.channel for u in inputs.units})
 
-    curves = _curve_table(inputs, forecaster, spendable * (1 + budget.overspend_tolerance))
+    curves = _curve_table(inputs, forecaster,
+                          spendable + budget.total * budget.overspend_tolerance)
     clock.lap("curves")
 
     unit_cols = ["channel", "market"] if history.has_market else ["channel"]
@@ -84,20 +88,47 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
     ref_by_unit = {k: sum(ref.get((k, p), 0.0) for p in periods["period"]) for k in units}
 
     precheck(scenario, channels, pool, spendable)
+    optimized = budget.fixed_rule == "optimized" and fixed is None
     if fixed is None:
-        fixed = _fixed_split(inputs, pool.fixed, ref, ref_by_unit, spendable)
-    unplaced = pool.fixed - sum(fixed.values())
+        fixed = ({} if optimized
+                 else _fixed_split(inputs, pool.fixed, ref, ref_by_unit, spendable))
+    unplaced = 0.0 if optimized else pool.fixed - sum(fixed.values())
 
-    rules = scenario_rules(scenario, channels, pool.dynamic + unplaced)
-    allocation_run = allocate(curves, list(units.values()), periods["period"].tolist(), fixed,
-                              rules, solver=solver_name,
-                              time_limit_s=scenario.solver.time_limit_s)
+    objective = make_objective(scenario.objective, margin=scenario.margin,
+                               target=scenario.target_roi)
+    frame = _plan_frame(inputs, pool, ref_by_unit, units)
+    placed = spendable if optimized else pool.dynamic + unplaced
+    rules = scenario_rules(scenario, channels, placed, frame, objective.budget_sense)
+    arrays = curve_arrays(curves)
+    unit_list, period_list = list(units.values()), periods["period"].tolist()
+    allocation_run = allocate(arrays, unit_list, period_list, fixed, rules, solver=solver_name,
+                              time_limit_s=scenario.solver.time_limit_s, objective=objective,
+                              nonconcave=scenario.solver.nonconcave)
+    around: dict = {}
+    for _ in range(scenario.solver.refine_rounds):
+        if allocation_run.solution.status != "Optimal":
+            break
+        for key, spent in allocation_run.solution.spend.items():
+            around.setdefault(key, []).append(spent)
+        curves = _curve_table(inputs, forecaster,
+                              spendable + budget.total * budget.overspend_tolerance, around)
+        arrays = curve_arrays(curves)
+        allocation_run = allocate(arrays, unit_list, period_list, fixed, rules,
+                                  solver=solver_name, time_limit_s=scenario.solver.time_limit_s,
+                                  objective=objective, nonconcave=scenario.solver.nonconcave)
     solution, segments = allocation_run.solution, allocation_run.segments
     reshaped = allocation_run.reshaped
     clock.lap("solve")
+    if solution.status in ("Infeasible", "Undefined"):
+        diagnosis = diagnose(arrays, unit_list, period_list, fixed, rules, scenario, solver_name)
+        if diagnosis is not None:
+            raise diagnosis
     if solution.status != "Optimal":
         raise PlanError(_failure(solution.status, rules, scenario.currency), where="plan",
                         fix="relax the rules named above, or raise budget.total")
+    if optimized:
+        fixed = commit_optimized(solution.spend, pool.fixed)
+        segments, _, _ = curve_segments(arrays, fixed, scenario.solver.nonconcave)
 
     forecast = forecaster.forecast_table(periods, solution.spend)
     clock.lap("forecast")
@@ -112,13 +143,17 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
     channel_rows = channels_table(allocation, hist_spend, ranges, history.has_market)
     total_spend = float(allocation["total_spend"].sum())
     by_channel = allocation.groupby("channel")["total_spend"].sum().to_dict()
-    binding = binding_rules(solution.rows, scenario.kpi, scenario.currency,
-                            SpendContext(total_spend, by_channel), max(1.0, spendable))
+    inc_by_channel = allocation.groupby("channel")["incremental_kpi"].sum().to_dict()
+    measure = objective.measure(scenario.kpi)
+    binding = binding_rules(solution.rows, measure, scenario.currency,
+                            SpendContext(total_spend, by_channel, inc_by_channel),
+                            max(1.0, spendable))
     budget_row = next(r for r in solution.rows if r.rule.name == "budget")
     hist_mix = _historical_mix(segments, ref, total_spend)
     summary = build_summary(
         inputs, pool, allocation, binding, budget_row.price, solution, hist_mix,
-        unplaced, reshaped, forecaster.warnings, channel_rows)
+        unplaced, reshaped, forecaster.warnings, channel_rows,
+        measure=measure, nonconcave=allocation_run.nonconcave)
     forecast_out = period_labels(forecast, periods, units)
     plan_spend = pd.Series(solution.spend).rename("planned_spend").rename_axis(["unit", "period"])
     forecast_out = forecast_out.merge(plan_spend.reset_index(), on=["unit", "period"])
@@ -131,13 +166,32 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
                       {"stages_s": clock.laps})
 
 
-def _curve_table(inputs: PlanInputs, forecaster: Forecaster, max_spend: float) -> pd.DataFrame:
+def _curve_table(inputs: PlanInputs, forecaster: Forecaster, max_spend: float,
+                 around: dict | None = None) -> pd.DataFrame:
     """Fitted curves, plus flat zero curves for locked units with no spend history."""
-    curves = forecaster.curve_table(inputs.periods, max_spend)
+    curves = (forecaster.curve_table(inputs.periods, max_spend, around) if around
+              else forecaster.curve_table(inputs.periods, max_spend))
     flat = [pd.DataFrame({"unit": u.key, "channel": u.channel, "market": u.market,
                           "period": p, "spend": [0.0, max_spend], "incremental_kpi": [0.0, 0.0]})
             for u in inputs.locked_unlearned for p in inputs.periods["period"]]
     return pd.concat([curves, *flat], ignore_index=True) if flat else curves
+
+
+def _plan_frame(inputs: PlanInputs, pool, ref_by_unit: dict, units: dict) -> PlanFrame:
+    """The data the history- and period-based rules read."""
+    history, periods = inputs.history, inputs.periods
+    reference: dict[str, float] = {}
+    for key, unit in units.items():
+        reference[unit.channel] = reference.get(unit.channel, 0.0) + ref_by_unit.get(key, 0.0)
+    column = conversion_column(history)
+    per_kpi = {}
+    if column is not None:
+        sums = history.frame.groupby("channel")[[column, history.kpi]].sum()
+        per_kpi = {c: float(r[column] / r[history.kpi]) if r[history.kpi] > 0 else 0.0
+                   for c, r in sums.iterrows()}
+    starts = [str(pd.Timestamp(d).date()) for d in periods["period_start"]]
+    rows = [(int(p), int(d), w) for p, d, w in zip(periods["period"], periods["days"], starts)]
+    return PlanFrame(pool, list(units), rows, reference, per_kpi, column or "conversions")
 
 
 def _fixed_split(inputs: PlanInputs, pool_fixed: float, ref: dict, ref_by_unit: dict,

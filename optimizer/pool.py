@@ -83,3 +83,14 @@ def pace(total: float, reference: list[float], days: list[int]) -> list[float]:
     weights = reference if sum(reference) > 0 else [float(d) for d in days]
     scale = sum(weights)
     return [total * w / scale for w in weights]
+
+
+def commit_optimized(spend: dict, fixed_pool: float) -> dict:
+    """fixed_rule optimized: the LP chose each unit × period's spend; the fixed pool is committed
+    in proportion to it (every unit's fixed money is the same share of its planned spend), and
+    the rest of each cell is dynamic money at the top of its curve."""
+    total = sum(spend.values())
+    if total <= 0:
+        return {k: 0.0 for k in spend}
+    share = min(fixed_pool / total, 1.0)
+    return {k: v * share for k, v in spend.items()}

@@ -143,6 +143,18 @@ class Group(Spec):
 class Limits(Spec):
     max_change_vs_history: Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)] | None = None
     period_max_change: Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)] | None = None
+    # total spend of all channels in one period: one amount for every period, or amounts keyed
+    # by the period's first day
+    period_budget_max: Money | dict[date, Money] | None = None
+
+    def period_caps(self) -> dict[str, float]:
+        """Caps keyed by ISO period start, or "*" for every period."""
+        cap = self.period_budget_max
+        if cap is None:
+            return {}
+        if isinstance(cap, dict):
+            return {str(d): float(v) for d, v in cap.items()}
+        return {"*": float(cap)}
 
 
 class Event(Spec):
@@ -162,6 +174,10 @@ class ForecastSettings(Spec):
 class SolverSettings(Spec):
     name: Literal["highs", "cbc"] = "highs"
     time_limit_s: Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)] = 60.0
+    # S-shaped curves: their concave envelope (an LP) or their true shape (a MILP)
+    nonconcave: Literal["envelope", "milp"] = "envelope"
+    # extra solves on breakpoints refined around the previous plan (0 = one solve)
+    refine_rounds: Annotated[int, Field(ge=0, le=3, strict=True)] = 0
 
 
 class Shock(Spec):

@@ -18,7 +18,7 @@ def make_solver(name: str, time_limit_s: float | None = None, *,
         # Every segment of a curve is the same column in the budget and rule rows, and HiGHS's
         # presolve spends quadratic time looking for such parallel columns (30 s at 50 × 52);
         # the LP itself solves in a few simplex iterations without it.
-        options = {} if mip else {"presolve": "off"}
+        options = {} if mip else {"presolve": "off", "solver": "ipm"}
         solver = pulp.HiGHS(msg=False, timeLimit=time_limit_s, threads=1, **options)
     else:
         solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s, threads=1)

@@ -8,7 +8,7 @@ from importlib import metadata
 
 import numpy as np
 
-from forecasts.curves import BREAKPOINTS
+from forecasts.curves import PWL_TOLERANCE
 from optimizer.scenario import file_sha256
 
 PACKAGES = ("budgetopt", "prophet", "cmdstanpy", "pulp", "highspy", "pandas", "numpy", "pydantic")
@@ -43,8 +43,11 @@ def _settings_hash(scenario) -> str:
 
 
 def build_summary(inputs, pool, allocation, binding, budget_dual, solution, hist_mix,
-                  unplaced, reshaped, fit_warnings, channel_rows) -> dict:
+                  unplaced, reshaped, fit_warnings, channel_rows, *, measure: str | None = None,
+                  nonconcave: str = "envelope") -> dict:
     scenario = inputs.scenario
+    measure = measure or scenario.kpi
+    budget_dual = 0.0 if abs(budget_dual) < 1e-9 else float(budget_dual)
     spend = float(allocation["total_spend"].sum())
     fixed = float(allocation["fixed_spend"].sum())
     dynamic = float(allocation["dynamic_spend"].sum())
@@ -88,20 +91,47 @@ def build_summary(inputs, pool, allocation, binding, budget_dual, solution, hist
                  "fixed_unplaced": unplaced,
                  "check": "fixed + dynamic + reserve - overspend = budget"},
         "budget_dual": budget_dual,
-        "budget_dual_explained": (f"one more {scenario.currency} of budget adds "
-                                  f"{budget_dual:,.4f} {scenario.kpi}"),
+        "budget_dual_explained": _budget_words(budget_dual, scenario.currency, measure),
+        "objective": _objective(scenario, solution, measure),
+        "channels_marginal_roi": {
+            (row.channel if "market" not in channel_rows.columns
+             else f"{row.channel}/{row.market}"): float(row.marginal_roi)
+            for row in channel_rows.itertuples()},
         "binding_constraints": binding,
         "historical_mix": {"incremental_kpi": mix_kpi,
                            "roi": mix_kpi / spend if spend > 0 else None,
                            "uplift_kpi": incremental - mix_kpi,
                            "uplift_pct": (incremental - mix_kpi) / mix_kpi if mix_kpi > 0 else None},
         "curves": {"source": "Prophet per unit, exponential saturation of spend",
-                   "shape": "concave", "breakpoints_per_curve": BREAKPOINTS + 1,
-                   "concave_envelope_applied": sorted(set(reshaped)),
+                   "shape": "concave" if not reshaped else "not concave everywhere",
+                   "breakpoints": ("adaptive: chords within "
+                                   f"{PWL_TOLERANCE:.2%} of the curve's value"),
+                   "concave_envelope_applied": (sorted(set(reshaped))
+                                                if nonconcave == "envelope" else []),
+                   "nonconcave_method": nonconcave,
+                   "nonconcave_units": sorted(set(reshaped)),
                    "pacing_within_period": "even across the period's days"},
         "solver": {"name": solution.solver, "status": solution.status,
-                   "objective": solution.objective},
+                   "objective": solution.objective, "method": solution.method},
         "warnings": warnings,
         "versions": package_versions(),
         "inputs": input_hashes(inputs),
     }
+
+
+def _objective(scenario, solution, measure: str) -> dict:
+    """What was maximized, its value, and the unit shadow prices are measured in."""
+    out = {"name": scenario.objective, "value": solution.objective,
+           "shadow_prices_in": f"{measure} per unit of the rule's right-hand side"}
+    if scenario.objective == "max_profit":
+        out["margin"] = scenario.margin
+    if scenario.objective == "target_roi":
+        out["target_roi"] = scenario.target_roi
+    return out
+
+
+def _budget_words(dual: float, currency: str, measure: str) -> str:
+    text = f"one more {currency} of budget adds {dual:,.4f} {measure}"
+    if dual == 0.0:
+        text += " (the budget is not what limits the plan: unspent money returns to the reserve)"
+    return text

@@ -137,7 +137,7 @@ def test_envelope_leaves_concave_curves_alone_and_flags_s_curves():
         pd.DataFrame({"unit": "concave", "period": 0, "spend": x, "incremental_kpi": np.sqrt(x)}),
         pd.DataFrame({"unit": "s_shape", "period": 0, "spend": x,
                       "incremental_kpi": x**3 / (27 + x**3)})])
-    segments, reshaped = curve_segments(curves, {})
+    segments, reshaped, _ = curve_segments(curves, {})
     assert reshaped == ["s_shape"]
     assert segments[("concave", 0)].value(4.0) == pytest.approx(2.0)
 
