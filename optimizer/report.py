@@ -68,8 +68,8 @@ def report_context(result: PlanResult, charts: list[ChartSet]) -> dict:
         "table": channel_table(result),
         "charts": {c["name"]: c for c in embedded},
         "chart_list": embedded,
-        "curves_note": (f"{s['curves']['source']}, {s['curves']['breakpoints_per_curve']} "
-                        f"breakpoints per curve, spend paced "
+        "curves_note": (f"{s['curves']['source']}; breakpoints "
+                        f"{s['curves']['breakpoints']}; spend paced "
                         f"{s['curves']['pacing_within_period']}"),
         "versions": s["versions"] | {"budgetopt": _version()},
         "inputs": inputs,

@@ -175,7 +175,7 @@ def _base_under(base: PlanResult, inputs: PlanInputs, shocked: ShockedForecaster
     alloc["total_spend"] = alloc["fixed_spend"] + alloc["dynamic_spend"]
     periods = inputs.periods
     max_spend = float(base.curves["spend"].max())
-    segments, _ = curve_segments(shocked.curve_table(periods, max_spend), {})
+    segments, _, _ = curve_segments(shocked.curve_table(periods, max_spend), {})
     period_of = {pd.Timestamp(p.period_start): int(p.period) for p in periods.itertuples()}
     keys = (alloc["channel"] if "market" not in alloc.columns
             else alloc["channel"] + "/" + alloc["market"].astype(str))
