@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from forecasts.model import saturate
+from forecasts.response import inverse_saturation
 
 BREAKPOINTS = 40
 
@@ -26,3 +27,14 @@ def period_curve(factors: np.ndarray, period_days: int, step_days: int, scale: f
     """Incremental KPI over a period at each total spend: Σ_steps a_step · s(spend · step / days)."""
     per_step = np.asarray(spends, float) * step_days / period_days
     return float(np.sum(factors)) * saturate(per_step, scale)
+
+
+def response_breakpoints(response, per_step: float, max_spend: float,
+                         count: int = BREAKPOINTS) -> np.ndarray:
+    """Period spend breakpoints 0 … `max_spend`, evenly spaced in the response's saturation
+    (`per_step` turns period spend into spend per model step)."""
+    top = float(response.saturate(max_spend * per_step))
+    levels = np.linspace(0.0, top, count + 1)[1:-1]
+    inner = inverse_saturation(response.shape, levels, response.scale, response.hill_n) / per_step
+    inner = inner[(inner > 0) & (inner < max_spend)]
+    return np.unique(np.round(np.concatenate([[0.0], inner, [max_spend]]), 6))

@@ -114,6 +114,8 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
     summary = build_summary(
         inputs, pool, allocation, binding, budget_row.price, solution, hist_mix,
         unplaced, reshaped, forecaster.warnings, channel_rows)
+    summary["curves"].update(curve_notes(forecaster))
+    summary["carryover"] = carryover_summary(forecaster, periods, solution.spend)
     forecast_out = period_labels(forecast, periods, units)
     plan_spend = pd.Series(solution.spend).rename("planned_spend").rename_axis(["unit", "period"])
     forecast_out = forecast_out.merge(plan_spend.reset_index(), on=["unit", "period"])
@@ -124,6 +126,30 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
                       _order(forecast_out, "forecast", history.has_market),
                       _order(curves_out, "curves", history.has_market), summary,
                       {"stages_s": clock.laps})
+
+
+def curve_notes(forecaster: Forecaster) -> dict:
+    """How the curves were made, and each unit's fitted response."""
+    return {"source": "Prophet per unit for the baseline; saturation, carryover and gain by "
+                      "profile search; response proportional to the baseline (moves with "
+                      "season and promotions)",
+            "units": forecaster.describe()}
+
+
+def carryover_summary(forecaster: Forecaster, periods: pd.DataFrame, spend: dict) -> dict:
+    """How the plan values carryover, and how much of the plan's return lands after the
+    horizon."""
+    table = forecaster.carryover_table(periods, spend)
+    after = float(table["incremental_after_horizon"].sum())
+    inside = float(table["incremental_in_horizon"].sum())
+    return {"valuation": "each period's spend is valued by everything it earns: the days of "
+                         "its period and the geometric carryover tail into later periods and "
+                         "past the horizon, at the period's own saturation level",
+            "incremental_in_horizon": inside, "incremental_after_horizon": after,
+            "units": {row.unit: {"carryover_per_step": row.carryover_per_step,
+                                 "mean_lag_days": row.mean_lag_days,
+                                 "incremental_after_horizon": row.incremental_after_horizon}
+                      for row in table.itertuples()}}
 
 
 def _curve_table(inputs: PlanInputs, forecaster: Forecaster, max_spend: float) -> pd.DataFrame:

@@ -93,7 +93,7 @@ def build_summary(inputs, pool, allocation, binding, budget_dual, solution, hist
                            "roi": mix_kpi / spend if spend > 0 else None,
                            "uplift_kpi": incremental - mix_kpi,
                            "uplift_pct": (incremental - mix_kpi) / mix_kpi if mix_kpi > 0 else None},
-        "curves": {"source": "Prophet per unit, exponential saturation of spend",
+        "curves": {"source": "Prophet per unit",
                    "shape": "concave", "breakpoints_per_curve": BREAKPOINTS + 1,
                    "concave_envelope_applied": sorted(set(reshaped)),
                    "pacing_within_period": "even across the period's days"},
