@@ -180,3 +180,15 @@ def response_factors(fit: UnitFit, model, dates: pd.DatetimeIndex) -> pd.DataFra
     negative = factor < 0
     return pd.DataFrame({"ds": dates, "baseline": base, "factor": np.where(negative, 0.0, factor),
                          "clamped": negative})
+
+
+def kpi_at_spend(fit: UnitFit, model, dates: pd.DatetimeIndex, spend: np.ndarray,
+                 settings: FitSettings) -> tuple[np.ndarray, np.ndarray]:
+    """KPI per consecutive model step when `spend` is spent on those steps, carryover from
+    history included (what would be observed: the backtest's forecast). Point and samples."""
+    r = fit.response
+    base, draws = baseline_steps(fit, model, dates, settings)
+    lift = r.gain * r.saturate(r.adstock(np.asarray(spend, float), fit.adstock_end))
+    if r.multiplicative:
+        return base * (1 + lift), draws * (1 + lift)[:, None]
+    return base + lift, draws + lift[:, None]

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from budgetopt.errors import PlanError
+from budgetopt.errors import InputError, PlanError
+from forecasts.backtest import MIN_TRAIN_DAYS, Backtest, origins, run_backtest
 from forecasts.calendar import Promotion, holiday_frame
 from forecasts.forecaster import Forecaster
 from forecasts.model import FitSettings
@@ -25,9 +26,8 @@ from optimizer.scenario import Scenario, load_scenario
 from optimizer.summary import build_summary
 
 
-def fit_forecasts(inputs: PlanInputs, progress: Callable[[int, int], None] | None = None,
-                  n_jobs: int | None = None) -> Forecaster:
-    """Fit one model per plannable unit that has spend history."""
+def _calendar(inputs: PlanInputs) -> tuple[pd.DataFrame, set]:
+    """Promotion holidays from history start to horizon end, and the demand-peak days."""
     scenario, history = inputs.scenario, inputs.history
     events = [Promotion(e.name, e.date, e.lower_window, e.upper_window) for e in scenario.events]
     builtin = scenario.forecast.calendar == "builtin"
@@ -36,11 +36,48 @@ def fit_forecasts(inputs: PlanInputs, progress: Callable[[int, int], None] | Non
     promo_days = {d for row in peaks.itertuples()
                   for d in pd.date_range(row.ds + pd.Timedelta(days=row.lower_window),
                                          row.ds + pd.Timedelta(days=row.upper_window))}
+    return holidays, promo_days
+
+
+def _settings(scenario: Scenario) -> FitSettings:
+    return FitSettings(seasonality_mode=scenario.forecast.seasonality_mode,
+                       interval_width=scenario.forecast.interval_width)
+
+
+def fit_forecasts(inputs: PlanInputs, progress: Callable[[int, int], None] | None = None,
+                  n_jobs: int | None = None) -> Forecaster:
+    """Fit one model per plannable unit that has spend history."""
+    holidays, promo_days = _calendar(inputs)
     learned = [(u.channel, u.market) for u in inputs.units if u not in inputs.locked_unlearned]
-    settings = FitSettings(seasonality_mode=scenario.forecast.seasonality_mode,
-                           interval_width=scenario.forecast.interval_width)
-    return Forecaster.fit(learned, history.unit_frame, history.kpi, holidays, promo_days,
-                          inputs.step_days, settings, n_jobs=n_jobs, progress=progress)
+    return Forecaster.fit(learned, inputs.history.unit_frame, inputs.history.kpi, holidays,
+                          promo_days, inputs.step_days, _settings(inputs.scenario),
+                          n_jobs=n_jobs, progress=progress)
+
+
+def backtest(scenario: Scenario | str | Path, *, folds: int = 3,
+             progress: Callable[[int, int], None] | None = None,
+             n_jobs: int | None = None) -> Backtest:
+    """Rolling-origin backtest of the scenario's forecasts: `folds` holdouts as long as its
+    horizon, tiling the end of history, scored per plan period."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    inputs = load_inputs(scenario)
+    history = inputs.history
+    holdout = int((pd.Timestamp(scenario.horizon.end)
+                   - pd.Timestamp(scenario.horizon.start)).days) + 1
+    last_day = history.end + pd.Timedelta(days=inputs.step_days - 1)
+    cutoffs = origins(history.start, last_day, holdout, folds, inputs.step_days)
+    if not cutoffs:
+        need = MIN_TRAIN_DAYS + holdout
+        raise InputError(f"history of {(last_day - history.start).days + 1} days is too short "
+                         f"for a backtest with {holdout}-day holdouts (needs at least {need})",
+                         where=str(scenario.history), fix="use a longer history or a shorter "
+                         "horizon")
+    holidays, promo_days = _calendar(inputs)
+    learned = [(u.channel, u.market) for u in inputs.units if u not in inputs.locked_unlearned]
+    return run_backtest(learned, history.unit_frame, history.kpi, holidays, promo_days,
+                        inputs.step_days, _settings(scenario), cutoffs, holdout,
+                        scenario.horizon.period, n_jobs=n_jobs, progress=progress)
 
 
 def plan(scenario: Scenario | str | Path, *, solver: str | None = None,
