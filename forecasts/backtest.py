@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from forecasts.forecaster import Forecaster, unit_key
-from forecasts.model import FitSettings, kpi_at_spend
+from forecasts.model import FitSettings, interval_inflation, kpi_at_spend, widen
 from forecasts.periods import make_periods
 
 MIN_TRAIN_DAYS = 365
@@ -88,7 +88,8 @@ def run_backtest(units: list[tuple[str, str | None]], unit_frame: Callable, kpi:
                 mask = which == p.period
                 if not mask.any():
                     continue
-                sums = draws[mask].sum(axis=0)
+                factor = interval_inflation(fit, p.days / fit.step_days)
+                sums = widen(draws[mask].sum(axis=0), factor)
                 rows.append({"unit": key, "channel": unit[0], "market": unit[1], "fold": fold,
                              "origin": start, "period_start": p.period_start,
                              "period_end": p.period_end, "actual": float(actual[mask].sum()),

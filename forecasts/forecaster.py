@@ -10,8 +10,8 @@ import pandas as pd
 from joblib import Parallel, delayed
 
 from forecasts.curves import response_breakpoints
-from forecasts.model import (FitSettings, UnitFit, baseline_steps, fit_unit, response_factors,
-                             step_factors)
+from forecasts.model import (FitSettings, UnitFit, baseline_steps, fit_unit,
+                             interval_inflation, response_factors, step_factors, widen)
 
 
 def unit_key(channel: str, market: str | None) -> str:
@@ -151,10 +151,12 @@ class Forecaster:
                 mask = which == p.period
                 sat = float(fit.response.saturate(plan_spend.get((key, int(p.period)), 0.0)
                                                   * fit.step_days / p.days))
-                b_draws = draws[mask].sum(axis=0)
-                f_draws = b_draws + sat * valued_draws[mask].sum(axis=0)
+                factor = interval_inflation(fit, p.days / fit.step_days)
                 b_point = float(base[mask].sum())
                 f_point = b_point + sat * float(valued[mask].sum())
+                b_draws = draws[mask].sum(axis=0)
+                f_draws = widen(b_draws + sat * valued_draws[mask].sum(axis=0), factor)
+                b_draws = widen(b_draws, factor)
                 rows.append((p.period, b_point, float(np.quantile(b_draws, lo_q)),
                              float(np.quantile(b_draws, hi_q)), f_point,
                              float(np.quantile(f_draws, lo_q)),

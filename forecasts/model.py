@@ -6,12 +6,13 @@ everything downstream reads the fitted model through `UnitFit`.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from forecasts.response import Response, profile_response
+from forecasts.response import TREND_KNOTS, Response, base_design, profile_response
 
 LOOSE_BAND = 4.0  # warn when plausible responses at typical spend span more than this factor
 
@@ -60,6 +61,7 @@ class UnitFit:
     history_end: pd.Timestamp | None = None
     spend_level: float = 0.0           # mean positive spend per step in history
     band: dict = field(default_factory=dict)
+    holdout_errors: tuple = ()         # (origin, error) per step of internal holdouts
 
     def model(self):
         from prophet.serialize import model_from_json
@@ -109,7 +111,61 @@ def fit_unit(unit: tuple[str, str | None], ds: pd.Series, y: np.ndarray, spend: 
     level = float(np.mean(spend[spend > 0])) if np.any(spend > 0) else 0.0
     return UnitFit(unit, response.scale, step_days, model_to_json(model), frozenset(promo_days),
                    warnings, response, prof.sigma, float(stocked[-1]) if len(stocked) else 0.0,
-                   ds.iloc[-1], level, prof.band)
+                   ds.iloc[-1], level, prof.band,
+                   holdout_errors(ds, z, holidays, step_days, prof.sigma))
+
+
+HINGE_COLUMNS = range(2, 2 + len(TREND_KNOTS))   # base_design's trend bends
+HOLDOUT_ORIGINS = 4
+HOLDOUT_DAYS = 91
+MIN_TRAIN_DAYS = 365
+
+
+def holdout_errors(ds: pd.Series, z: np.ndarray, holidays: pd.DataFrame, step_days: int,
+                   sigma: float) -> tuple:
+    """Errors of the baseline's least-squares stand-in on rolling holdouts at the end of
+    history (each fitted on the data before it), in units of the in-sample noise σ: how far
+    out-of-sample totals stray beyond what day-to-day noise explains (seasonality and trend
+    estimated from few years extrapolate imperfectly; Prophet's intervals omit that)."""
+    design = base_design(ds, holidays, step_days)
+    n, h = len(z), HOLDOUT_DAYS // step_days
+    out = []
+    for k in range(HOLDOUT_ORIGINS, 0, -1):
+        cut = n - k * h
+        if cut * step_days < MIN_TRAIN_DAYS or sigma <= 0:
+            continue
+        # a trend bend needs half a year behind it before it is extrapolated (as Prophet's
+        # regularized changepoints would not chase a short recent run either)
+        keep = [j for j in range(design.shape[1])
+                if j not in HINGE_COLUMNS or np.sum(design[:cut, j] > 0) * step_days >= 182]
+        coef, *_ = np.linalg.lstsq(design[:cut, keep], z[:cut], rcond=None)
+        err = (z[cut:cut + h] - design[cut:cut + h, keep] @ coef) / sigma
+        out += [(k, float(round(e, 6))) for e in err]
+    return tuple(out)
+
+
+def interval_inflation(fit: UnitFit, steps: float) -> float:
+    """How much wider an interval for a total over `steps` model steps must be than
+    independent noise implies, from the internal holdouts: √(mean squared block-mean error
+    × steps), at least 1 (the errors are in units of σ, so iid noise gives 1)."""
+    k = max(int(round(steps)), 1)
+    if not fit.holdout_errors:
+        return 1.0
+    errors = pd.DataFrame(list(fit.holdout_errors), columns=["origin", "error"])
+    means = []
+    for _, grp in errors.groupby("origin", sort=True):
+        e = grp["error"].to_numpy()
+        blocks = len(e) // k
+        means += list(e[: blocks * k].reshape(blocks, k).mean(axis=1))
+    if len(means) < 4:
+        return 1.0
+    return max(math.sqrt(float(np.mean(np.square(means))) * k), 1.0)
+
+
+def widen(draws: np.ndarray, factor: float) -> np.ndarray:
+    """Samples of a total spread `factor` times as far from their mean."""
+    mean = float(np.mean(draws))
+    return mean + factor * (draws - mean)
 
 
 def _diagnose(unit, ds: pd.Series, spend: np.ndarray, promo_days: set, prof,
