@@ -15,6 +15,7 @@ import pandas as pd
 from forecasts.response import TREND_KNOTS, Response, base_design, profile_response
 
 LOOSE_BAND = 4.0  # warn when plausible responses at typical spend span more than this factor
+PILOT_BAND = 3.0  # plausible marginal returns at typical spend spanning more: loosely pinned
 
 
 logging.getLogger("prophet.plot").disabled = True  # optional plotly is not used
@@ -67,6 +68,20 @@ class UnitFit:
         from prophet.serialize import model_from_json
         return model_from_json(self.model_json)
 
+    @property
+    def loosely_pinned(self) -> str | None:
+        """Why the data cannot pin this unit's curve well enough to move far from history
+        (None when they can): no effect found, or plausible marginal returns at typical spend
+        spanning more than PILOT_BAND."""
+        if self.response.gain <= 0:
+            return "no effect of spend found"
+        low = self.band.get("mroi_typical_low", 1.0)
+        high = self.band.get("mroi_typical_high", 1.0)
+        if high / max(low, 1e-9) > PILOT_BAND:
+            return (f"plausible marginal return at typical spend {low:.0%}–{high:.0%} of the "
+                    "fitted value")
+        return None
+
     def describe(self) -> dict:
         """The fitted response in plain numbers, for summary.json."""
         r = self.response
@@ -76,6 +91,9 @@ class UnitFit:
         out["mean_lag_days"] = r.mean_lag_steps() * self.step_days
         out["band_at_typical_spend"] = [self.band.get("typical_low"), self.band.get("typical_high")]
         out["band_at_double_spend"] = [self.band.get("double_low"), self.band.get("double_high")]
+        out["marginal_band_at_typical_spend"] = [self.band.get("mroi_typical_low"),
+                                                 self.band.get("mroi_typical_high")]
+        out["loosely_pinned"] = self.loosely_pinned
         return out
 
 

@@ -253,15 +253,24 @@ def _relative_response(r: Response, x: float) -> float:
     return r.gain * float(r.saturate(x))
 
 
+def _relative_marginal(r: Response, x: float) -> float:
+    """Slope of the relative response at x (numerical, 1% step)."""
+    h = 0.01 * x
+    return (_relative_response(r, x + h) - _relative_response(r, x - h)) / (2 * h)
+
+
 def _band(results, best: Response, best_sse: float, sigma: float, level: float) -> dict:
     """Spread of the response among candidates within the 95% profile-likelihood region, at
     typical spend and at twice it, relative to the best fit."""
     limit = best_sse + CHI2_1_95 * sigma ** 2
     near = [r for r, sse in results if sse <= limit]
     out = {"candidates": len(near)}
-    for name, x in (("typical", level), ("double", 2 * level)):
-        ref = _relative_response(best, x)
-        values = np.array([_relative_response(r, x) for r in near])
+    for name, x, read in (("typical", level, _relative_response),
+                          ("double", 2 * level, _relative_response),
+                          ("mroi_typical", level, _relative_marginal),
+                          ("mroi_high", 1.5 * level, _relative_marginal)):
+        ref = read(best, x)
+        values = np.array([read(r, x) for r in near])
         if ref > 0:
             out[f"{name}_low"] = float(values.min() / ref)
             out[f"{name}_high"] = float(values.max() / ref)

@@ -151,3 +151,26 @@ class RoiFloor(Rule):
     def shadow(self, price, kpi, currency, spend):
         step = abs(price) * 0.1 * spend.by_channel.get(self.channel, 0.0)
         return f"lowering {self.channel} roi_floor by 0.1 {gain(step, kpi, currency)}"
+
+
+@dataclass(frozen=True)
+class PilotBound(Rule):
+    """Pilot before rollout: a channel whose response the data pin only loosely stays near its
+    historical share of the budget (low <= spend <= high over the horizon)."""
+
+    channel: str = ""
+    amount: float = 0.0
+    change: float = 0.0
+
+    def rows(self, model):
+        return [_row(model.channel_spend(self.channel), self.sense, self.amount)]
+
+    def describe(self, currency):
+        side = "at least" if self.sense == ">=" else "at most"
+        return (f"{self.channel} spends {side} {money(self.amount, currency)} (within "
+                f"{self.change:.0%} of its historical share: its curve is loosely pinned)")
+
+    def shadow(self, price, kpi, currency, spend):
+        direction = "lowering" if self.sense == ">=" else "raising"
+        return (f"{direction} {self.channel}'s pilot limit by {money(1, currency)} "
+                f"{gain(abs(price), kpi, currency)} if the fitted curve is right")

@@ -16,7 +16,7 @@ from forecasts.forecaster import Forecaster
 from forecasts.model import FitSettings
 from forecasts.reference import daily_spend, reference_shift, reference_spend, spend_range
 from optimizer.allocate import allocate
-from optimizer.constraints import SpendContext
+from optimizer.constraints import PilotBound, SpendContext
 from optimizer.inputs import PlanInputs, load_inputs
 from optimizer.pool import channel_fixed, pace, split_budget
 from optimizer.results import (PlanResult, allocation_table, binding_rules, channels_table,
@@ -121,9 +121,15 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
     unplaced = pool.fixed - sum(fixed.values())
 
     rules = scenario_rules(scenario, channels, pool.dynamic + unplaced)
+    pilots, pilot_info = pilot_rules(inputs, forecaster, ref_by_unit, fixed, spendable)
     allocation_run = allocate(curves, list(units.values()), periods["period"].tolist(), fixed,
-                              rules, solver=solver_name,
+                              rules + pilots, solver=solver_name,
                               time_limit_s=scenario.solver.time_limit_s)
+    if pilots and allocation_run.solution.status != "Optimal":
+        pilot_info = {c: dict(v, applied=False) for c, v in pilot_info.items()}
+        allocation_run = allocate(curves, list(units.values()), periods["period"].tolist(),
+                                  fixed, rules, solver=solver_name,
+                                  time_limit_s=scenario.solver.time_limit_s)
     solution, segments = allocation_run.solution, allocation_run.segments
     reshaped = allocation_run.reshaped
     clock.lap("solve")
@@ -152,6 +158,18 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
         inputs, pool, allocation, binding, budget_row.price, solution, hist_mix,
         unplaced, reshaped, forecaster.warnings, channel_rows)
     summary["curves"].update(curve_notes(forecaster))
+    summary["pilot_limits"] = pilot_info
+    for channel, info in pilot_info.items():
+        cur = scenario.currency
+        if info["applied"]:
+            summary["warnings"].append(
+                f"{channel}: {info['reason']}; held within {info['change']:.0%} of its "
+                f"historical share ({cur} {info['low']:,.0f}–{info['high']:,.0f}) until a pilot "
+                "shows more")
+        else:
+            summary["warnings"].append(
+                f"{channel}: {info['reason']}; its pilot limit could not hold with the "
+                "scenario's rules and was dropped")
     summary["carryover"] = carryover_summary(forecaster, periods, solution.spend)
     forecast_out = period_labels(forecast, periods, units)
     plan_spend = pd.Series(solution.spend).rename("planned_spend").rename_axis(["unit", "period"])
@@ -163,6 +181,39 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
                       _order(forecast_out, "forecast", history.has_market),
                       _order(curves_out, "curves", history.has_market), summary,
                       {"stages_s": clock.laps})
+
+
+def pilot_rules(inputs: PlanInputs, forecaster: Forecaster, ref_by_unit: dict, fixed: dict,
+                spendable: float) -> tuple[list, dict]:
+    """Pilot before rollout: channels whose curves the data pin only loosely, and that the
+    scenario sets no money or share rule for, stay within `forecast.pilot_change` of their
+    historical share of the spendable budget."""
+    scenario = inputs.scenario
+    change = scenario.forecast.pilot_change
+    total_ref = sum(ref_by_unit.values())
+    if change is None or total_ref <= 0:
+        return [], {}
+    rules, info = [], {}
+    for channel in sorted({u.channel for u in inputs.units}):
+        rule = scenario.rule(channel)
+        if any(v is not None for v in (rule.min, rule.max, rule.lock, rule.min_share,
+                                       rule.max_share)):
+            continue
+        keys = [u.key for u in inputs.units if u.channel == channel and u.key in forecaster.fits]
+        reasons = [r for k in keys if (r := forecaster.fits[k].loosely_pinned)]
+        share = sum(ref_by_unit.get(k, 0.0) for k in keys) / total_ref
+        if not reasons or share <= 0:
+            continue
+        committed = sum(v for (k, _), v in fixed.items() if k in keys)
+        low = max((1 - change) * share * spendable, 0.0)
+        high = max((1 + change) * share * spendable, committed)
+        rules += [PilotBound(f"pilot_min:{channel}", ">=", channel=channel, amount=low,
+                             change=change),
+                  PilotBound(f"pilot_max:{channel}", "<=", channel=channel, amount=high,
+                             change=change)]
+        info[channel] = {"reason": reasons[0], "change": change, "historical_share": share,
+                         "low": low, "high": high, "applied": True}
+    return rules, info
 
 
 def curve_notes(forecaster: Forecaster) -> dict:
