@@ -42,12 +42,17 @@ TAIL_SHARE = 1e-4
 DENSE = 160
 
 
-def _scenario(folder: Path, budget: float) -> Path:
+PILOT_DEFAULT = "default"
+
+
+def _scenario(folder: Path, budget: float, pilot=PILOT_DEFAULT) -> Path:
     data = {"name": "benchmark quarter", "history": "history.csv", "kpi": "revenue",
             "horizon": {"start": HORIZON[0], "end": HORIZON[1], "period": "week"},
             "budget": {"total": float(round(budget, -3)), "fixed_share": 0.6,
                        "reserve_share": 0.0},
             "objective": "max_revenue"}
+    if pilot != PILOT_DEFAULT:
+        data["forecast"] = {"pilot_change": pilot}
     path = folder / "scenario.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
@@ -88,7 +93,7 @@ def true_curves(world, periods: pd.DataFrame, max_spend: float) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def evaluate_world(family: str, seed: int) -> dict:
+def evaluate_world(family: str, seed: int, pilot=PILOT_DEFAULT) -> dict:
     started = time.perf_counter()
     world = family_world(family, seed)
     with tempfile.TemporaryDirectory() as tmp:
@@ -100,7 +105,7 @@ def evaluate_world(family: str, seed: int) -> dict:
         start = pd.Timestamp(HORIZON[0])
         window = daily[(daily["date"] >= start - pd.Timedelta(days=364))
                        & (daily["date"] <= pd.Timestamp(HORIZON[1]) - pd.Timedelta(days=364))]
-        scenario = load_scenario(_scenario(folder, float(window["spend"].sum())))
+        scenario = load_scenario(_scenario(folder, float(window["spend"].sum()), pilot))
         inputs = load_inputs(scenario)
         forecaster = fit_forecasts(inputs, n_jobs=1)
         result = plan_with(inputs, forecaster)
@@ -152,9 +157,9 @@ def evaluate_world(family: str, seed: int) -> dict:
             "curve_error_max": float(np.nanmax(errors)), "seconds": time.perf_counter() - started}
 
 
-def run(seeds: int, n_jobs: int) -> pd.DataFrame:
+def run(seeds: int, n_jobs: int, pilot=PILOT_DEFAULT) -> pd.DataFrame:
     tasks = [(f, s) for s in range(seeds) for f in FAMILIES]
-    rows = Parallel(n_jobs=n_jobs)(delayed(evaluate_world)(f, s) for f, s in tasks)
+    rows = Parallel(n_jobs=n_jobs)(delayed(evaluate_world)(f, s, pilot) for f, s in tasks)
     return pd.DataFrame(rows)
 
 
@@ -194,13 +199,24 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--csv", type=Path, default=None, help="also write per-world rows here")
+    parser.add_argument("--pilot-change", default=PILOT_DEFAULT,
+                        help="forecast.pilot_change for every world: a number, 'off', or "
+                             "'default' (the product default)")
     args = parser.parse_args()
-    frame = run(args.seeds, args.jobs)
+    pilot = args.pilot_change
+    if pilot not in (PILOT_DEFAULT, "off"):
+        pilot = float(pilot)
+    frame = run(args.seeds, args.jobs, None if pilot == "off" else pilot)
     if args.csv:
         frame.to_csv(args.csv, index=False)
     body = report(frame)
-    write_section("decision_quality", "Decision quality on worlds with known truth", body,
-                  "python -m benchmarks.decision_quality")
+    if pilot == PILOT_DEFAULT:
+        write_section("decision_quality", "Decision quality on worlds with known truth", body,
+                      "python -m benchmarks.decision_quality")
+    else:
+        write_section(f"decision_quality_pilot_{pilot}",
+                      f"Decision quality with forecast.pilot_change: {pilot}", body,
+                      f"python -m benchmarks.decision_quality --pilot-change {pilot}")
     print(body)
 
 
