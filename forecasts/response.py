@@ -139,9 +139,7 @@ def base_design(ds: pd.Series, holidays: pd.DataFrame, step_days: int) -> np.nda
                 inside += np.isin(days + k, list(window))
             if inside.any():
                 cols.append(inside / step_days)
-    design = np.column_stack(cols)
-    keep = np.linalg.matrix_rank(design) == design.shape[1]
-    return design if keep else _independent(design)
+    return _independent(np.column_stack(cols))
 
 
 def _independent(design: np.ndarray) -> np.ndarray:

@@ -609,8 +609,9 @@ def make_world(channels: int | Sequence[str] = 4, start="2023-01-01", end="2025-
 #:   display_feed    mid, weak and over-spent (ROI ≈ 2.2, marginal ≈ 1.0)
 #:   short_video     mid, far from saturation (ROI ≈ 4.2, marginal ≈ 3.3)
 #:   live_streaming  big, near saturation (ROI ≈ 3.0, marginal ≈ 0.8)
-#:   kol             mid, weak (ROI ≈ 2.6, marginal ≈ 1.0)
-#:   content_seo     small, high ROI with room to grow (ROI ≈ 7.0, marginal ≈ 5.2)
+#:   kol             mid, weak (ROI ≈ 2.6, marginal ≈ 1.0); carryover 0.4 per day
+#:   content_seo     small, high ROI with room to grow (ROI ≈ 7.0, marginal ≈ 5.2);
+#:                   carryover 0.5 per day (content keeps working after it is paid for)
 #:   social          small, high ROI (ROI ≈ 5.4, marginal ≈ 2.3)
 #:   private_domain  small, highest ROI but a limited audience (ROI ≈ 8.4, marginal ≈ 2.9)
 DEMO_CHANNELS: tuple[ChannelTruth, ...] = (
@@ -628,10 +629,10 @@ DEMO_CHANNELS: tuple[ChannelTruth, ...] = (
                  trend_per_year=0.18, promo_spend_lift=2.4, aov=200),
     ChannelTruth("kol", baseline=40_000, spend_level=12_000, beta=68_000,
                  shape="hill", half_saturation=15_000, hill_n=0.7, season_amplitude=0.15,
-                 trend_per_year=0.10, promo_spend_lift=1.9, aov=240),
+                 trend_per_year=0.10, promo_spend_lift=1.9, aov=240, carryover=0.4),
     ChannelTruth("content_seo", baseline=70_000, spend_level=5_000, beta=80_000,
                  shape="exp", half_saturation=6_000, season_amplitude=0.10,
-                 trend_per_year=0.06, promo_spend_lift=1.2, aov=280),
+                 trend_per_year=0.06, promo_spend_lift=1.2, aov=280, carryover=0.5),
     ChannelTruth("social", baseline=35_000, spend_level=4_000, beta=38_000,
                  shape="hill", half_saturation=3_000, hill_n=1.0, season_amplitude=0.12,
                  trend_per_year=0.08, promo_spend_lift=1.4, aov=210),
