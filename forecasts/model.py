@@ -137,6 +137,7 @@ HINGE_COLUMNS = range(2, 2 + len(TREND_KNOTS))   # base_design's trend bends
 HOLDOUT_ORIGINS = 4
 HOLDOUT_DAYS = 91
 MIN_TRAIN_DAYS = 365
+HOLDOUT_TRAIN_SHARE = 0.75   # holdout fits keep most of the history, so they err like the model
 
 
 def holdout_errors(ds: pd.Series, z: np.ndarray, holidays: pd.DataFrame, step_days: int,
@@ -144,13 +145,14 @@ def holdout_errors(ds: pd.Series, z: np.ndarray, holidays: pd.DataFrame, step_da
     """Errors of the baseline's least-squares stand-in on rolling holdouts at the end of
     history (each fitted on the data before it), in units of the in-sample noise σ: how far
     out-of-sample totals stray beyond what day-to-day noise explains (seasonality and trend
-    estimated from few years extrapolate imperfectly; Prophet's intervals omit that)."""
+    estimated from few years extrapolate imperfectly; Prophet's intervals omit that). Only
+    origins that keep at least HOLDOUT_TRAIN_SHARE of the history for training count."""
     design = base_design(ds, holidays, step_days)
     n, h = len(z), HOLDOUT_DAYS // step_days
     out = []
     for k in range(HOLDOUT_ORIGINS, 0, -1):
         cut = n - k * h
-        if cut * step_days < MIN_TRAIN_DAYS or sigma <= 0:
+        if cut * step_days < MIN_TRAIN_DAYS or cut < HOLDOUT_TRAIN_SHARE * n or sigma <= 0:
             continue
         # a trend bend needs half a year behind it before it is extrapolated (as Prophet's
         # regularized changepoints would not chase a short recent run either)
