@@ -1,6 +1,5 @@
-"""Response curves per unit × plan period, as breakpoint tables the LP reads:
-incremental KPI over a period as a function of the period's total spend (spread evenly over its
-days), starting at spend 0."""
+"""Spend breakpoints for the response curves the LP reads (incremental KPI over a period as a
+function of the period's total spend, spread evenly over its days, starting at spend 0)."""
 from __future__ import annotations
 
 import numpy as np
@@ -20,13 +19,6 @@ def period_breakpoints(scale_per_period: float, max_spend: float,
     inner = -scale_per_period * np.log1p(-s_levels)
     points = np.concatenate([[0.0], inner, [max_spend]])
     return np.unique(np.round(points, 6))
-
-
-def period_curve(factors: np.ndarray, period_days: int, step_days: int, scale: float,
-                 spends: np.ndarray) -> np.ndarray:
-    """Incremental KPI over a period at each total spend: Σ_steps a_step · s(spend · step / days)."""
-    per_step = np.asarray(spends, float) * step_days / period_days
-    return float(np.sum(factors)) * saturate(per_step, scale)
 
 
 def response_breakpoints(response, per_step: float, max_spend: float,
