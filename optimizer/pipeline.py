@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -26,12 +27,17 @@ from optimizer.scenario import Scenario, load_scenario
 from optimizer.summary import build_summary
 
 
+CALENDAR_TAIL_DAYS = 120
+
+
 def _calendar(inputs: PlanInputs) -> tuple[pd.DataFrame, set]:
     """Promotion holidays from history start to horizon end, and the demand-peak days."""
     scenario, history = inputs.scenario, inputs.history
     events = [Promotion(e.name, e.date, e.lower_window, e.upper_window) for e in scenario.events]
     builtin = scenario.forecast.calendar == "builtin"
-    holidays = holiday_frame(history.start.date(), scenario.horizon.end, events, builtin)
+    # past the horizon too: carryover tails are valued on the days they land
+    end = scenario.horizon.end + timedelta(days=CALENDAR_TAIL_DAYS)
+    holidays = holiday_frame(history.start.date(), end, events, builtin)
     peaks = holidays[holidays["holiday"] != "spring_festival"]
     promo_days = {d for row in peaks.itertuples()
                   for d in pd.date_range(row.ds + pd.Timedelta(days=row.lower_window),
