@@ -161,13 +161,17 @@ class Profile:
 
 
 class _Projector:
+    """Residual sums of squares after least squares on a fixed design (orthonormal basis Q:
+    SSE = |z|² − |Qᵀz|², one product per evaluation)."""
+
     def __init__(self, design: np.ndarray):
         self.q, _ = np.linalg.qr(design)
+        self.qt = np.ascontiguousarray(self.q.T)
         self.p = design.shape[1]
 
     def sse(self, z: np.ndarray) -> float:
-        r = z - self.q @ (self.q.T @ z)
-        return float(r @ r)
+        c = self.qt @ z
+        return max(float(z @ z - c @ c), 0.0)
 
     def resid(self, z: np.ndarray) -> np.ndarray:
         return z - self.q @ (self.q.T @ z)
@@ -180,6 +184,7 @@ def profile_response(ds: pd.Series, y: np.ndarray, spend: np.ndarray, holidays: 
     spend = np.asarray(spend, float)
     proj = _Projector(base_design(ds, holidays, step_days))
     target = np.log(y) if multiplicative else y
+    target = target - target.mean()      # the design has an intercept; keeps |z|² small
     level = float(np.mean(spend[spend > 0])) if np.any(spend > 0) else 1.0
     results: list[tuple[Response, float]] = []
 
