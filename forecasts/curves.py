@@ -1,6 +1,5 @@
-"""Response curves per unit × plan period, as breakpoint tables the LP reads:
-incremental KPI over a period as a function of the period's total spend (spread evenly over its
-days), starting at spend 0.
+"""Spend breakpoints for the response curves the LP reads (incremental KPI over a period as a
+function of the period's total spend, spread evenly over its days, starting at spend 0).
 
 Breakpoints adapt to the curve: a grid evenly spaced in saturation (dense where the curve bends)
 is refined until the straight line between neighbouring breakpoints is within
@@ -14,11 +13,15 @@ from collections.abc import Callable
 import numpy as np
 
 from forecasts.model import saturate
+from forecasts.response import inverse_saturation
 
 BREAKPOINTS = 16                 # the starting grid; refinement adds points where needed
 PWL_TOLERANCE = 8e-4             # relative chord error allowed (under the 0.1% objective bar)
 _PROBES = np.linspace(0.0, 1.0, 9)[1:-1]
 _MAX_ROUNDS = 40
+VALUE_FLOOR = 0.01   # below 1% of its top value a curve's error is judged against that 1%:
+                     # a power-law start (Hill n < 1) has the same relative chord error at
+                     # every scale, so it could never be refined to a relative tolerance
 
 
 def refine_breakpoints(curve: Callable[[np.ndarray], np.ndarray], points: np.ndarray,
@@ -26,13 +29,14 @@ def refine_breakpoints(curve: Callable[[np.ndarray], np.ndarray], points: np.nda
     """Split every interval whose chord strays more than `tolerance` × the curve's value from a
     concave curve (checked at interior probes) at its middle, until none does."""
     x = np.unique(np.asarray(points, float))
+    floor = VALUE_FLOOR * float(np.max(np.abs(curve(x))))
     for _ in range(_MAX_ROUNDS):
         a, b = x[:-1], x[1:]
         fa, fb = curve(a), curve(b)
         probe = a[:, None] + (b - a)[:, None] * _PROBES[None, :]
         fp = curve(probe)
         chord = fa[:, None] + (fb - fa)[:, None] * _PROBES[None, :]
-        gap = (fp - chord) / np.maximum(np.abs(fp), 1e-300)
+        gap = (fp - chord) / np.maximum(np.abs(fp), max(floor, 1e-300))
         bad = np.max(gap, axis=1) > tolerance
         if not bad.any():
             break
@@ -63,18 +67,28 @@ def zoom_breakpoints(points: np.ndarray, chosen: float, count: int = 16) -> np.n
 
 def pwl_error(curve: Callable[[np.ndarray], np.ndarray], points: np.ndarray,
               samples: int = 200) -> float:
-    """Largest relative gap between a concave curve and its chords through `points`."""
+    """Largest relative gap between a concave curve and its chords through `points` (relative
+    to the curve's value, or to `VALUE_FLOOR` of its top value where it is lower)."""
     x = np.unique(np.asarray(points, float))
     grid = np.unique(np.concatenate([x, (x[:-1, None] + np.diff(x)[:, None]
                                          * np.linspace(0, 1, samples)[None, :]).ravel()]))
     grid = grid[grid > 0]
     exact = curve(grid)
     chords = np.interp(grid, x, curve(x))
-    return float(np.max((exact - chords) / np.maximum(np.abs(exact), 1e-300)))
+    floor = max(VALUE_FLOOR * float(np.max(np.abs(exact))), 1e-300)
+    return float(np.max((exact - chords) / np.maximum(np.abs(exact), floor)))
 
 
-def period_curve(factors: np.ndarray, period_days: int, step_days: int, scale: float,
-                 spends: np.ndarray) -> np.ndarray:
-    """Incremental KPI over a period at each total spend: Σ_steps a_step · s(spend · step / days)."""
-    per_step = np.asarray(spends, float) * step_days / period_days
-    return float(np.sum(factors)) * saturate(per_step, scale)
+def response_breakpoints(response, per_step: float, max_spend: float,
+                         count: int = BREAKPOINTS, tolerance: float = PWL_TOLERANCE) -> np.ndarray:
+    """Period spend breakpoints 0 … `max_spend`, evenly spaced in the response's saturation
+    (`per_step` turns period spend into spend per model step), then refined until every chord
+    is within `tolerance` of the curve."""
+    top = float(response.saturate(max_spend * per_step))
+    levels = np.linspace(0.0, top, count + 1)[1:-1]
+    inner = inverse_saturation(response.shape, levels, response.scale, response.hill_n) / per_step
+    inner = inner[(inner > 0) & (inner < max_spend)]
+    points = np.unique(np.round(np.concatenate([[0.0], inner, [max_spend]]), 6))
+    refined = refine_breakpoints(lambda x: response.saturate(np.asarray(x) * per_step), points,
+                                 tolerance)
+    return np.unique(np.round(refined, 6))

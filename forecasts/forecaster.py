@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 
-from forecasts.curves import period_breakpoints, period_curve, zoom_breakpoints
-from forecasts.model import FitSettings, UnitFit, fit_unit, response_factors, sample_totals
+from forecasts.curves import response_breakpoints, zoom_breakpoints
+from forecasts.model import (FitSettings, UnitFit, baseline_steps, fit_unit,
+                             interval_inflation, response_factors, step_factors, widen)
 
 
 def unit_key(channel: str, market: str | None) -> str:
@@ -60,36 +61,49 @@ class Forecaster:
         return self._models[key]
 
     def _steps(self, key: str, periods: pd.DataFrame) -> tuple[pd.DatetimeIndex, np.ndarray]:
-        """Model steps inside the horizon and the plan period each falls in."""
-        step = self.fits[key].step_days
+        """Model steps inside the horizon and after it while carryover still lands (the tail),
+        with the plan period each falls in (−1 in the tail)."""
+        fit = self.fits[key]
+        step = fit.step_days
         start, end = periods["period_start"].iloc[0], periods["period_end"].iloc[-1]
         dates = pd.date_range(start, end, freq=f"{step}D")
+        tail = fit.response.tail_steps()
+        if tail:
+            dates = dates.append(pd.date_range(dates[-1] + pd.Timedelta(days=step),
+                                               periods=tail, freq=f"{step}D"))
         which = np.searchsorted(periods["period_start"].to_numpy(), dates.to_numpy(),
                                 side="right") - 1
-        return dates, periods["period"].to_numpy()[which]
+        which = periods["period"].to_numpy()[which]
+        which[dates > end] = -1
+        return dates, which
 
     def factors(self, key: str, periods: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+        """Per model step (horizon and tail): baseline, factor, and `valued` — the factor
+        weighted by where the step's carryover lands (what spend in that step earns)."""
         dates, which = self._steps(key, periods)
         cache_key = (key, dates[0], dates[-1])
         if cache_key not in self._factors:
-            self._factors[cache_key] = response_factors(self.fits[key], self.model(key), dates)
+            frame = response_factors(self.fits[key], self.model(key), dates)
+            frame["valued"] = self.fits[key].response.smear(frame["factor"].to_numpy())
+            self._factors[cache_key] = frame
         return self._factors[cache_key], which
 
     def curve_table(self, periods: pd.DataFrame, max_spend: float,
                     around: dict | None = None) -> pd.DataFrame:
-        """Breakpoints (spend, incremental_kpi) per unit × period, each starting at (0, 0);
-        `around` maps (unit, period) to spends to add breakpoints near (a refining pass)."""
+        """Breakpoints (spend, incremental_kpi) per unit × period, each starting at (0, 0).
+        The KPI is everything the period's spend earns, its carryover tail included; `around`
+        maps (unit, period) to spends to add breakpoints near (a refining pass)."""
         frames = []
         for key in sorted(self.fits):
             fit = self.fits[key]
             factors, which = self.factors(key, periods)
             for p in periods.itertuples():
-                a = factors["factor"].to_numpy()[which == p.period]
-                scale_p = fit.scale * p.days / fit.step_days
-                spends = period_breakpoints(scale_p, max_spend)
+                a = factors["valued"].to_numpy()[which == p.period]
+                per_step = fit.step_days / p.days
+                spends = response_breakpoints(fit.response, per_step, max_spend)
                 for chosen in (around or {}).get((key, p.period), ()):
                     spends = zoom_breakpoints(spends, chosen)
-                values = period_curve(a, p.days, fit.step_days, fit.scale, spends)
+                values = float(np.sum(a)) * fit.response.saturate(spends * per_step)
                 frames.append(pd.DataFrame({"unit": key, "channel": fit.unit[0],
                                             "market": fit.unit[1], "period": p.period,
                                             "spend": spends, "incremental_kpi": values}))
@@ -99,21 +113,73 @@ class Forecaster:
         """Units whose fitted effect had to be clamped to zero somewhere in the horizon."""
         return {key: bool(self.factors(key, periods)[0]["clamped"].any()) for key in self.fits}
 
+    def carryover_table(self, periods: pd.DataFrame,
+                        plan_spend: dict[tuple[str, int], float]) -> pd.DataFrame:
+        """Per unit: the plan's incremental KPI split into what lands inside the horizon and
+        what lands after it (steady-state saturation per period, as the curves value it)."""
+        rows = []
+        for key in sorted(self.fits):
+            fit = self.fits[key]
+            factors, which = self.factors(key, periods)
+            a = factors["factor"].to_numpy()
+            lands = np.zeros(len(a))
+            for p in periods.itertuples():
+                mask = which == p.period
+                sat = fit.response.saturate(plan_spend.get((key, int(p.period)), 0.0)
+                                            * fit.step_days / p.days)
+                impulse = np.where(mask, sat, 0.0)
+                lands += _spread(impulse, fit.response.carryover) * a
+            inside = float(lands[which >= 0].sum())
+            rows.append({"unit": key, "carryover_per_step": fit.response.carryover,
+                         "mean_lag_days": fit.response.mean_lag_steps() * fit.step_days,
+                         "incremental_in_horizon": inside,
+                         "incremental_after_horizon": float(lands[which < 0].sum())})
+        return pd.DataFrame(rows)
+
     def forecast_table(self, periods: pd.DataFrame,
                        plan_spend: dict[tuple[str, int], float]) -> pd.DataFrame:
-        """Per unit × period: baseline and forecast at the planned spend, with intervals."""
+        """Per unit × period: baseline and forecast at the planned spend, with intervals. The
+        forecast credits each period with what its own spend earns (carryover tail included),
+        matching the curves and allocation.csv."""
         frames = []
+        lo_q = (1 - self.settings.interval_width) / 2
+        hi_q = (1 + self.settings.interval_width) / 2
         for key in sorted(self.fits):
             fit, model = self.fits[key], self.model(key)
             dates, which = self._steps(key, periods)
-            days = periods.set_index("period")["days"]
-            per_step = np.array([plan_spend.get((key, int(p)), 0.0) * fit.step_days / days[p]
-                                 for p in which])
-            base = sample_totals(fit, model, dates, np.zeros(len(dates)), which, self.settings)
-            plan = sample_totals(fit, model, dates, per_step, which, self.settings)
-            frames.append(pd.DataFrame({
-                "unit": key, "period": base["period"],
-                "baseline_kpi": base["kpi"], "baseline_lower": base["lower"],
-                "baseline_upper": base["upper"], "forecast_kpi": plan["kpi"],
-                "forecast_lower": plan["lower"], "forecast_upper": plan["upper"]}))
-        return pd.concat(frames, ignore_index=True)
+            base, draws = baseline_steps(fit, model, dates, self.settings)
+            valued = fit.response.smear(step_factors(fit, base))
+            valued_draws = fit.response.smear(step_factors(fit, draws))
+            rows = []
+            for p in periods.itertuples():
+                mask = which == p.period
+                sat = float(fit.response.saturate(plan_spend.get((key, int(p.period)), 0.0)
+                                                  * fit.step_days / p.days))
+                factor = interval_inflation(fit, p.days / fit.step_days)
+                b_point = float(base[mask].sum())
+                f_point = b_point + sat * float(valued[mask].sum())
+                b_draws = draws[mask].sum(axis=0)
+                f_draws = widen(b_draws + sat * valued_draws[mask].sum(axis=0), factor)
+                b_draws = widen(b_draws, factor)
+                rows.append((p.period, b_point, float(np.quantile(b_draws, lo_q)),
+                             float(np.quantile(b_draws, hi_q)), f_point,
+                             float(np.quantile(f_draws, lo_q)),
+                             float(np.quantile(f_draws, hi_q))))
+            frames.append(pd.DataFrame(rows, columns=[
+                "period", "baseline_kpi", "baseline_lower", "baseline_upper", "forecast_kpi",
+                "forecast_lower", "forecast_upper"]).assign(unit=key))
+        out = pd.concat(frames, ignore_index=True)
+        return out[["unit", "period", "baseline_kpi", "baseline_lower", "baseline_upper",
+                    "forecast_kpi", "forecast_lower", "forecast_upper"]]
+
+    def describe(self) -> dict[str, dict]:
+        """Each unit's fitted response in plain numbers."""
+        return {key: self.fits[key].describe() for key in sorted(self.fits)}
+
+
+def _spread(impulse: np.ndarray, theta: float) -> np.ndarray:
+    """Where a per-step impulse lands under geometric carryover (forward in time)."""
+    if theta <= 0:
+        return impulse
+    from scipy.signal import lfilter
+    return lfilter([1.0 - theta], [1.0, -theta], impulse)

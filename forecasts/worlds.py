@@ -26,6 +26,13 @@ For unit ``c`` on day ``t``::
   on the eve, ×2.5 on the day, then ×1.6 and ×1.3 on the two days after; Double 12 ×1.4;
   Spring Festival ×0.7.
   Multipliers of overlapping windows multiply.
+* Carryover: with ``carryover = θ > 0`` the response reads the spend's geometric adstock
+  ``a_t = θ·a_(t−1) + (1 − θ)·x_t`` (steady state at the first day) instead of ``x_t``:
+  ``incr_c(t) = D_c(t) · beta_c · sat_c(a_t)``. Constant spend x gives a = x, so
+  ``incremental``/``period_incremental`` (spend held at a level) are unchanged by θ;
+  ``simulated_incremental`` and ``plan_incremental`` follow a spend path day by day.
+* Trend breaks: ``trend_break`` (a date) and ``trend_after`` switch the yearly growth rate
+  at that date (the level is continuous).
 * ``sat_c(x)`` — ``"exp"``: ``1 − exp(−x · ln2 / half_saturation)``; ``"hill"``:
   ``x^n / (x^n + half_saturation^n)``. Both are 0 at zero spend, ½ at ``half_saturation`` and
   tend to 1, so ``beta`` is the incremental KPI per day at saturation when ``D = 1``. The same
@@ -36,7 +43,7 @@ Spend (what a real advertiser would have done, confounded with demand as in real
     spend_c(t) = spend_level · trend_c(t) · lift_c(t) · flight_c(week(t))
 
 with ``lift_c = promo_spend_lift`` inside 618, Double 11 and Double 12 windows (1 elsewhere)
-and ``flight`` a mean-1 lognormal (sigma ``FLIGHT_SIGMA``) drawn independently per unit and per
+and ``flight`` a mean-1 lognormal (sigma ``flight_sigma``, default ``FLIGHT_SIGMA``) drawn independently per unit and per
 7-day block counted from the world's start, so spend varies independently of the season and the
 curves are learnable. Spend is rounded to 2 decimals and the *rounded* spend is what the truth
 is evaluated at. Revenue is clipped at 0 and rounded to 2 decimals;
@@ -133,6 +140,10 @@ class ChannelTruth:
     promo_spend_lift: float = 1.8
     aov: float = 250.0       # KPI per conversion
     market: str | None = None
+    carryover: float = 0.0   # geometric adstock decay per day (0 = no carryover)
+    trend_break: str | None = None       # ISO date where the trend changes (None = no break)
+    trend_after: float | None = None     # trend_per_year after the break
+    flight_sigma: float = FLIGHT_SIGMA   # sigma of the weekly lognormal spend flights
 
     def __post_init__(self) -> None:
         if not _NAME_RE.match(self.name):
@@ -156,6 +167,14 @@ class ChannelTruth:
             raise ValueError(f"{self.name}: promo_spend_lift must be ≥ 0")
         if self.aov <= 0:
             raise ValueError(f"{self.name}: aov must be > 0")
+        if not 0 <= self.carryover < 1:
+            raise ValueError(f"{self.name}: carryover must be in [0, 1)")
+        if (self.trend_break is None) != (self.trend_after is None):
+            raise ValueError(f"{self.name}: trend_break and trend_after go together")
+        if self.trend_after is not None and not self.trend_after > -1:
+            raise ValueError(f"{self.name}: trend_after must be > -1")
+        if not self.flight_sigma >= 0:
+            raise ValueError(f"{self.name}: flight_sigma must be ≥ 0")
 
     @property
     def key(self) -> tuple[str, str | None]:
@@ -324,7 +343,14 @@ class World:
 
     def _trend(self, c: ChannelTruth, idx: pd.DatetimeIndex) -> np.ndarray:
         years = (idx - pd.Timestamp(self.trend_anchor)).days.to_numpy(dtype=float) / 365.25
-        return (1.0 + c.trend_per_year) ** years
+        if c.trend_break is None:
+            return (1.0 + c.trend_per_year) ** years
+        brk = (pd.Timestamp(c.trend_break) - pd.Timestamp(self.trend_anchor)).days / 365.25
+        before, after = math.log1p(c.trend_per_year), math.log1p(c.trend_after)
+
+        def log_level(y):
+            return before * np.minimum(y, brk) + after * np.maximum(y - brk, 0.0)
+        return np.exp(log_level(years) - log_level(0.0))
 
     def demand_index(self, channel, dates) -> np.ndarray:
         """D_c(t) = trend × yearly season × weekday × promotion multiplier, per day."""
@@ -348,6 +374,41 @@ class World:
         d = self.demand_index(c, dates)
         d, x = np.broadcast_arrays(d, np.asarray(daily_spend, dtype=float))
         return d * c.beta * c.saturation(x)
+
+    def adstock(self, channel, daily_spend, initial: float | None = None) -> np.ndarray:
+        """Geometric carryover of consecutive days' spend: a_t = θ·a_(t−1) + (1 − θ)·x_t,
+        starting from `initial` (default: steady state at the first day's spend). Constant
+        spend x gives a = x, so the half-saturation keeps its meaning."""
+        c = self.truth(channel)
+        x = np.asarray(daily_spend, dtype=float)
+        theta = c.carryover
+        if theta == 0 or len(x) == 0:
+            return x.copy()
+        out = np.empty_like(x)
+        state = x[0] if initial is None else float(initial)
+        for i, value in enumerate(x):
+            state = theta * state + (1.0 - theta) * value
+            out[i] = state
+        return out
+
+    def simulated_incremental(self, channel, dates, daily_spend,
+                              initial: float | None = None) -> np.ndarray:
+        """True incremental KPI per consecutive day when `daily_spend` is spent on those days,
+        with carryover (the spend's adstock) from `initial` onwards."""
+        c = self.truth(channel)
+        return self.demand_index(c, dates) * c.beta * c.saturation(
+            self.adstock(c, daily_spend, initial))
+
+    def plan_incremental(self, channel, start, daily_spend, tail_days: int = 0,
+                         initial: float = 0.0) -> float:
+        """True incremental KPI caused by spending `daily_spend` on consecutive days from
+        `start`, counted over those days and `tail_days` after (the carryover tail): the KPI
+        with the plan minus the KPI with zero spend, both from the adstock state `initial`."""
+        x = np.concatenate([np.asarray(daily_spend, float), np.zeros(int(tail_days))])
+        days = pd.date_range(pd.Timestamp(start).normalize(), periods=len(x), freq="D")
+        with_plan = self.simulated_incremental(channel, days, x, initial)
+        without = self.simulated_incremental(channel, days, np.zeros(len(x)), initial)
+        return float(np.sum(with_plan - without))
 
     def expected_revenue(self, channel, dates, daily_spend) -> np.ndarray:
         """True expected KPI per day (baseline + incremental), before noise."""
@@ -446,14 +507,14 @@ def _generate(truths: tuple[ChannelTruth, ...], s: date, e: date, rng: np.random
 
     frames = []
     for c in truths:
-        flights = rng.lognormal(-FLIGHT_SIGMA ** 2 / 2, FLIGHT_SIGMA, n_weeks)
+        flights = rng.lognormal(-c.flight_sigma ** 2 / 2, c.flight_sigma, n_weeks)
         eps = rng.normal(0.0, noise, n) if noise > 0 else np.zeros(n)
         eta = rng.normal(0.0, noise / 2, n) if noise > 0 else np.zeros(n)
         lift = np.where(spend_promo, c.promo_spend_lift, 1.0)
         spend = np.round(c.spend_level * world._trend(c, idx) * lift * flights[week], 2)
         spend = np.maximum(spend, 0.0)
         world._daily_spend[c.key] = pd.Series(spend, index=idx, name="spend")
-        expected = world.expected_revenue(c, idx, spend)
+        expected = world.expected_revenue(c, idx, world.adstock(c, spend))
         revenue = np.round(np.maximum(expected * (1.0 + eps), 0.0), 2)
         conversions = np.maximum(np.round(revenue / c.aov * (1.0 + eta)), 0).astype(np.int64)
         frame = {"date": date_str, "channel": np.full(n, c.name, dtype=object)}
@@ -548,8 +609,9 @@ def make_world(channels: int | Sequence[str] = 4, start="2023-01-01", end="2025-
 #:   display_feed    mid, weak and over-spent (ROI ≈ 2.2, marginal ≈ 1.0)
 #:   short_video     mid, far from saturation (ROI ≈ 4.2, marginal ≈ 3.3)
 #:   live_streaming  big, near saturation (ROI ≈ 3.0, marginal ≈ 0.8)
-#:   kol             mid, weak (ROI ≈ 2.6, marginal ≈ 1.0)
-#:   content_seo     small, high ROI with room to grow (ROI ≈ 7.0, marginal ≈ 5.2)
+#:   kol             mid, weak (ROI ≈ 2.6, marginal ≈ 1.0); carryover 0.4 per day
+#:   content_seo     small, high ROI with room to grow (ROI ≈ 7.0, marginal ≈ 5.2);
+#:                   carryover 0.5 per day (content keeps working after it is paid for)
 #:   social          small, high ROI (ROI ≈ 5.4, marginal ≈ 2.3)
 #:   private_domain  small, highest ROI but a limited audience (ROI ≈ 8.4, marginal ≈ 2.9)
 DEMO_CHANNELS: tuple[ChannelTruth, ...] = (
@@ -567,10 +629,10 @@ DEMO_CHANNELS: tuple[ChannelTruth, ...] = (
                  trend_per_year=0.18, promo_spend_lift=2.4, aov=200),
     ChannelTruth("kol", baseline=40_000, spend_level=12_000, beta=68_000,
                  shape="hill", half_saturation=15_000, hill_n=0.7, season_amplitude=0.15,
-                 trend_per_year=0.10, promo_spend_lift=1.9, aov=240),
+                 trend_per_year=0.10, promo_spend_lift=1.9, aov=240, carryover=0.4),
     ChannelTruth("content_seo", baseline=70_000, spend_level=5_000, beta=80_000,
                  shape="exp", half_saturation=6_000, season_amplitude=0.10,
-                 trend_per_year=0.06, promo_spend_lift=1.2, aov=280),
+                 trend_per_year=0.06, promo_spend_lift=1.2, aov=280, carryover=0.5),
     ChannelTruth("social", baseline=35_000, spend_level=4_000, beta=38_000,
                  shape="hill", half_saturation=3_000, hill_n=1.0, season_amplitude=0.12,
                  trend_per_year=0.08, promo_spend_lift=1.4, aov=210),

@@ -280,6 +280,33 @@ def rebalance(scenario: Path, actuals: Path, as_of: str, plan_dir: Path | None, 
         click.echo(f"Wrote {out}")
 
 
+@cli.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV of accuracy and coverage per channel and overall.")
+@click.option("--folds", type=click.IntRange(1, 12), default=3, show_default=True,
+              help="Rolling origins (holdouts as long as the horizon, ending at history's end).")
+@click.option("--detail", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write every holdout period's actual, forecast and interval here.")
+@click.option("--force", is_flag=True, help="Replace existing CSV files.")
+def backtest(scenario: Path, out: Path, folds: int, detail: Path | None, force: bool) -> None:
+    """Rolling-origin backtest of SCENARIO's forecasts: accuracy (1 − WAPE) and coverage."""
+    from optimizer.console import fit_progress, interactive, print_backtest
+    from optimizer.outputs import write_backtest
+    from optimizer.pipeline import backtest as run_backtest
+
+    for path in (out, detail):
+        if path is not None and path.exists() and not force:
+            from budgetopt.errors import InputError
+            raise InputError(f"{path} already exists", where="--out" if path == out else "--detail",
+                             fix="choose another file, or add --force to replace it")
+    with fit_progress(interactive()) as progress:
+        result = run_backtest(scenario, folds=folds, progress=progress)
+    write_backtest(result, out, detail)
+    print_backtest(result)
+    click.echo(f"Wrote {out}" + (f" and {detail}" if detail else ""))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the command, turning errors into one line and an exit code."""
     args = list(sys.argv[1:] if argv is None else argv)

@@ -114,3 +114,18 @@ def print_plan(result: PlanResult, console: Console | None = None) -> None:
         console.print(f"Binding: {rule['description']} — {rule['explanation']}")
     for warning in s["warnings"]:
         console.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
+
+
+def print_backtest(result, console: Console | None = None) -> None:
+    """Accuracy and interval coverage per unit and overall."""
+    console = console or wide_console()
+    table = Table(title=f"Backtest: {int(result.scores['folds'].max())} rolling origins",
+                  title_justify="left")
+    for name in ("unit", "periods", "accuracy (1 − WAPE)", "coverage", "nominal"):
+        table.add_column(name, justify="left" if name == "unit" else "right")
+    for row in result.scores.itertuples():
+        if row.unit == "overall":
+            table.add_section()
+        table.add_row(row.unit, str(row.periods), f"{row.accuracy:.1%}", f"{row.coverage:.0%}",
+                      f"{result.interval_width:.0%}")
+    console.print(table)

@@ -199,3 +199,26 @@ def _floor_pct(share: float, verb: str) -> str:
     points = share * 100
     points = math.floor(points) if verb == "lowering" else math.ceil(points)
     return f"{min(max(points, 0), 100)}%"
+
+
+@dataclass(frozen=True)
+class PilotBound(Rule):
+    """Pilot before rollout: a channel whose response the data pin only loosely stays near its
+    historical share of the budget (low <= spend <= high over the horizon)."""
+
+    channel: str = ""
+    amount: float = 0.0
+    change: float = 0.0
+
+    def rows(self, model):
+        return [bound_row(model.channel_spend(self.channel), self.sense, self.amount)]
+
+    def describe(self, currency):
+        side = "at least" if self.sense == ">=" else "at most"
+        return (f"{self.channel} spends {side} {money(self.amount, currency)} (within "
+                f"{self.change:.0%} of its historical share: its curve is loosely pinned)")
+
+    def shadow(self, price, kpi, currency, spend):
+        direction = "lowering" if self.sense == ">=" else "raising"
+        return (f"{direction} {self.channel}'s pilot limit by {money(1, currency)} "
+                f"{gain(abs(price), kpi, currency)} if the fitted curve is right")

@@ -26,7 +26,8 @@ from optimizer.results import PlanResult
 
 MONEY_DECIMALS = 2
 RATIO_DECIMALS = 6
-RATIO_COLUMNS = {"roi", "net_roi", "marginal_roi", "share", "change_vs_history"}
+RATIO_COLUMNS = {"roi", "net_roi", "marginal_roi", "share", "change_vs_history", "wape",
+                 "accuracy", "coverage", "nominal_coverage"}
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -264,3 +265,33 @@ def _fsync_dir(directory: Path) -> None:
 def _unwritable(out: Path, exc: OSError) -> InputError:
     return InputError(f"cannot create output directory {out}: {exc.strerror or exc}",
                       where="--out", fix="choose a writable location for --out")
+
+def backtest_frames(result) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The backtest's score and detail tables with channel (and market) columns."""
+    has_market = result.detail["market"].notna().any()
+    keys = ["channel", "market"] if has_market else ["channel"]
+    scores = result.scores.copy()
+    split = scores["unit"].str.split("/", n=1, expand=True)
+    scores["channel"] = split[0]
+    if has_market:
+        scores["market"] = split[1] if split.shape[1] > 1 else None
+    scores["nominal_coverage"] = result.interval_width
+    scores = scores[[*keys, "folds", "periods", "actual", "forecast", "wape", "accuracy",
+                     "coverage", "nominal_coverage"]]
+    detail = result.detail[[*keys, "fold", "origin", "period_start", "period_end", "actual",
+                            "forecast", "lower", "upper"]]
+    return scores, detail
+
+
+def write_backtest(result, out: str | Path, detail: str | Path | None = None) -> None:
+    """Write the scores (and optionally every holdout period) as CSV, each file atomically."""
+    scores, rows = backtest_frames(result)
+    for frame, path in ((scores, out), (rows, detail)):
+        if path is None:
+            continue
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(csv_text(frame))
+        os.replace(tmp, path)

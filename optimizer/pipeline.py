@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from budgetopt.errors import PlanError
+from budgetopt.errors import InputError, PlanError
+from forecasts.backtest import MIN_TRAIN_DAYS, Backtest, origins, run_backtest
 from forecasts.calendar import Promotion, holiday_frame
 from forecasts.forecaster import Forecaster
 from forecasts.model import FitSettings
@@ -18,6 +20,7 @@ from optimizer.allocate import allocate, curve_segments
 from optimizer.constraints import SpendContext
 from optimizer.curves import curve_arrays
 from optimizer.diagnosis import diagnose
+from optimizer.evidence import carryover_summary, curve_notes, pilot_rules, pilot_warnings
 from optimizer.inputs import PlanInputs, conversion_column, load_inputs
 from optimizer.objectives import make_objective
 from optimizer.pool import PoolSplit, channel_fixed, commit_optimized, pace, split_budget
@@ -29,22 +32,63 @@ from optimizer.solvers import make_solver
 from optimizer.summary import build_summary
 
 
-def fit_forecasts(inputs: PlanInputs, progress: Callable[[int, int], None] | None = None,
-                  n_jobs: int | None = None) -> Forecaster:
-    """Fit one model per plannable unit that has spend history."""
+CALENDAR_TAIL_DAYS = 120
+
+
+def _calendar(inputs: PlanInputs) -> tuple[pd.DataFrame, set]:
+    """Promotion holidays from history start to horizon end, and the demand-peak days."""
     scenario, history = inputs.scenario, inputs.history
     events = [Promotion(e.name, e.date, e.lower_window, e.upper_window) for e in scenario.events]
     builtin = scenario.forecast.calendar == "builtin"
-    holidays = holiday_frame(history.start.date(), scenario.horizon.end, events, builtin)
+    # past the horizon too: carryover tails are valued on the days they land
+    end = scenario.horizon.end + timedelta(days=CALENDAR_TAIL_DAYS)
+    holidays = holiday_frame(history.start.date(), end, events, builtin)
     peaks = holidays[holidays["holiday"] != "spring_festival"]
     promo_days = {d for row in peaks.itertuples()
                   for d in pd.date_range(row.ds + pd.Timedelta(days=row.lower_window),
                                          row.ds + pd.Timedelta(days=row.upper_window))}
+    return holidays, promo_days
+
+
+def _settings(scenario: Scenario) -> FitSettings:
+    return FitSettings(seasonality_mode=scenario.forecast.seasonality_mode,
+                       interval_width=scenario.forecast.interval_width)
+
+
+def fit_forecasts(inputs: PlanInputs, progress: Callable[[int, int], None] | None = None,
+                  n_jobs: int | None = None) -> Forecaster:
+    """Fit one model per plannable unit that has spend history."""
+    holidays, promo_days = _calendar(inputs)
     learned = [(u.channel, u.market) for u in inputs.units if u not in inputs.locked_unlearned]
-    settings = FitSettings(seasonality_mode=scenario.forecast.seasonality_mode,
-                           interval_width=scenario.forecast.interval_width)
-    return Forecaster.fit(learned, history.unit_frame, history.kpi, holidays, promo_days,
-                          inputs.step_days, settings, n_jobs=n_jobs, progress=progress)
+    return Forecaster.fit(learned, inputs.history.unit_frame, inputs.history.kpi, holidays,
+                          promo_days, inputs.step_days, _settings(inputs.scenario),
+                          n_jobs=n_jobs, progress=progress)
+
+
+def backtest(scenario: Scenario | str | Path, *, folds: int = 3,
+             progress: Callable[[int, int], None] | None = None,
+             n_jobs: int | None = None) -> Backtest:
+    """Rolling-origin backtest of the scenario's forecasts: `folds` holdouts as long as its
+    horizon, tiling the end of history, scored per plan period."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    inputs = load_inputs(scenario)
+    history = inputs.history
+    holdout = int((pd.Timestamp(scenario.horizon.end)
+                   - pd.Timestamp(scenario.horizon.start)).days) + 1
+    last_day = history.end + pd.Timedelta(days=inputs.step_days - 1)
+    cutoffs = origins(history.start, last_day, holdout, folds, inputs.step_days)
+    if not cutoffs:
+        need = MIN_TRAIN_DAYS + holdout
+        raise InputError(f"history of {(last_day - history.start).days + 1} days is too short "
+                         f"for a backtest with {holdout}-day holdouts (needs at least {need})",
+                         where=str(scenario.history), fix="use a longer history or a shorter "
+                         "horizon")
+    holidays, promo_days = _calendar(inputs)
+    learned = [(u.channel, u.market) for u in inputs.units if u not in inputs.locked_unlearned]
+    return run_backtest(learned, history.unit_frame, history.kpi, holidays, promo_days,
+                        inputs.step_days, _settings(scenario), cutoffs, holdout,
+                        scenario.horizon.period, n_jobs=n_jobs, progress=progress)
 
 
 def plan(scenario: Scenario | str | Path, *, solver: str | None = None,
@@ -99,11 +143,20 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
     frame = _plan_frame(inputs, pool, ref_by_unit, units)
     placed = spendable if optimized else pool.dynamic + unplaced
     rules = scenario_rules(scenario, channels, placed, frame, objective.budget_sense)
+    pilots, pilot_info = pilot_rules(inputs, forecaster, ref_by_unit, fixed, spendable)
     arrays = curve_arrays(curves)
     unit_list, period_list = list(units.values()), periods["period"].tolist()
-    allocation_run = allocate(arrays, unit_list, period_list, fixed, rules, solver=solver_name,
-                              time_limit_s=scenario.solver.time_limit_s, objective=objective,
-                              nonconcave=scenario.solver.nonconcave)
+
+    def solve(rule_list, curve_arrays_now):
+        return allocate(curve_arrays_now, unit_list, period_list, fixed, rule_list,
+                        solver=solver_name, time_limit_s=scenario.solver.time_limit_s,
+                        objective=objective, nonconcave=scenario.solver.nonconcave)
+
+    allocation_run = solve(rules + pilots, arrays)
+    if pilots and allocation_run.solution.status != "Optimal":
+        pilot_info = {c: dict(v, applied=False) for c, v in pilot_info.items()}
+        pilots = []
+        allocation_run = solve(rules, arrays)
     around: dict = {}
     for _ in range(scenario.solver.refine_rounds):
         if allocation_run.solution.status != "Optimal":
@@ -113,9 +166,7 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
         curves = _curve_table(inputs, forecaster,
                               spendable + budget.total * budget.overspend_tolerance, around)
         arrays = curve_arrays(curves)
-        allocation_run = allocate(arrays, unit_list, period_list, fixed, rules,
-                                  solver=solver_name, time_limit_s=scenario.solver.time_limit_s,
-                                  objective=objective, nonconcave=scenario.solver.nonconcave)
+        allocation_run = solve(rules + pilots, arrays)
     solution, segments = allocation_run.solution, allocation_run.segments
     reshaped = allocation_run.reshaped
     clock.lap("solve")
@@ -154,6 +205,10 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
         inputs, pool, allocation, binding, budget_row.price, solution, hist_mix,
         unplaced, reshaped, forecaster.warnings, channel_rows,
         measure=measure, nonconcave=allocation_run.nonconcave)
+    summary["curves"].update(curve_notes(forecaster))
+    summary["pilot_limits"] = pilot_info
+    summary["warnings"].extend(pilot_warnings(pilot_info, scenario.currency))
+    summary["carryover"] = carryover_summary(forecaster, periods, solution.spend)
     forecast_out = period_labels(forecast, periods, units)
     plan_spend = pd.Series(solution.spend).rename("planned_spend").rename_axis(["unit", "period"])
     forecast_out = forecast_out.merge(plan_spend.reset_index(), on=["unit", "period"])

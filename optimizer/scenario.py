@@ -169,6 +169,9 @@ class ForecastSettings(Spec):
     backend: Literal["local", "spark"] = "local"
     calendar: Literal["builtin", "none"] = "builtin"
     interval_width: Annotated[float, Field(gt=0, lt=1, strict=True)] = 0.8
+    # channels whose curve the data pin only loosely stay within this change of their
+    # historical share of the budget (null: no such limit); see docs/curves.md
+    pilot_change: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)] | None = 0.3
 
 
 class SolverSettings(Spec):

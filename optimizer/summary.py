@@ -102,7 +102,7 @@ def build_summary(inputs, pool, allocation, binding, budget_dual, solution, hist
                            "roi": mix_kpi / spend if spend > 0 else None,
                            "uplift_kpi": incremental - mix_kpi,
                            "uplift_pct": (incremental - mix_kpi) / mix_kpi if mix_kpi > 0 else None},
-        "curves": {"source": "Prophet per unit, exponential saturation of spend",
+        "curves": {"source": "Prophet baseline per unit; response by profile search (saturation shape, carryover, gain)",
                    "shape": "concave" if not reshaped else "not concave everywhere",
                    "breakpoints": ("adaptive: chords within "
                                    f"{PWL_TOLERANCE:.2%} of the curve's value"),

@@ -235,7 +235,7 @@ def test_observed_revenue_is_truth_plus_noise(demo):
         spend = demo.historical_daily_spend(c.name)
         assert np.array_equal(spend.to_numpy(), rows["spend"].to_numpy())
         assert list(spend.index.strftime("%Y-%m-%d")) == rows["date"].tolist()
-        truth = demo.baseline(c.name, spend.index) + demo.incremental(
+        truth = demo.baseline(c.name, spend.index) + demo.simulated_incremental(
             c.name, spend.index, spend.to_numpy())
         rel = rows["revenue"].to_numpy() / truth - 1
         assert abs(rel.mean()) < 0.006

@@ -1,0 +1,282 @@
+"""The spend response of one unit and the profile search that finds it.
+
+A unit's KPI per model step is modelled as
+
+    multiplicative (default):  y = base(t) · (1 + gain · sat(adstock(spend)))
+    additive:                  y = base(t) + gain · sat(adstock(spend))
+
+where base(t) is the zero-spend KPI (trend, seasonality, promotions — Prophet's part),
+adstock is geometric carryover a_t = θ·a_(t−1) + (1 − θ)·x_t, and sat is exponential
+(1 − exp(−a/λ)) or Hill (aⁿ / (aⁿ + kⁿ), n ≤ 1). In the multiplicative form the response moves
+with the season and promotions exactly as the baseline does, so a promotion lifts both and is
+not credited to the channel.
+
+The nonlinear parameters (shape, scale, Hill exponent, carryover, gain) are chosen by a
+profile search: for each candidate, the KPI is adjusted for the response and the rest is fitted
+by least squares on a design that mirrors Prophet's (piecewise-linear trend, yearly Fourier
+terms, weekdays, promotion days), on the log scale for the multiplicative form. The grid's
+near-best candidates give a band of plausible responses, which the diagnostics and the plan's
+trust limits read.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize, minimize_scalar
+from scipy.signal import lfilter
+
+SCALE_MULTIPLES = tuple(float(m) for m in np.exp(np.linspace(np.log(0.2), np.log(10.0), 13)))
+HILL_EXPONENTS = (0.6, 0.8, 1.0)
+CARRYOVER_GRID = {1: (0.0, 0.2, 0.4, 0.6, 0.75, 0.85), 7: (0.0, 0.15, 0.3, 0.45, 0.6)}
+MAX_GAIN = {True: 20.0, False: None}
+FOURIER_ORDER = 6
+TREND_KNOTS = (0.2, 0.4, 0.6, 0.8)
+TAIL_SHARE = 1e-3          # carryover beyond this share of an effect is ignored
+CHI2_1_95 = 3.841          # profile-likelihood band: ΔSSE/σ² ≤ χ²₁(0.95)
+
+
+def adstock(spend, theta: float, initial: float | None = None) -> np.ndarray:
+    """Geometric carryover a_t = θ·a_(t−1) + (1 − θ)·x_t; starts at steady state by default."""
+    x = np.asarray(spend, float)
+    if theta <= 0 or len(x) == 0:
+        return x.copy()
+    start = x[0] if initial is None else float(initial)
+    out, _ = lfilter([1.0 - theta], [1.0, -theta], x, zi=[theta * start])
+    return out
+
+
+def saturation(shape: str, x, scale: float, hill_n: float = 1.0) -> np.ndarray:
+    """Concave, non-decreasing saturation in [0, 1) of spend per step."""
+    x = np.maximum(np.asarray(x, float), 0.0)
+    if shape == "exp":
+        return -np.expm1(-x / scale)
+    xn = x ** hill_n
+    return xn / (xn + scale ** hill_n)
+
+
+def inverse_saturation(shape: str, s, scale: float, hill_n: float = 1.0) -> np.ndarray:
+    """Spend per step giving saturation level s (0 ≤ s < 1)."""
+    s = np.asarray(s, float)
+    if shape == "exp":
+        return -scale * np.log1p(-s)
+    return scale * (s / (1.0 - s)) ** (1.0 / hill_n)
+
+
+@dataclass(frozen=True)
+class Response:
+    """A fitted spend response (see the module docstring for the model)."""
+
+    shape: str
+    scale: float
+    hill_n: float
+    carryover: float
+    gain: float
+    multiplicative: bool
+
+    def saturate(self, spend_per_step) -> np.ndarray:
+        return saturation(self.shape, spend_per_step, self.scale, self.hill_n)
+
+    def adstock(self, spend_per_step, initial: float | None = None) -> np.ndarray:
+        return adstock(spend_per_step, self.carryover, initial)
+
+    def tail_steps(self) -> int:
+        """Steps after a step's spend until its remaining effect is below TAIL_SHARE."""
+        if self.carryover <= 0:
+            return 0
+        return int(math.ceil(math.log(TAIL_SHARE) / math.log(self.carryover)))
+
+    def mean_lag_steps(self) -> float:
+        return self.carryover / (1.0 - self.carryover)
+
+    def smear(self, factors: np.ndarray) -> np.ndarray:
+        """Carryover-weighted factor per step: Σ_k (1 − θ)θᵏ · factor(step + k) — the value of
+        spend in a step counted over the days its effect lands on (steady-state saturation)."""
+        a = np.asarray(factors, float)
+        if self.carryover <= 0:
+            return a.copy()
+        theta = self.carryover
+        back = lfilter([1.0 - theta], [1.0, -theta], a[::-1], axis=0)
+        return back[::-1]
+
+    def describe(self) -> dict:
+        return {"shape": self.shape, "scale": self.scale,
+                "hill_n": self.hill_n if self.shape == "hill" else None,
+                "carryover": self.carryover, "gain": self.gain,
+                "form": "multiplicative" if self.multiplicative else "additive"}
+
+
+def base_design(ds: pd.Series, holidays: pd.DataFrame, step_days: int) -> np.ndarray:
+    """Least-squares stand-in for Prophet's structure: piecewise-linear trend, yearly Fourier
+    terms, weekdays (daily data), and promotion days (one column per day of each window)."""
+    ds = pd.Series(pd.to_datetime(ds)).reset_index(drop=True)
+    t = (ds - ds.iloc[0]).dt.days.to_numpy(float)
+    t = t / max(t[-1], 1.0)
+    cols = [np.ones_like(t), t] + [np.maximum(t - k, 0.0) for k in TREND_KNOTS]
+    doy = 2 * np.pi * ds.dt.dayofyear.to_numpy(float) / 365.25
+    for k in range(1, FOURIER_ORDER + 1):
+        cols += [np.sin(k * doy), np.cos(k * doy)]
+    if step_days == 1:
+        cols += [(ds.dt.dayofweek == d).to_numpy(float) for d in range(6)]
+    days = ds.to_numpy().astype("datetime64[D]").astype(np.int64)
+    for _, grp in holidays.groupby("holiday", sort=True):
+        by_offset: dict[int, set] = {}
+        for row in grp.itertuples():
+            base = int(np.datetime64(pd.Timestamp(row.ds).date(), "D").astype(np.int64))
+            for off in range(int(row.lower_window), int(row.upper_window) + 1):
+                by_offset.setdefault(off, set()).add(base + off)
+        if step_days == 1:
+            for off in sorted(by_offset):
+                col = np.isin(days, list(by_offset[off])).astype(float)
+                if col.any():
+                    cols.append(col)
+        else:
+            window = set().union(*by_offset.values())
+            inside = np.zeros(len(days))
+            for k in range(step_days):
+                inside += np.isin(days + k, list(window))
+            if inside.any():
+                cols.append(inside / step_days)
+    return _independent(np.column_stack(cols))
+
+
+def _independent(design: np.ndarray) -> np.ndarray:
+    """Drop columns that add nothing (e.g. a promotion window outside the history)."""
+    q, r = np.linalg.qr(design)
+    strong = np.abs(np.diag(r)) > 1e-8 * np.abs(r).max()
+    return design[:, strong]
+
+
+@dataclass
+class Profile:
+    """The best response, the residual scale and the band of near-best candidates."""
+
+    response: Response
+    sigma: float
+    dof: int
+    candidates: list[tuple[Response, float]]
+    band: dict
+
+
+class _Projector:
+    """Residual sums of squares after least squares on a fixed design (orthonormal basis Q:
+    SSE = |z|² − |Qᵀz|², one product per evaluation)."""
+
+    def __init__(self, design: np.ndarray):
+        self.q, _ = np.linalg.qr(design)
+        self.qt = np.ascontiguousarray(self.q.T)
+        self.p = design.shape[1]
+
+    def sse(self, z: np.ndarray) -> float:
+        c = self.qt @ z
+        return max(float(z @ z - c @ c), 0.0)
+
+    def resid(self, z: np.ndarray) -> np.ndarray:
+        return z - self.q @ (self.q.T @ z)
+
+
+def profile_response(ds: pd.Series, y: np.ndarray, spend: np.ndarray, holidays: pd.DataFrame,
+                     step_days: int, multiplicative: bool) -> Profile:
+    """Grid search over shape × scale × carryover (gain profiled out), then a local polish."""
+    y = np.asarray(y, float)
+    spend = np.asarray(spend, float)
+    proj = _Projector(base_design(ds, holidays, step_days))
+    target = np.log(y) if multiplicative else y
+    target = target - target.mean()      # the design has an intercept; keeps |z|² small
+    level = float(np.mean(spend[spend > 0])) if np.any(spend > 0) else 1.0
+    results: list[tuple[Response, float]] = []
+
+    def best_gain(sat: np.ndarray) -> tuple[float, float]:
+        if not multiplicative:
+            s_perp = proj.resid(sat)
+            denom = float(s_perp @ s_perp)
+            g = max(float(s_perp @ proj.resid(target)) / denom, 0.0) if denom > 0 else 0.0
+            return g, proj.sse(target - g * sat)
+        res = minimize_scalar(lambda g: proj.sse(target - np.log1p(g * sat)),
+                              bounds=(0.0, MAX_GAIN[True]), method="bounded",
+                              options={"xatol": 1e-4})
+        g0 = proj.sse(target)
+        return (float(res.x), float(res.fun)) if res.fun < g0 else (0.0, g0)
+
+    shapes = [("exp", 1.0)] + [("hill", n) for n in HILL_EXPONENTS]
+    for theta in CARRYOVER_GRID[7 if step_days >= 7 else 1]:
+        stocked = adstock(spend, theta)
+        for shape, n in shapes:
+            for m in SCALE_MULTIPLES:
+                scale = level * m
+                g, sse = best_gain(saturation(shape, stocked, scale, n))
+                results.append((Response(shape, scale, n, theta, g, multiplicative), sse))
+    dof = max(len(y) - proj.p - 4, 1)
+    sigma2 = min(sse for _, sse in results) / dof
+    penalty = math.log(len(y)) * sigma2          # BIC: the Hill exponent is one more parameter
+
+    def score(item):
+        r, sse = item
+        return sse + (penalty if r.shape == "hill" and r.hill_n < 1 else 0.0)
+    best, best_sse = min(results, key=score)
+    best, best_sse = _polish(best, best_sse, spend, level, best_gain)
+    results.append((best, best_sse))
+    best_sse = min(best_sse, min(sse for _, sse in results))
+    sigma = math.sqrt(best_sse / dof)
+    band = _band(results, best, best_sse, sigma, level)
+    return Profile(best, sigma, dof, results, band)
+
+
+def _polish(best: Response, best_sse: float, spend, level, best_gain) -> tuple[Response, float]:
+    """Refine scale, carryover and (Hill) exponent continuously around the best grid point."""
+    def unpack(v):
+        scale = level * math.exp(v[0])
+        theta = min(max(v[1], 0.0), 0.95)
+        n = min(max(v[2], 0.4), 1.0) if best.shape == "hill" and best.hill_n < 1 else best.hill_n
+        return scale, theta, n
+
+    def sse(v):
+        scale, theta, n = unpack(v)
+        return best_gain(saturation(best.shape, adstock(spend, theta), scale, n))[1]
+
+    start = [math.log(best.scale / level), best.carryover, best.hill_n]
+    simplex = [start, [start[0] + 0.3, *start[1:]], [start[0], start[1] + 0.1, start[2]]]
+    if best.shape == "hill" and best.hill_n < 1:
+        simplex.append([*start[:2], start[2] - 0.1])
+    else:
+        start, simplex = start[:2], [v[:2] for v in simplex[:3]]
+    res = minimize(lambda v: sse([*v, best.hill_n][:3]), start, method="Nelder-Mead",
+                   options={"xatol": 1e-3, "fatol": 1e-9 * best_sse, "maxiter": 150,
+                            "initial_simplex": simplex})
+    if res.fun >= best_sse:
+        return best, best_sse
+    scale, theta, n = unpack([*res.x, best.hill_n][:3])
+    g, value = best_gain(saturation(best.shape, adstock(spend, theta), scale, n))
+    return Response(best.shape, scale, n, theta, g, best.multiplicative), value
+
+
+def _relative_response(r: Response, x: float) -> float:
+    return r.gain * float(r.saturate(x))
+
+
+def _relative_marginal(r: Response, x: float) -> float:
+    """Slope of the relative response at x (numerical, 1% step)."""
+    h = 0.01 * x
+    return (_relative_response(r, x + h) - _relative_response(r, x - h)) / (2 * h)
+
+
+def _band(results, best: Response, best_sse: float, sigma: float, level: float) -> dict:
+    """Spread of the response among candidates within the 95% profile-likelihood region, at
+    typical spend and at twice it, relative to the best fit."""
+    limit = best_sse + CHI2_1_95 * sigma ** 2
+    near = [r for r, sse in results if sse <= limit]
+    out = {"candidates": len(near)}
+    for name, x, read in (("typical", level, _relative_response),
+                          ("double", 2 * level, _relative_response),
+                          ("mroi_typical", level, _relative_marginal),
+                          ("mroi_high", 1.5 * level, _relative_marginal)):
+        ref = read(best, x)
+        values = np.array([read(r, x) for r in near])
+        if ref > 0:
+            out[f"{name}_low"] = float(values.min() / ref)
+            out[f"{name}_high"] = float(values.max() / ref)
+        else:
+            out[f"{name}_low"], out[f"{name}_high"] = 0.0, float("inf")
+    return out
