@@ -148,6 +148,19 @@ def demo(out: Path | None, solver: str | None, force: bool, quiet: bool, as_json
     _run_plan(demo_scenario_path(), out, solver, force, quiet, as_json)
 
 
+def _deliver(files: dict[str, bytes], out: Path | None, force: bool, quiet: bool,
+             show) -> None:
+    """Write a command's files (when --out is given), then show its view unless --quiet."""
+    from optimizer.outputs import write_directory
+
+    if out is not None:
+        write_directory(files, out, force=force)
+    if not quiet:
+        show()
+        if out is not None:
+            click.echo(f"Wrote {out}")
+
+
 def _refuse_existing(out: Path | None, force: bool) -> None:
     """Fail before any work when --out exists (without --force) or cannot be written."""
     from optimizer.outputs import prepare_output
@@ -207,7 +220,6 @@ def frontier(scenario: Path, start: float, stop: float, steps: int, out: Path | 
     """Sweep SCENARIO's budget: predicted return, ROI and marginal ROI against budget."""
     from optimizer.console import fit_progress, interactive
     from optimizer.frontier import budget_multiples, frontier as sweep
-    from optimizer.outputs import write_directory
     from optimizer.views import print_frontier
 
     budget_multiples(start, stop, steps)
@@ -215,12 +227,7 @@ def frontier(scenario: Path, start: float, stop: float, steps: int, out: Path | 
     with fit_progress(interactive() and not quiet) as progress:
         front = sweep(scenario, start=start, stop=stop, steps=steps, solver=solver,
                       progress=progress)
-    if out is not None:
-        write_directory(front.files(), out, force=force)
-    if not quiet:
-        print_frontier(front)
-        if out is not None:
-            click.echo(f"Wrote {out}")
+    _deliver(front.files(), out, force, quiet, lambda: print_frontier(front))
 
 
 @cli.command()
@@ -234,19 +241,13 @@ def shocks(scenario: Path, out: Path | None, solver: str | None, force: bool,
            quiet: bool) -> None:
     """Stress-test SCENARIO's plan under the shocks listed in the scenario."""
     from optimizer.console import fit_progress, interactive
-    from optimizer.outputs import write_directory
     from optimizer.shocks import stress
     from optimizer.views import print_shocks
 
     _refuse_existing(out, force)
     with fit_progress(interactive() and not quiet) as progress:
         report = stress(scenario, solver=solver, progress=progress)
-    if out is not None:
-        write_directory(report.files(), out, force=force)
-    if not quiet:
-        print_shocks(report)
-        if out is not None:
-            click.echo(f"Wrote {out}")
+    _deliver(report.files(), out, force, quiet, lambda: print_shocks(report))
 
 
 @cli.command()

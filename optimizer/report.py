@@ -40,7 +40,7 @@ def render_report(result: PlanResult, charts: list[ChartSet] | None = None) -> s
 
 def report_context(result: PlanResult, charts: list[ChartSet]) -> dict:
     """What the template shows, as plain strings and lists."""
-    s, t = result.summary, result.totals
+    s = result.summary
     scenario = result.scenario
     cur, kpi = scenario.currency, scenario.kpi
     horizon = scenario.horizon

@@ -3,9 +3,7 @@ escaped, neutralized, consistent with the CSV outputs, and byte-identical on a r
 from __future__ import annotations
 
 import base64
-import io
 import json
-import re
 from html.parser import HTMLParser
 from pathlib import Path
 

@@ -4,7 +4,6 @@ numbers, the table and every chart, fits the window, and prints. Skips only when
 is installed on the machine."""
 from __future__ import annotations
 
-import io
 import os
 import shutil
 from pathlib import Path
