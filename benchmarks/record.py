@@ -2,6 +2,7 @@
 the command that produced them."""
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import re
@@ -15,19 +16,15 @@ HEADER = "# Benchmarks\n\nEach section is rewritten by the command it names.\n"
 
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
-    try:
+    with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    except OSError:
-        pass
     mem = ""
-    try:
+    with contextlib.suppress(OSError, ValueError, IndexError):
         kb = int(Path("/proc/meminfo").read_text().split()[1])
         mem = f", {kb / 1024**2:.0f} GiB RAM"
-    except (OSError, ValueError, IndexError):
-        pass
     return f"{cpu}, {os.cpu_count()} cores{mem}, {platform.system()}, Python {platform.python_version()}"
 
 

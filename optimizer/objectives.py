@@ -34,7 +34,7 @@ class Objective:
 
 @dataclass(frozen=True)
 class MaxRevenue(Objective):
-    pass
+    """Maximize incremental KPI with the budget spent in full (the base behaviour)."""
 
 
 @dataclass(frozen=True)
