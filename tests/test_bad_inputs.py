@@ -14,16 +14,11 @@ import yaml
 
 from forecasts import history as hist
 from optimizer.cli import main
+from cli_run import cli
 
 BAD = Path(__file__).parent / "fixtures" / "bad"
 CASES = yaml.safe_load((BAD / "cases.yaml").read_text(encoding="utf-8"))
 BY_ID = {c["case"]: c for c in CASES}
-
-
-def cli(*args) -> int:
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    return exit_info.value.code
 
 
 def scenario_for(case: dict, tmp_path: Path) -> Path:

@@ -12,15 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from optimizer.cli import main
+from cli_run import cli
 
 pytestmark = pytest.mark.slow
-
-
-def cli(*args) -> int:
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    return exit_info.value.code
 
 
 def test_demo_json_is_the_summary_and_where_the_files_went(tmp_path, capsys):

@@ -10,14 +10,8 @@ import pandas as pd
 import pytest
 
 from budgetopt.errors import InputError
-from optimizer.cli import main
+from cli_run import cli
 from optimizer.compare import compare_runs, wide_channels
-
-
-def cli(*args) -> int:
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    return exit_info.value.code
 
 
 def fake_run(path: Path, spends: dict[str, list[float]], kpi_per_spend: dict[str, float],

@@ -16,7 +16,7 @@ import pytest
 from budgetopt.errors import InputError, PlanError
 from optimizer import outputs, pipeline
 from optimizer.allocate import allocate
-from optimizer.cli import main
+from cli_run import cli
 from optimizer.constraints import DynamicBudget
 from optimizer.outputs import clear_stale, write_directory
 from optimizer.solvers import make_solver
@@ -26,12 +26,6 @@ from lp_helpers import curve_table, exact_log_optimum, log_world
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = ROOT / "tests" / "fixtures" / "bad" / "good" / "scenario.yaml"
 FILES = {"allocation.csv": b"channel,total_spend\na,1.00\n", "summary.json": b"{}\n"}
-
-
-def cli(*args) -> int:
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    return exit_info.value.code
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from optimizer.cli import main
+from cli_run import cli
 from optimizer.inputs import load_inputs
 from optimizer.pipeline import fit_forecasts, plan_with
 from optimizer.scenario import load_scenario
@@ -19,12 +19,6 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "demo.yaml"
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
-
-
-def cli(*args) -> int:
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    return exit_info.value.code
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from optimizer import pipeline
-from optimizer.cli import main
+from cli_run import cli
 from optimizer.inputs import load_inputs
 from optimizer.outputs import scenario_text
 from optimizer.reproduce import compare_outputs, recorded_inputs
@@ -19,12 +19,6 @@ from optimizer.scenario import load_scenario, parse_scenario, scenario_from_dict
 from optimizer.summary import input_hashes, package_versions
 
 GOOD = Path(__file__).parent / "fixtures" / "bad" / "good"
-
-
-def cli(*args) -> int:
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    return exit_info.value.code
 
 
 @pytest.fixture

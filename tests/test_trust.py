@@ -15,7 +15,7 @@ from forecasts.response import Response
 from forecasts.worlds import _draw_channel, world_from_truths, write_history
 from lp_helpers import curve_table, log_world
 from optimizer.allocate import allocate
-from optimizer.cli import main
+from cli_run import cli as _cli
 from optimizer.constraints import DynamicBudget, PilotBound
 from optimizer.inputs import load_inputs
 from optimizer.evidence import pilot_rules
@@ -117,12 +117,6 @@ def test_score_is_one_minus_wape_and_coverage_counts_inside_the_interval():
     assert s["accuracy"] == pytest.approx(1 - 40 / 500)
     assert s["coverage"] == pytest.approx(2 / 4)
     assert s["folds"] == 2 and s["periods"] == 4
-
-
-def _cli(*args) -> int:
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    return exit_info.value.code
 
 
 def test_backtest_refuses_to_overwrite_and_explains_too_short_history(tmp_path, capsys):
