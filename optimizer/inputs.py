@@ -84,7 +84,7 @@ def check_inputs(scenario: Scenario, history: History, where: str = "scenario") 
                     "under channels")
         locked_unlearned.append(Unit(channel, market))
     units = [Unit(c, m) for c, m in history.units
-             if c not in excluded and (c, m) not in never]
+             if c not in excluded and ((c, m) not in never or Unit(c, m) in locked_unlearned)]
     if not units:
         raise InputError("no channel is left to plan", where=where,
                          fix="remove 'exclude' from at least one channel")

@@ -185,3 +185,26 @@ def test_demo_command_prints_the_plan(capsys):
     for word in ("search_ads", "private_domain", "fixed", "dynamic", "mROI", "Pool: budget",
                  "Binding:"):
         assert word in out
+
+
+def test_a_locked_channel_that_never_spent_is_planned_at_its_lock(tmp_path):
+    from forecasts.worlds import make_world
+    from optimizer.outputs import write_outputs
+    from optimizer.pipeline import plan
+
+    history = make_world(["a", "b", "c"], start="2024-01-01", end="2025-12-31", seed=2).history
+    history.loc[history["channel"] == "c", "spend"] = 0.0
+    history.to_csv(tmp_path / "history.csv", index=False)
+    (tmp_path / "plan.yaml").write_text(
+        "name: locked newcomer\nhistory: history.csv\n"
+        "horizon: {start: 2026-01-01, end: 2026-03-31, period: month}\n"
+        "budget: {total: 2000000, reserve_share: 0.1}\nchannels:\n  c: {lock: 100000}\n")
+    result = plan(tmp_path / "plan.yaml", n_jobs=1)
+    channels = result.channels.set_index("channel")
+    assert channels.loc["c", "total_spend"] == pytest.approx(100_000, abs=0.01)
+    assert channels.loc["c", "incremental_kpi"] == 0
+    assert channels["total_spend"].sum() == pytest.approx(1_800_000, abs=0.01)
+    assert any("c: never spent" in w for w in result.summary["warnings"])
+    out = write_outputs(result, tmp_path / "out")
+    allocation = pd.read_csv(out / "allocation.csv")
+    assert allocation[allocation["channel"] == "c"]["total_spend"].sum() == pytest.approx(100_000, abs=0.05)
