@@ -1,7 +1,7 @@
 """Decision quality on synthetic worlds with known truth.
 
 For each world (families × seeds), plan next quarter from its history with the product
-(`optimizer.pipeline.plan`), then value three plans on the TRUE response, day by day with
+(`budgetopt.optimizer.workflows.pipeline.plan`), then value three plans on the TRUE response, day by day with
 carryover (spend held even within each period, the carryover tail counted past the horizon):
 
 * the historical mix — last year's same-quarter spend per unit × period, scaled to the budget;
@@ -27,15 +27,15 @@ import yaml
 from joblib import Parallel, delayed
 
 from benchmarks.record import write_section
-from forecasts.families import FAMILIES, family_world
-from forecasts.reference import daily_spend, reference_shift, reference_spend
-from forecasts.worlds import write_history
-from optimizer.allocate import allocate
-from optimizer.inputs import load_inputs
-from optimizer.pipeline import fit_forecasts, plan_with
-from optimizer.pool import split_budget
-from optimizer.rulebook import scenario_rules
-from optimizer.scenario import load_scenario
+from budgetopt.datasets.families import FAMILIES, family_world
+from budgetopt.forecasts.history.reference import daily_spend, reference_shift, reference_spend
+from budgetopt.datasets.worlds import write_history
+from budgetopt.optimizer.lp.allocate import allocate
+from budgetopt.optimizer.workflows.inputs import load_inputs
+from budgetopt.optimizer.workflows.pipeline import fit_forecasts, plan_with
+from budgetopt.optimizer.rules.pool import split_budget
+from budgetopt.optimizer.rules.rulebook import scenario_rules
+from budgetopt.optimizer.scenario.spec import load_scenario
 
 HORIZON = ("2026-01-01", "2026-03-31")
 TAIL_SHARE = 1e-4

@@ -6,8 +6,8 @@ import argparse
 import time
 
 from benchmarks.record import write_section
-from optimizer.cli import demo_scenario_path
-from optimizer.pipeline import backtest
+from budgetopt.optimizer.cli.main import demo_scenario_path
+from budgetopt.optimizer.workflows.pipeline import backtest
 
 
 def main() -> None:

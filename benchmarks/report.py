@@ -11,11 +11,11 @@ import time
 from pathlib import Path
 
 from benchmarks.record import write_section
-from optimizer import charts, plan_charts
-from optimizer.cli import demo_scenario_path
-from optimizer.pipeline import plan
-from optimizer.report import render_report
-from optimizer.workbook import plan_workbook
+from budgetopt.optimizer.results import charts, plan_charts
+from budgetopt.optimizer.cli.main import demo_scenario_path
+from budgetopt.optimizer.workflows.pipeline import plan
+from budgetopt.optimizer.results.report import render_report
+from budgetopt.optimizer.results.workbook import plan_workbook
 
 
 def median_time(task, repeats: int = 3):

@@ -14,11 +14,11 @@ import pandas as pd
 from scipy.optimize import minimize
 
 from benchmarks.record import write_section
-from forecasts.curves import period_breakpoints, zoom_breakpoints
-from forecasts.model import saturate
-from optimizer.allocate import allocate
-from optimizer.constraints import DynamicBudget
-from optimizer.lp import Unit
+from budgetopt.forecasts.curves.breakpoints import period_breakpoints, zoom_breakpoints
+from budgetopt.forecasts.models.fit import saturate
+from budgetopt.optimizer.lp.allocate import allocate
+from budgetopt.optimizer.rules.bounds import DynamicBudget
+from budgetopt.optimizer.lp.model import Unit
 
 SIZES = ((8, 13), (20, 52), (50, 52))
 
@@ -128,7 +128,7 @@ def main() -> None:
         "adds, valued on the smooth curves. Gap = (LP − SLSQP) ÷ SLSQP: positive means the LP's "
         "plan is better. LP time = curve segments + model build + HiGHS solve on the adaptive "
         "breakpoints (tables built beforehand, as forecasting does). \"LP + 2 zooms\" re-solves "
-        "twice on breakpoints refined around the previous plan (`forecasts.curves."
+        "twice on breakpoints refined around the previous plan (`budgetopt.forecasts.curves.breakpoints."
         "zoom_breakpoints`; time includes re-tabulating). SLSQP gets the analytic gradient, "
         "starts from an even split, `ftol` 1e-12, at most 500 iterations or 300 s; each of its "
         "iterations costs O(n³) in the number of cells.\n\n"

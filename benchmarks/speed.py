@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.record import write_section
-from forecasts.curves import period_breakpoints
-from optimizer.allocate import allocate
-from optimizer.constraints import DynamicBudget
-from optimizer.lp import Unit
+from budgetopt.forecasts.curves.breakpoints import period_breakpoints
+from budgetopt.optimizer.lp.allocate import allocate
+from budgetopt.optimizer.rules.bounds import DynamicBudget
+from budgetopt.optimizer.lp.model import Unit
 
 
 def lp_instance(n_units: int, n_periods: int, seed: int = 0):

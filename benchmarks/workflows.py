@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.record import write_section
-from forecasts.worlds import demo_world
+from budgetopt.datasets.worlds import demo_world
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "demo.yaml"
@@ -22,7 +22,7 @@ AS_OF = "2026-10-28"
 def budgetopt(*args) -> float:
     """Seconds one command takes, failing loudly if it fails."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "optimizer.cli", *map(str, args)], check=True,
+    subprocess.run([sys.executable, "-m", "budgetopt.optimizer.cli.main", *map(str, args)], check=True,
                    capture_output=True, cwd=ROOT)
     return time.perf_counter() - started
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from optimizer.cli import main
+from budgetopt.optimizer.cli.main import main
 
 
 def cli(*args) -> int:

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecasts.worlds import demo_world
-from optimizer.inputs import load_inputs
-from optimizer.pipeline import fit_forecasts
-from optimizer.scenario import load_scenario
+from budgetopt.datasets.worlds import demo_world
+from budgetopt.optimizer.workflows.inputs import load_inputs
+from budgetopt.optimizer.workflows.pipeline import fit_forecasts
+from budgetopt.optimizer.scenario.spec import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "demo.yaml"

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from budgetopt.errors import InputError
-from optimizer.outputs import csv_text, neutralize
-from optimizer.scenario import ScenarioLoader, load_scenario
+from budgetopt.optimizer.results.outputs import csv_text, neutralize
+from budgetopt.optimizer.scenario.spec import ScenarioLoader, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted(p for pkg in ("budgetopt", "forecasts", "optimizer", "scenarios", "benchmarks")
@@ -30,7 +30,7 @@ def _calls(tree):
 
 def test_the_sources_were_found():
     names = {p.name for p in SOURCES}
-    assert {"scenario.py", "history.py", "outputs.py", "cli.py"} <= names
+    assert {"pipeline.py", "worlds.py", "outputs.py", "main.py"} <= names
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))

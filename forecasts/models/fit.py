@@ -1,0 +1,270 @@
+"""One Prophet model per unit: trend, weekly/yearly seasonality and the promotion calendar as
+holidays, fitted to the KPI with the spend response taken out. The response (saturation shape
+and scale, carryover, gain; see `budgetopt.forecasts.models.response`) is chosen by a profile search first;
+everything downstream reads the fitted model through `UnitFit`.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from budgetopt.forecasts.models.response import TREND_KNOTS, Response, base_design, profile_response
+
+LOOSE_BAND = 4.0  # warn when plausible responses at typical spend span more than this factor
+PILOT_BAND = 3.0  # plausible marginal returns at typical spend spanning more: loosely pinned
+
+
+logging.getLogger("prophet.plot").disabled = True  # optional plotly is not used
+
+
+def quiet_prophet() -> None:
+    """Silence Prophet's and cmdstanpy's per-fit chatter (call after importing them)."""
+    from cmdstanpy.utils import get_logger
+    get_logger()
+    for name in ("prophet", "cmdstanpy"):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.ERROR)
+        logger.propagate = False
+        for handler in logger.handlers:
+            handler.setLevel(logging.ERROR)
+
+
+def saturate(spend, scale: float) -> np.ndarray:
+    """Exponential saturation 1 − exp(−x/λ) of spend per model step (kept for callers)."""
+    return 1.0 - np.exp(-np.asarray(spend, float) / scale)
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    seasonality_mode: str = "multiplicative"
+    interval_width: float = 0.8
+    uncertainty_samples: int = 500
+    seed: int = 0
+
+
+@dataclass
+class UnitFit:
+    """A fitted unit model, serialized so it crosses process boundaries unchanged."""
+
+    unit: tuple[str, str | None]
+    scale: float
+    step_days: int
+    model_json: str
+    promo_days: frozenset = frozenset()
+    warnings: list[str] = field(default_factory=list)
+    response: Response | None = None
+    sigma: float = 0.0                 # residual scale of the fit (log scale if multiplicative)
+    adstock_end: float = 0.0           # carryover state after the last history step
+    history_end: pd.Timestamp | None = None
+    spend_level: float = 0.0           # mean positive spend per step in history
+    band: dict = field(default_factory=dict)
+    holdout_errors: tuple = ()         # (origin, error) per step of internal holdouts
+
+    def model(self):
+        from prophet.serialize import model_from_json
+        return model_from_json(self.model_json)
+
+    @property
+    def loosely_pinned(self) -> str | None:
+        """Why the data cannot pin this unit's curve well enough to move far from history
+        (None when they can): no effect found, or plausible marginal returns at typical spend
+        spanning more than PILOT_BAND."""
+        if self.response.gain <= 0:
+            return "no effect of spend found"
+        low = self.band.get("mroi_typical_low", 1.0)
+        high = self.band.get("mroi_typical_high", 1.0)
+        if high / max(low, 1e-9) > PILOT_BAND:
+            return (f"plausible marginal return at typical spend {low:.0%}–{high:.0%} of the "
+                    "fitted value")
+        return None
+
+    def describe(self) -> dict:
+        """The fitted response in plain numbers, for summary.json."""
+        r = self.response
+        out = r.describe()
+        out["carryover_per_step"] = out.pop("carryover")
+        out["step_days"] = self.step_days
+        out["mean_lag_days"] = r.mean_lag_steps() * self.step_days
+        out["band_at_typical_spend"] = [self.band.get("typical_low"), self.band.get("typical_high")]
+        out["band_at_double_spend"] = [self.band.get("double_low"), self.band.get("double_high")]
+        out["marginal_band_at_typical_spend"] = [self.band.get("mroi_typical_low"),
+                                                 self.band.get("mroi_typical_high")]
+        out["loosely_pinned"] = self.loosely_pinned
+        return out
+
+
+def fit_unit(unit: tuple[str, str | None], ds: pd.Series, y: np.ndarray, spend: np.ndarray,
+             holidays: pd.DataFrame, promo_days: set, step_days: int,
+             settings: FitSettings) -> UnitFit:
+    """Fit one unit: the response by profile search, then Prophet on the KPI with the response
+    taken out (log scale for the multiplicative form), which gives the baseline and intervals."""
+    from prophet import Prophet
+    from prophet.serialize import model_to_json
+    quiet_prophet()
+
+    ds = pd.Series(pd.to_datetime(ds)).reset_index(drop=True)
+    y = np.asarray(y, float)
+    spend = np.asarray(spend, float)
+    warnings = []
+    multiplicative = settings.seasonality_mode == "multiplicative"
+    if multiplicative and np.any(y <= 0):
+        multiplicative = False
+        warnings.append(f"{_label(unit)}: the KPI is zero or negative on some days, so the "
+                        "response is fitted in additive form")
+    prof = profile_response(ds, y, spend, holidays, step_days, multiplicative)
+    response = prof.response
+    warnings += _diagnose(unit, ds, spend, promo_days, prof, step_days)
+    stocked = response.adstock(spend)
+    lift = response.gain * response.saturate(stocked)
+    z = np.log(y) - np.log1p(lift) if multiplicative else y - lift
+    model = Prophet(seasonality_mode="additive", yearly_seasonality=True,
+                    weekly_seasonality=step_days == 1, daily_seasonality=False,
+                    holidays=holidays, interval_width=settings.interval_width,
+                    uncertainty_samples=settings.uncertainty_samples)
+    model.fit(pd.DataFrame({"ds": ds, "y": z}))
+    level = float(np.mean(spend[spend > 0])) if np.any(spend > 0) else 0.0
+    return UnitFit(unit, response.scale, step_days, model_to_json(model), frozenset(promo_days),
+                   warnings, response, prof.sigma, float(stocked[-1]) if len(stocked) else 0.0,
+                   ds.iloc[-1], level, prof.band,
+                   holdout_errors(ds, z, holidays, step_days, prof.sigma))
+
+
+HINGE_COLUMNS = range(2, 2 + len(TREND_KNOTS))   # base_design's trend bends
+HOLDOUT_ORIGINS = 4
+HOLDOUT_DAYS = 91
+MIN_TRAIN_DAYS = 365
+HOLDOUT_TRAIN_SHARE = 0.75   # holdout fits keep most of the history, so they err like the model
+
+
+def holdout_errors(ds: pd.Series, z: np.ndarray, holidays: pd.DataFrame, step_days: int,
+                   sigma: float) -> tuple:
+    """Errors of the baseline's least-squares stand-in on rolling holdouts at the end of
+    history (each fitted on the data before it), in units of the in-sample noise σ: how far
+    out-of-sample totals stray beyond what day-to-day noise explains (seasonality and trend
+    estimated from few years extrapolate imperfectly; Prophet's intervals omit that). Only
+    origins that keep at least HOLDOUT_TRAIN_SHARE of the history for training count."""
+    design = base_design(ds, holidays, step_days)
+    n, h = len(z), HOLDOUT_DAYS // step_days
+    out = []
+    for k in range(HOLDOUT_ORIGINS, 0, -1):
+        cut = n - k * h
+        if cut * step_days < MIN_TRAIN_DAYS or cut < HOLDOUT_TRAIN_SHARE * n or sigma <= 0:
+            continue
+        # a trend bend needs half a year behind it before it is extrapolated (as Prophet's
+        # regularized changepoints would not chase a short recent run either)
+        keep = [j for j in range(design.shape[1])
+                if j not in HINGE_COLUMNS or np.sum(design[:cut, j] > 0) * step_days >= 182]
+        coef, *_ = np.linalg.lstsq(design[:cut, keep], z[:cut], rcond=None)
+        err = (z[cut:cut + h] - design[cut:cut + h, keep] @ coef) / sigma
+        out += [(k, float(round(e, 6))) for e in err]
+    return tuple(out)
+
+
+def interval_inflation(fit: UnitFit, steps: float) -> float:
+    """How much wider an interval for a total over `steps` model steps must be than
+    independent noise implies, from the internal holdouts: √(mean squared block-mean error
+    × steps), at least 1 (the errors are in units of σ, so iid noise gives 1)."""
+    k = max(int(round(steps)), 1)
+    if not fit.holdout_errors:
+        return 1.0
+    errors = pd.DataFrame(list(fit.holdout_errors), columns=["origin", "error"])
+    means = []
+    for _, grp in errors.groupby("origin", sort=True):
+        e = grp["error"].to_numpy()
+        blocks = len(e) // k
+        means += list(e[: blocks * k].reshape(blocks, k).mean(axis=1))
+    if len(means) < 4:
+        return 1.0
+    return max(math.sqrt(float(np.mean(np.square(means))) * k), 1.0)
+
+
+def widen(draws: np.ndarray, factor: float) -> np.ndarray:
+    """Samples of a total spread `factor` times as far from their mean."""
+    mean = float(np.mean(draws))
+    return mean + factor * (draws - mean)
+
+
+def _diagnose(unit, ds: pd.Series, spend: np.ndarray, promo_days: set, prof,
+              step_days: int) -> list[str]:
+    """Warnings when the data cannot pin the curve."""
+    out = []
+    label = _label(unit)
+    positive = spend[spend > 0]
+    if len(positive) and np.std(positive) / np.mean(positive) < 0.1:
+        out.append(f"{label}: spend hardly varies in history, so its response "
+                   "curve is poorly identified")
+    if len(positive) > 10 and step_days == 1:
+        promo = ds.isin(promo_days).to_numpy()
+        logs = np.log(np.maximum(spend, 1e-9))
+        if promo.any() and (~promo).any() and np.std(logs) > 0:
+            corr = abs(np.corrcoef(logs, promo.astype(float))[0, 1])
+            if corr > 0.8:
+                out.append(f"{label}: spend moves with the promotion calendar (correlation "
+                           f"{corr:.2f}), so its effect is hard to separate from the season")
+    band = prof.band
+    low, high = band.get("typical_low", 1.0), band.get("typical_high", 1.0)
+    if prof.response.gain <= 0:
+        out.append(f"{label}: no effect of spend could be found in history; the plan treats "
+                   "its return as zero")
+    elif high / max(low, 1e-9) > LOOSE_BAND:
+        out.append(f"{label}: the data pin its response only loosely (plausible range "
+                   f"{low:.0%}–{high:.0%} of the fitted value at typical spend)")
+    return out
+
+
+def _label(unit: tuple[str, str | None]) -> str:
+    return unit[0] if unit[1] is None else f"{unit[0]}/{unit[1]}"
+
+
+def baseline_steps(fit: UnitFit, model, dates: pd.DatetimeIndex,
+                   samples: FitSettings | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Zero-spend KPI per model step (point, bias-corrected on the log scale) and, with
+    settings, seeded predictive samples (steps × samples)."""
+    frame = pd.DataFrame({"ds": dates})
+    model.uncertainty_samples = 0
+    point = model.predict(frame)["yhat"].to_numpy()
+    draws = None
+    if samples is not None:
+        model.uncertainty_samples = samples.uncertainty_samples
+        np.random.seed(samples.seed)
+        draws = model.predictive_samples(frame)["yhat"]
+        model.uncertainty_samples = 0
+    if fit.response.multiplicative:
+        point = np.exp(point + fit.sigma ** 2 / 2)
+        draws = np.exp(draws) if draws is not None else None
+    return point, draws
+
+
+def step_factors(fit: UnitFit, baseline: np.ndarray) -> np.ndarray:
+    """a per step with incremental(step, spend) = a · sat(adstock): the gain times the
+    baseline (multiplicative) or the gain alone (additive)."""
+    r = fit.response
+    if r.multiplicative:
+        return r.gain * np.asarray(baseline, float)
+    return np.full(np.shape(baseline), r.gain, dtype=float)
+
+
+def response_factors(fit: UnitFit, model, dates: pd.DatetimeIndex) -> pd.DataFrame:
+    """Per future model step: baseline (zero spend) and the factor a with
+    incremental(step, x) = a · s(x) at steady spend x."""
+    base, _ = baseline_steps(fit, model, dates)
+    factor = step_factors(fit, base)
+    negative = factor < 0
+    return pd.DataFrame({"ds": dates, "baseline": base, "factor": np.where(negative, 0.0, factor),
+                         "clamped": negative})
+
+
+def kpi_at_spend(fit: UnitFit, model, dates: pd.DatetimeIndex, spend: np.ndarray,
+                 settings: FitSettings) -> tuple[np.ndarray, np.ndarray]:
+    """KPI per consecutive model step when `spend` is spent on those steps, carryover from
+    history included (what would be observed: the backtest's forecast). Point and samples."""
+    r = fit.response
+    base, draws = baseline_steps(fit, model, dates, settings)
+    lift = r.gain * r.saturate(r.adstock(np.asarray(spend, float), fit.adstock_end))
+    if r.multiplicative:
+        return base * (1 + lift), draws * (1 + lift)[:, None]
+    return base + lift, draws + lift[:, None]

@@ -1,0 +1,338 @@
+"""The `budgetopt` command: a thin shell over the Python API. Errors are one line on stderr with
+exit code 2 (bad input) or 1 (plan/solver failure); tracebacks only with --debug."""
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from budgetopt.errors import BudgetoptError
+
+SOLVER_CHOICE = click.Choice(["highs", "cbc"])
+
+
+def demo_scenario_path() -> Path:
+    """The bundled demo scenario (installed with the package)."""
+    return Path(str(resources.files("budgetopt.scenarios") / "demo.yaml"))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+@click.version_option(package_name="budgetopt")
+def cli(debug: bool) -> None:
+    """Plan a marketing budget: Prophet forecasts, a 60/40 budget pool, a linear program."""
+
+
+def _run_plan(scenario, out, solver, force, quiet, as_json=False, report=True):
+    from budgetopt.optimizer.cli.console import busy, fit_progress, interactive, print_plan
+    from budgetopt.optimizer.results.outputs import json_text, prepare_output, write_outputs
+    from budgetopt.optimizer.workflows.pipeline import plan
+    from budgetopt.optimizer.scenario.spec import load_scenario
+
+    started = datetime.now(timezone.utc)
+    loaded = load_scenario(scenario)
+    if out is not None:
+        prepare_output(out, force=force)  # an unwritable --out fails now, not after the fits
+    with fit_progress(interactive() and not quiet) as progress:
+        result = plan(loaded, solver=solver, progress=progress)
+    if out is not None:
+        with busy(interactive() and not quiet, "writing the outputs" + (
+                ", report.html and plan.xlsx" if report else "")):
+            write_outputs(result, out, force=force, started=started, report=report)
+    if as_json:
+        click.echo(json_text(machine_result(result, out)), nl=False)
+    elif not quiet:
+        print_plan(result)
+        if out is not None:
+            click.echo(f"Wrote {out}" + (f" (open {Path(out) / 'report.html'})" if report else ""))
+    return result
+
+
+def machine_result(result, out: Path | None) -> dict:
+    """What --json prints: the summary, plus the output directory and its files."""
+    files = None
+    if out is not None:
+        root = Path(out).resolve()
+        files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    return {**result.summary,
+            "outputs": {"dir": str(Path(out).resolve()) if out is not None else None,
+                        "files": files}}
+
+
+JSON_HELP = ("Print the result as JSON on stdout (the summary and where the files went) "
+             "instead of the table.")
+
+
+@cli.command()
+@click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", default=None, type=click.Path(path_type=Path),
+              help="Output directory (must not exist unless --force).")
+@click.option("--solver", type=SOLVER_CHOICE, default=None, help="Override the scenario's solver.")
+@click.option("--force", is_flag=True, help="Replace an existing output directory.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+@click.option("--no-report", is_flag=True,
+              help="Skip report.html, plan.xlsx and charts/ (faster for sweeps).")
+@click.option("--check", "check", default=None, type=click.Path(path_type=Path),
+              help="Re-run the finished run in this directory from its recorded inputs (or "
+                   "from SCENARIO) and say whether it reproduces; exit 1 if it does not.")
+@click.option("--history", "history", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="With --check: the history file, when it is no longer where the run read it.")
+def run(scenario: Path | None, out: Path | None, solver: str | None, force: bool, quiet: bool,
+        as_json: bool, no_report: bool, check: Path | None, history: Path | None) -> None:
+    """Plan SCENARIO and write the outputs (with report.html and plan.xlsx) to --out, or
+    re-run a finished run with --check DIR."""
+    from budgetopt.errors import InputError
+
+    if check is not None:
+        _check_run(check, scenario, history, out, solver, force, quiet)
+        return
+    if scenario is None or out is None:
+        missing = "SCENARIO" if scenario is None else "--out DIR"
+        raise InputError(f"missing {missing}", where="budgetopt run",
+                         fix="budgetopt run SCENARIO --out DIR, or budgetopt run --check DIR")
+    if history is not None:
+        raise InputError("--history is only read with --check", where="budgetopt run",
+                         fix="name the history in the scenario file ('history:')")
+    _run_plan(scenario, out, solver, force, quiet, as_json, report=not no_report)
+
+
+def _check_run(run_dir, scenario, history, out, solver, force, quiet):
+    from budgetopt.errors import PlanError
+    from budgetopt.optimizer.cli.console import fit_progress, interactive
+    from budgetopt.optimizer.results.outputs import prepare_output, write_outputs
+    from budgetopt.optimizer.workflows.reproduce import check_run
+
+    started = datetime.now(timezone.utc)
+    if out is not None:
+        prepare_output(out, force=force)
+    with fit_progress(interactive() and not quiet) as progress:
+        report, result = check_run(run_dir, scenario_path=scenario, history_path=history,
+                                   solver=solver, progress=progress)
+    if out is not None:
+        write_outputs(result, out, force=force, started=started)
+    if not quiet or not report.reproduces:
+        click.echo("\n".join(report.lines()))
+    if not report.reproduces:
+        names = [n for n, _ in report.differing] + report.missing
+        raise PlanError(f"the rerun differs in {', '.join(names)}", where=str(run_dir),
+                        fix="see the notes above; changed package versions, inputs or solver "
+                            "explain most differences")
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+def validate(scenario: Path) -> None:
+    """Check SCENARIO and its history without planning."""
+    from budgetopt.optimizer.workflows.inputs import load_inputs
+    from budgetopt.optimizer.scenario.spec import load_scenario
+
+    inputs = load_inputs(load_scenario(scenario))
+    click.echo(f"{scenario}: ok — {len(inputs.units)} units, {len(inputs.periods)} "
+               f"{inputs.scenario.horizon.period} periods, history "
+               f"{inputs.history.start.date()} to {inputs.history.end.date()}")
+
+
+@cli.command()
+@click.option("--out", "out", default=None, type=click.Path(path_type=Path),
+              help="Also write the outputs to this directory.")
+@click.option("--solver", type=SOLVER_CHOICE, default=None, help="Override the demo's solver.")
+@click.option("--force", is_flag=True, help="Replace an existing output directory.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def demo(out: Path | None, solver: str | None, force: bool, quiet: bool, as_json: bool) -> None:
+    """Plan the bundled demo scenario (Q4 with Double 11) and print the plan."""
+    _run_plan(demo_scenario_path(), out, solver, force, quiet, as_json)
+
+
+def _deliver(files: dict[str, bytes], out: Path | None, force: bool, quiet: bool,
+             show) -> None:
+    """Write a command's files (when --out is given), then show its view unless --quiet."""
+    from budgetopt.optimizer.results.outputs import write_directory
+
+    if out is not None:
+        write_directory(files, out, force=force)
+    if not quiet:
+        show()
+        if out is not None:
+            click.echo(f"Wrote {out}")
+
+
+def _refuse_existing(out: Path | None, force: bool) -> None:
+    """Fail before any work when --out exists (without --force) or cannot be written."""
+    from budgetopt.optimizer.results.outputs import prepare_output
+
+    if out is not None:
+        prepare_output(out, force=force)  # an unwritable --out fails now, not after the fits
+
+
+@cli.command()
+@click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--tolerance", type=click.FloatRange(min=0), default=None,
+              help="Exit 1 when any allocation differs from the first run's by more than this "
+                   "share of its total spend (0.001 = 0.1%).")
+@click.option("--out", "out", default=None, type=click.Path(path_type=Path),
+              help="Also write CSV, JSON and Excel to this directory.")
+@click.option("--force", is_flag=True, help="Replace an existing output directory.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and the verdict.")
+def compare(runs: tuple[Path, ...], tolerance: float | None, out: Path | None, force: bool,
+            quiet: bool) -> None:
+    """Compare two or more run directories side by side (the first is the base)."""
+    from budgetopt.optimizer.workflows.compare import comparison_files, compare_runs
+    from budgetopt.optimizer.results.outputs import write_directory
+    from budgetopt.optimizer.cli.views import print_comparison
+
+    _refuse_existing(out, force)
+    comparison = compare_runs(list(runs))
+    if not quiet:
+        currency = comparison.runs[0].summary.get("scenario", {}).get("currency", "CNY")
+        print_comparison(comparison, currency)
+    if out is not None:
+        write_directory(comparison_files(comparison, tolerance), out, force=force)
+        if not quiet:
+            click.echo(f"Wrote {out}")
+    if tolerance is not None and not comparison.within(tolerance):
+        big = comparison.largest
+        click.echo(f"compare: allocations differ by up to {big['amount']:,.2f} "
+                   f"({big['share']:.4%} of the base spend; {big['run']}: {big['where']}), "
+                   f"beyond the tolerance {tolerance:.4%}", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--from", "start", type=float, default=0.5, show_default=True,
+              help="Smallest budget, as a multiple of the scenario's.")
+@click.option("--to", "stop", type=float, default=2.0, show_default=True,
+              help="Largest budget, as a multiple of the scenario's.")
+@click.option("--steps", type=int, default=16, show_default=True,
+              help="Number of budgets (the scenario's own is added when in range).")
+@click.option("--out", "out", default=None, type=click.Path(path_type=Path),
+              help="Write frontier.csv, frontier.json, frontier.png and frontier.xlsx here.")
+@click.option("--solver", type=SOLVER_CHOICE, default=None, help="Override the scenario's solver.")
+@click.option("--force", is_flag=True, help="Replace an existing output directory.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def frontier(scenario: Path, start: float, stop: float, steps: int, out: Path | None,
+             solver: str | None, force: bool, quiet: bool) -> None:
+    """Sweep SCENARIO's budget: predicted return, ROI and marginal ROI against budget."""
+    from budgetopt.optimizer.cli.console import fit_progress, interactive
+    from budgetopt.optimizer.workflows.frontier import budget_multiples, frontier as sweep
+    from budgetopt.optimizer.cli.views import print_frontier
+
+    budget_multiples(start, stop, steps)
+    _refuse_existing(out, force)
+    with fit_progress(interactive() and not quiet) as progress:
+        front = sweep(scenario, start=start, stop=stop, steps=steps, solver=solver,
+                      progress=progress)
+    _deliver(front.files(), out, force, quiet, lambda: print_frontier(front))
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", default=None, type=click.Path(path_type=Path),
+              help="Write shocks.csv, shock_channels.csv and shocks.json here.")
+@click.option("--solver", type=SOLVER_CHOICE, default=None, help="Override the scenario's solver.")
+@click.option("--force", is_flag=True, help="Replace an existing output directory.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def shocks(scenario: Path, out: Path | None, solver: str | None, force: bool,
+           quiet: bool) -> None:
+    """Stress-test SCENARIO's plan under the shocks listed in the scenario."""
+    from budgetopt.optimizer.cli.console import fit_progress, interactive
+    from budgetopt.optimizer.workflows.shocks import stress
+    from budgetopt.optimizer.cli.views import print_shocks
+
+    _refuse_existing(out, force)
+    with fit_progress(interactive() and not quiet) as progress:
+        report = stress(scenario, solver=solver, progress=progress)
+    _deliver(report.files(), out, force, quiet, lambda: print_shocks(report))
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--actuals", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Actual spend and KPI from the day after the history to --as-of "
+                   "(the history's format).")
+@click.option("--as-of", "as_of", required=True,
+              help="Last day of the actuals: the last day of a plan period (YYYY-MM-DD).")
+@click.option("--plan", "plan_dir", default=None, type=click.Path(path_type=Path),
+              help="The run directory of the original plan (default: re-plan the scenario).")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="Output directory for the new plan and plan_vs_actual.csv.")
+@click.option("--solver", type=SOLVER_CHOICE, default=None, help="Override the scenario's solver.")
+@click.option("--force", is_flag=True, help="Replace an existing output directory.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def rebalance(scenario: Path, actuals: Path, as_of: str, plan_dir: Path | None, out: Path,
+              solver: str | None, force: bool, quiet: bool) -> None:
+    """Re-optimize the unspent dynamic pool over the remaining periods, fixed money kept."""
+    from budgetopt.optimizer.cli.console import fit_progress, interactive
+    from budgetopt.optimizer.workflows.rebalance import rebalance as rebalance_plan
+    from budgetopt.optimizer.cli.views import print_rebalance
+
+    _refuse_existing(out, force)
+    with fit_progress(interactive() and not quiet) as progress:
+        result = rebalance_plan(scenario, actuals, as_of, plan_dir=plan_dir, solver=solver,
+                                progress=progress)
+    result.write(out, force=force)
+    if not quiet:
+        print_rebalance(result)
+        click.echo(f"Wrote {out}")
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV of accuracy and coverage per channel and overall.")
+@click.option("--folds", type=click.IntRange(1, 12), default=3, show_default=True,
+              help="Rolling origins (holdouts as long as the horizon, ending at history's end).")
+@click.option("--detail", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write every holdout period's actual, forecast and interval here.")
+@click.option("--force", is_flag=True, help="Replace existing CSV files.")
+def backtest(scenario: Path, out: Path, folds: int, detail: Path | None, force: bool) -> None:
+    """Rolling-origin backtest of SCENARIO's forecasts: accuracy (1 − WAPE) and coverage."""
+    from budgetopt.optimizer.cli.console import fit_progress, interactive, print_backtest
+    from budgetopt.optimizer.results.outputs import write_backtest
+    from budgetopt.optimizer.workflows.pipeline import backtest as run_backtest
+
+    for path in (out, detail):
+        if path is not None and path.exists() and not force:
+            from budgetopt.errors import InputError
+            raise InputError(f"{path} already exists", where="--out" if path == out else "--detail",
+                             fix="choose another file, or add --force to replace it")
+    with fit_progress(interactive()) as progress:
+        result = run_backtest(scenario, folds=folds, progress=progress)
+    write_backtest(result, out, detail)
+    print_backtest(result)
+    click.echo(f"Wrote {out}" + (f" and {detail}" if detail else ""))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the command, turning errors into one line and an exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="budgetopt", standalone_mode=False)
+    except BudgetoptError as exc:
+        if debug:
+            raise
+        click.echo(f"error: {exc.line()}", err=True)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        click.echo(f"error: {exc.format_message()} (see budgetopt --help)", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("error: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if debug:
+            raise
+        click.echo(f"error: internal error {type(exc).__name__}: {exc} "
+                   "(rerun with --debug for the traceback)", err=True)
+        sys.exit(1)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""summary.json: everything needed to read and reproduce a plan, and nothing that changes
+between reruns (no timestamps, no timings, no absolute paths)."""
+from __future__ import annotations
+
+import hashlib
+import platform
+from importlib import metadata
+
+import numpy as np
+
+from budgetopt.forecasts.curves.breakpoints import PWL_TOLERANCE
+from budgetopt.optimizer.scenario.spec import file_sha256
+
+PACKAGES = ("budgetopt", "prophet", "cmdstanpy", "pulp", "highspy", "pandas", "numpy", "pydantic")
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def input_hashes(inputs) -> dict:
+    scenario, history = inputs.scenario, inputs.history
+    out = {"history": {"file": str(scenario.history), "sha256": history.sha256,
+                       "rows": int(len(history.frame)), "start": str(history.start.date()),
+                       "end": str(history.end.date()), "freq": history.freq}}
+    if scenario.source is not None:
+        digest = (hashlib.sha256(scenario.raw).hexdigest() if scenario.raw is not None
+                  else file_sha256(scenario.source))  # the bytes that were read, not re-read
+        out["scenario"] = {"file": scenario.source.name, "sha256": digest}
+    out["scenario_settings_sha256"] = _settings_hash(scenario)
+    return out
+
+
+def _settings_hash(scenario) -> str:
+    text = scenario.model_dump_json(exclude={"history"})
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def build_summary(inputs, pool, allocation, binding, budget_dual, solution, hist_mix,
+                  unplaced, reshaped, fit_warnings, channel_rows, *, measure: str | None = None,
+                  nonconcave: str = "envelope") -> dict:
+    scenario = inputs.scenario
+    measure = measure or scenario.kpi
+    budget_dual = 0.0 if abs(budget_dual) < 1e-9 else float(budget_dual)
+    spend = float(allocation["total_spend"].sum())
+    fixed = float(allocation["fixed_spend"].sum())
+    dynamic = float(allocation["dynamic_spend"].sum())
+    incremental = float(allocation["incremental_kpi"].sum())
+    baseline = float(np.nansum(allocation["baseline_kpi"]))
+    returned = max(pool.dynamic + unplaced - dynamic, 0.0)
+    overspend = max(spend - (pool.fixed + pool.dynamic), 0.0)
+    reserve = pool.reserve + returned
+    warnings = list(fit_warnings)
+    for row in channel_rows.itertuples():
+        if row.extrapolated:
+            warnings.append(f"{row.channel}: planned up to {row.plan_period_max:,.0f} in a period, "
+                            f"more than 50% above its historical maximum "
+                            f"{row.hist_period_max:,.0f}; the curve is extrapolated there")
+    if unplaced > 0.5:
+        warnings.append(f"{unplaced:,.0f} of the fixed pool could not be committed within the "
+                        "channels' limits and joined the dynamic pool")
+    for unit in inputs.locked_unlearned:
+        warnings.append(f"{unit.key}: never spent in history; planned at its lock with no "
+                        "predicted return")
+    mix_kpi = hist_mix["incremental_kpi"]
+    return {
+        "scenario": {"name": scenario.name, "objective": scenario.objective,
+                     "kpi": scenario.kpi, "currency": scenario.currency,
+                     "horizon": {"start": str(scenario.horizon.start),
+                                 "end": str(scenario.horizon.end),
+                                 "period": scenario.horizon.period,
+                                 "periods": int(len(inputs.periods))}},
+        "status": "optimal",
+        "totals": {
+            "budget": pool.budget, "fixed": fixed, "dynamic": dynamic, "reserve": reserve,
+            "reserve_held": pool.reserve, "returned_to_reserve": returned,
+            "overspend": overspend, "spend": spend, "baseline_kpi": baseline,
+            "incremental_kpi": incremental, "predicted_kpi": baseline + incremental,
+            "roi": incremental / spend if spend > 0 else None,
+            "net_roi": (incremental - spend) / spend if spend > 0 else None},
+        "pool": {"fixed_share": scenario.budget.fixed_share,
+                 "fixed_rule": scenario.budget.fixed_rule,
+                 "reserve_share": scenario.budget.reserve_share,
+                 "fixed_pool": pool.fixed, "dynamic_pool": pool.dynamic,
+                 "fixed_unplaced": unplaced,
+                 "check": "fixed + dynamic + reserve - overspend = budget"},
+        "budget_dual": budget_dual,
+        "budget_dual_explained": _budget_words(budget_dual, scenario.currency, measure),
+        "objective": _objective(scenario, solution, measure),
+        "channels_marginal_roi": {
+            (row.channel if "market" not in channel_rows.columns
+             else f"{row.channel}/{row.market}"): float(row.marginal_roi)
+            for row in channel_rows.itertuples()},
+        "binding_constraints": binding,
+        "historical_mix": {"incremental_kpi": mix_kpi,
+                           "roi": mix_kpi / spend if spend > 0 else None,
+                           "uplift_kpi": incremental - mix_kpi,
+                           "uplift_pct": (incremental - mix_kpi) / mix_kpi if mix_kpi > 0 else None},
+        "curves": {"source": "Prophet baseline per unit; response by profile search (saturation shape, carryover, gain)",
+                   "shape": "concave" if not reshaped else "not concave everywhere",
+                   "breakpoints": ("adaptive: chords within "
+                                   f"{PWL_TOLERANCE:.2%} of the curve's value"),
+                   "concave_envelope_applied": (sorted(set(reshaped))
+                                                if nonconcave == "envelope" else []),
+                   "nonconcave_method": nonconcave,
+                   "nonconcave_units": sorted(set(reshaped)),
+                   "pacing_within_period": "even across the period's days"},
+        "solver": {"name": solution.solver, "status": solution.status,
+                   "objective": solution.objective, "method": solution.method},
+        "warnings": warnings,
+        "versions": package_versions(),
+        "inputs": input_hashes(inputs),
+    }
+
+
+def _objective(scenario, solution, measure: str) -> dict:
+    """What was maximized, its value, and the unit shadow prices are measured in."""
+    out = {"name": scenario.objective, "value": solution.objective,
+           "shadow_prices_in": f"{measure} per unit of the rule's right-hand side"}
+    if scenario.objective == "max_profit":
+        out["margin"] = scenario.margin
+    if scenario.objective == "target_roi":
+        out["target_roi"] = scenario.target_roi
+    return out
+
+
+def _budget_words(dual: float, currency: str, measure: str) -> str:
+    text = f"one more {currency} of budget adds {dual:,.4f} {measure}"
+    if dual == 0.0:
+        text += " (the budget is not what limits the plan: unspent money returns to the reserve)"
+    return text

@@ -1,0 +1,299 @@
+"""Generated inputs: the scenario and history loaders either accept what they are given or
+raise the project's own InputError — never another exception. Accepted inputs must also be
+what they claim to be (checked on the result), so "accept" cannot hide a wrong answer."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+import math
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from budgetopt.errors import InputError
+from budgetopt.forecasts.history.frame import load_history, validate_history
+from budgetopt.optimizer.scenario.spec import Scenario, load_scenario, scenario_from_dict
+
+# FUZZ_EXAMPLES=5000 for a long search (benchmarks/bad_inputs.py counts such a run)
+FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "150")), deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+# --- values a planner (or a broken script) might put anywhere ------------------------------------
+
+scalars = st.one_of(
+    st.none(), st.booleans(),
+    st.integers(), st.integers(min_value=-10, max_value=10),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0, 1, -1, 0.5, 1.5, 1e308, -0.0, 12_000_000, "1:4", "4:1", "1:3:5", "abc",
+                     "", " ", "1:", ":4", "1:0", "0.6", "60%", "12,000,000", "¥1,200", "inf",
+                     "nan", "=SUM(A1)", "-cmd", "search_ads", "kol", "2026-10-01", "2026-02-30",
+                     "week", "month", "day", "highs", "cbc", "explicit", "historical", "max_roi",
+                     "target_roi", "max_profit", "\x00", "渠道"]),
+    st.text(max_size=12),
+    st.dates(min_value=dt.date(1, 1, 1)), st.datetimes())
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4),
+    st.dictionaries(st.one_of(st.text(max_size=8), st.integers(), st.booleans(), st.none()),
+                    inner, max_size=4)), max_leaves=12)
+
+BASE = {
+    "name": "fuzz", "currency": "CNY", "history": "history.csv", "kpi": "revenue",
+    "horizon": {"start": dt.date(2026, 10, 1), "end": dt.date(2026, 12, 31), "period": "week"},
+    "budget": {"total": 12_000_000, "fixed_share": 0.6, "fixed_rule": "explicit",
+               "reserve_share": 0.05, "overspend_tolerance": 0.0, "dynamic_min_roi": "1:2",
+               "fixed": {"search_ads": 0.3}},
+    "objective": "target_roi", "target_roi": "1:4", "margin": 0.3,
+    "channels": {"search_ads": {"min": 500_000, "max": 4_000_000},
+                 "live_streaming": {"max_share": 0.35, "roi_floor": "1:4"},
+                 "private_domain": {"lock": 800_000}, "kol": {"cac_cap": 120}},
+    "groups": {"high": {"channels": ["content_seo", "social"], "min_share": 0.6,
+                        "max_share": 0.9}},
+    "limits": {"max_change_vs_history": 0.5, "period_max_change": 0.3},
+    "events": [{"name": "brand_day", "date": dt.date(2026, 11, 25), "lower_window": -3,
+                "upper_window": 1}],
+    "forecast": {"seasonality_mode": "multiplicative", "backend": "local"},
+    "solver": {"name": "highs", "time_limit_s": 60},
+}
+
+
+def _paths(node, prefix=()):
+    """Every key path of a nested dict/list, for mutations."""
+    yield prefix
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _paths(v, (*prefix, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _paths(v, (*prefix, i))
+
+
+PATHS = [p for p in _paths(BASE) if p]
+
+
+def _copy(node):
+    if isinstance(node, dict):
+        return {k: _copy(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_copy(v) for v in node]
+    return node
+
+
+@st.composite
+def mutated_scenarios(draw):
+    """The full spec example with a few keys replaced, removed or added."""
+    data = _copy(BASE)
+    for _ in range(draw(st.integers(1, 4))):
+        path = draw(st.sampled_from(PATHS))
+        parent = data
+        try:
+            for part in path[:-1]:
+                parent = parent[part]
+            action = draw(st.sampled_from(["set", "set", "delete", "add"]))
+            if action == "set":
+                parent[path[-1]] = draw(values)
+            elif action == "delete" and isinstance(parent, dict):
+                parent.pop(path[-1], None)
+            elif isinstance(parent, dict):
+                parent[draw(st.text(max_size=10))] = draw(values)
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier mutation changed the shape under this path
+    return data
+
+
+OUTCOMES: Counter = Counter()  # accepted / rejected, read by benchmarks/bad_inputs.py
+
+
+def _accept_or_input_error(load):
+    try:
+        result = load()
+    except InputError as err:
+        text = str(err)
+        assert err.exit_code == 2 and "\n" not in text and " — fix: " in text, text
+        OUTCOMES["rejected"] += 1
+        return None
+    OUTCOMES["accepted"] += 1
+    return result
+
+
+@FUZZ
+@given(mutated_scenarios())
+def test_mutated_scenarios_load_or_fail_cleanly(data):
+    scenario = _accept_or_input_error(lambda: scenario_from_dict(data))
+    if scenario is not None:
+        assert isinstance(scenario, Scenario)
+        b = scenario.budget
+        assert b.total > 0 and 0 <= b.fixed_share <= 1 and b.fixed_share + b.reserve_share <= 1 + 1e-12
+        assert scenario.horizon.start <= scenario.horizon.end
+        assert math.isfinite(b.dynamic_pool) and b.dynamic_pool >= -1e-6 * b.total
+
+
+@FUZZ
+@given(values)
+def test_any_value_as_a_scenario_loads_or_fails_cleanly(data):
+    _accept_or_input_error(lambda: scenario_from_dict(data))
+
+
+def _yaml_text(data) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+@FUZZ
+@given(mutated_scenarios(), st.lists(st.tuples(st.integers(0, 10_000),
+                                               st.sampled_from(list(":-[]{}#&*!|>'\"%@`, \t\n?")
+                                                               + ["\x00", "\xff", "<<", "!!python/object:os.system"])),
+                                     max_size=4))
+def test_scenario_files_with_damaged_text_load_or_fail_cleanly(tmp_path, data, edits):
+    text = _yaml_text(data)
+    for pos, chars in edits:
+        pos %= len(text) + 1
+        text = text[:pos] + chars + text[pos:]
+    path = tmp_path / "plan.yaml"
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))
+    _accept_or_input_error(lambda: load_scenario(path))
+
+
+@FUZZ
+@given(st.binary(max_size=300))
+def test_scenario_files_of_random_bytes_fail_cleanly(tmp_path, raw):
+    path = tmp_path / "plan.yaml"
+    path.write_bytes(raw)
+    assert _accept_or_input_error(lambda: load_scenario(path)) is None
+
+
+def test_an_alias_bomb_is_rejected_quickly(tmp_path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    path = tmp_path / "plan.yaml"
+    path.write_text("\n".join(lines) + "\nname: bomb\n")
+    with pytest.raises(InputError, match="unknown key 'a0'"):
+        load_scenario(path)
+
+
+# --- history frames ------------------------------------------------------------------------------
+
+cells = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**6, 10**6), st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["2025-01-05", "2025-01-12", "2025-02-30", "01/05/2025", "2025-01-05 00:00",
+                     "2025-01-05T10:00", "kol", "search", "-cmd", "=1+1", "", " ", "NaN", "inf",
+                     "-1", "1,200", "¥5", "null", "N/A", "1e400", "0x10", "渠道"]),
+    st.text(max_size=8), st.datetimes(), st.dates(min_value=dt.date(1, 1, 1)),
+    st.timedeltas(), st.complex_numbers(max_magnitude=1e6))
+COLUMN_NAMES = ["date", "channel", "spend", "revenue", "market", "conversions", "Spend",
+                "Date ", "kpi", 0, None, ""]
+
+
+@st.composite
+def history_frames(draw):
+    n = draw(st.integers(0, 12))
+    names = draw(st.lists(st.one_of(st.sampled_from(COLUMN_NAMES), st.text(max_size=6)),
+                          min_size=0, max_size=7))
+    columns = {}
+    for name in names:
+        kind = draw(st.sampled_from(["mixed", "float", "int", "datetime", "text", "category"]))
+        if kind == "mixed":
+            col = pd.Series(draw(st.lists(cells, min_size=n, max_size=n)), dtype=object)
+        elif kind == "float":
+            col = pd.Series(draw(st.lists(st.floats(allow_nan=True, allow_infinity=True),
+                                          min_size=n, max_size=n)), dtype="float64")
+        elif kind == "int":
+            col = pd.Series(draw(st.lists(st.integers(-2**63, 2**63 - 1), min_size=n, max_size=n)),
+                            dtype="int64")
+        elif kind == "datetime":
+            col = pd.Series(pd.to_datetime(draw(st.lists(
+                st.datetimes(min_value=dt.datetime(1700, 1, 1), max_value=dt.datetime(2250, 1, 1)),
+                min_size=n, max_size=n))), dtype="datetime64[ns]")
+        elif kind == "text":
+            col = pd.Series(draw(st.lists(st.text(max_size=6), min_size=n, max_size=n)), dtype=object)
+        else:
+            col = pd.Series(draw(st.lists(st.sampled_from(["a", "b", "kol"]), min_size=n,
+                                          max_size=n)), dtype="category")
+        columns[len(columns)] = (name, col)
+    frame = pd.DataFrame({i: c for i, (_, c) in columns.items()}, index=range(n))
+    frame.columns = [name for name, _ in columns.values()]
+    return frame
+
+
+@FUZZ
+@given(history_frames(), st.integers(1, 400))
+def test_any_frame_validates_or_fails_cleanly(frame, min_days):
+    history = _accept_or_input_error(lambda: validate_history(frame, min_history_days=min_days))
+    if history is not None:
+        _check_accepted(history)
+
+
+def _check_accepted(history):
+    data = history.frame
+    assert len(data) >= 2 and np.isfinite(data["spend"]).all() and (data["spend"] >= 0).all()
+    assert np.isfinite(data[history.kpi]).all()
+    assert not data.duplicated(["date", *(["channel", "market"] if history.has_market
+                                           else ["channel"])]).any()
+
+
+@st.composite
+def damaged_histories(draw):
+    """A valid weekly history with a few rows removed, repeated or given odd cells."""
+    weeks = draw(st.integers(2, 60))
+    channels = draw(st.lists(st.sampled_from(["kol", "search", "social", "seo"]), min_size=1,
+                             max_size=3, unique=True))
+    dates = pd.date_range("2025-01-05", periods=weeks, freq="7D")
+    rows = [{"date": d.strftime("%Y-%m-%d"), "channel": c, "spend": float(i % 7) * 100.0,
+             "revenue": 1000.0 + i} for i, d in enumerate(dates) for c in channels]
+    frame = pd.DataFrame(rows).astype(object)
+    for _ in range(draw(st.integers(0, 3))):
+        if frame.empty:
+            break
+        i = draw(st.integers(0, len(frame) - 1))
+        action = draw(st.sampled_from(["cell", "drop", "repeat"]))
+        if action == "cell":
+            frame.iat[i, draw(st.integers(0, frame.shape[1] - 1))] = draw(cells)
+        elif action == "drop":
+            frame = frame.drop(frame.index[i])
+        else:
+            frame = pd.concat([frame, frame.iloc[[i]]])
+    return frame.reset_index(drop=True)
+
+
+@FUZZ
+@given(damaged_histories(), st.integers(1, 400))
+def test_damaged_histories_validate_or_fail_cleanly(frame, min_days):
+    history = _accept_or_input_error(lambda: validate_history(frame, min_history_days=min_days))
+    if history is not None:
+        _check_accepted(history)
+
+
+@FUZZ
+@given(damaged_histories(), st.lists(st.tuples(st.integers(0, 10_000),
+                                               st.sampled_from(list(',"\n\r;\t') + ["\xff", "\x00", "\ufeff", ""])),
+                                     max_size=4))
+def test_damaged_csv_files_load_or_fail_cleanly(tmp_path, frame, edits):
+    raw = frame.to_csv(index=False).encode("utf-8")
+    for pos, chars in edits:
+        pos %= len(raw) + 1
+        raw = raw[:pos] + chars.encode("latin-1" if chars == "\xff" else "utf-8") + raw[pos:]
+    path = tmp_path / "history.csv"
+    path.write_bytes(raw)
+    history = _accept_or_input_error(lambda: load_history(path, min_history_days=1))
+    if history is not None:
+        _check_accepted(history)
+
+
+@FUZZ
+@given(history_frames())
+def test_parquet_files_of_any_frame_load_or_fail_cleanly(tmp_path, frame):
+    path = tmp_path / "history.parquet"
+    frame = frame.copy()
+    frame.columns = [str(c) for c in frame.columns]
+    assume(not frame.columns.duplicated().any())
+    try:
+        frame.to_parquet(path)
+    except Exception:  # noqa: BLE001 - pyarrow cannot store every generated frame
+        assume(False)
+    history = _accept_or_input_error(lambda: load_history(path, min_history_days=1))
+    if history is not None:
+        _check_accepted(history)

@@ -1,0 +1,183 @@
+"""What-if shocks: scenario validation, the curve transforms, and real plans under shocks."""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from budgetopt.errors import InputError
+from budgetopt.optimizer.scenario.spec import scenario_from_dict
+from budgetopt.optimizer.workflows.shocks import ShockedForecaster, describe
+
+BASE = {"name": "q", "history": "h.csv", "horizon": {"start": "2026-10-01", "end": "2026-12-31"},
+        "budget": {"total": 1_000_000.0}}
+
+
+def shocks(*items):
+    return scenario_from_dict({**BASE, "shocks": list(items)}).shocks
+
+
+def test_shock_entries_are_validated_with_the_fix_in_the_message():
+    with pytest.raises(InputError, match="changes nothing"):
+        shocks({"name": "a"})
+    with pytest.raises(InputError, match="only changes the budget"):
+        shocks({"name": "a", "channels": ["x"], "budget_change": -0.1})
+    with pytest.raises(InputError, match="used twice"):
+        shocks({"name": "a", "demand_change": -0.1}, {"name": "a", "cost_change": 0.1})
+    with pytest.raises(InputError, match="unknown key 'demand' in shocks.0"):
+        shocks({"name": "a", "demand": -0.1})
+    with pytest.raises(InputError, match="greater than -1"):
+        shocks({"name": "a", "demand_change": -1.0})
+    s = shocks({"name": "rival", "channels": ["live"], "demand_change": -0.22,
+                "cost_change": 0.25}, {"name": "cut", "budget_change": -0.1})
+    assert describe(s[0]) == "demand -22%, cost per result +25% on live"
+    assert describe(s[1]) == "budget -10%"
+
+
+class FakeForecaster:
+    """Two units with known linear-then-flat curves and constant baselines."""
+
+    class Fit:
+        def __init__(self, channel):
+            self.unit = (channel, None)
+
+    fits = {"a": Fit("a"), "b": Fit("b")}
+    warnings = []
+
+    def curve_table(self, periods, max_spend):
+        spend = np.array([0.0, max_spend / 2, max_spend])
+        return pd.concat([pd.DataFrame({"unit": k, "channel": k, "market": None, "period": 0,
+                                        "spend": spend,
+                                        "incremental_kpi": np.minimum(spend, max_spend / 2) * m})
+                          for k, m in (("a", 2.0), ("b", 3.0))], ignore_index=True)
+
+    def forecast_table(self, periods, plan_spend):
+        rows = []
+        for k in ("a", "b"):
+            s = plan_spend.get((k, 0), 0.0)
+            rows.append({"unit": k, "period": 0, "baseline_kpi": 10.0, "baseline_lower": 9.0,
+                         "baseline_upper": 11.0, "forecast_kpi": 10.0 + s,
+                         "forecast_lower": 9.0 + s, "forecast_upper": 11.0 + s})
+        return pd.DataFrame(rows)
+
+
+def test_demand_scales_kpi_and_cost_stretches_the_spend_axis():
+    shock = shocks({"name": "s", "channels": ["a"], "demand_change": -0.2,
+                    "cost_change": 0.25})[0]
+    inner, shocked = FakeForecaster(), ShockedForecaster(FakeForecaster(), shock)
+    before, after = inner.curve_table(None, 100.0), shocked.curve_table(None, 100.0)
+    a0, a1 = before[before.unit == "a"], after[after.unit == "a"]
+    for s in (10.0, 40.0, 62.5, 90.0):
+        expected = 0.8 * np.interp(s / 1.25, a0["spend"], a0["incremental_kpi"])
+        assert np.interp(s, a1["spend"], a1["incremental_kpi"]) == pytest.approx(expected)
+    pd.testing.assert_frame_equal(before[before.unit == "b"], after[after.unit == "b"])
+    table = shocked.forecast_table(None, {("a", 0): 50.0, ("b", 0): 50.0}).set_index("unit")
+    assert table.loc["a", "baseline_kpi"] == pytest.approx(8.0)
+    assert table.loc["a", "forecast_kpi"] == pytest.approx(0.8 * (10.0 + 50.0 / 1.25))
+    assert table.loc["b", "forecast_kpi"] == pytest.approx(60.0)
+
+
+def test_a_cheaper_channel_keeps_a_curve_up_to_the_whole_budget():
+    shock = shocks({"name": "s", "cost_change": -0.5})[0]
+    curves = ShockedForecaster(FakeForecaster(), shock).curve_table(None, 100.0)
+    assert curves.groupby("unit")["spend"].max().min() >= 100.0
+
+
+@pytest.fixture(scope="module")
+def report():
+    from demo_fit import demo_fit
+    from budgetopt.optimizer.scenario.spec import Scenario
+    from budgetopt.optimizer.workflows.shocks import stress
+
+    inputs, forecaster = demo_fit()
+    items = [{"name": "soft_market", "demand_change": -0.22},
+             {"name": "search_cpc", "channels": ["search_ads"], "cost_change": 0.25},
+             {"name": "cut", "budget_change": -0.10},
+             {"name": "impossible", "budget_change": -0.95}]
+    scenario = Scenario.model_validate({**inputs.scenario.model_dump(), "shocks": items})
+    scenario = scenario.with_source(inputs.scenario.source)
+    return stress(scenario, inputs=dataclasses.replace(inputs, scenario=scenario),
+                  forecaster=forecaster)
+
+
+@pytest.mark.slow
+def test_demand_shock_everywhere_keeps_the_plan_and_scales_the_return(report):
+    row = report.table.set_index("shock").loc["soft_market"]
+    assert row["shocked_base_incremental_kpi"] == pytest.approx(
+        0.78 * report.base.totals["incremental_kpi"], rel=1e-9)
+    assert row["shocked_base_roi_retained"] == pytest.approx(0.78)
+    # scaling every curve by the same factor does not move the optimum
+    assert row["reoptimized_incremental_kpi"] == pytest.approx(
+        row["shocked_base_incremental_kpi"], rel=1e-6)
+    assert bool(row["meets_roi_floor"])
+    detail = report.channels[report.channels["shock"] == "soft_market"]
+    assert np.allclose(detail["reoptimized_total_spend"], detail["base_total_spend"], atol=1.0)
+
+
+@pytest.mark.slow
+def test_cost_shock_values_the_base_plan_on_stretched_curves(report):
+    base = report.base
+    expected = 0.0
+    for row in base.allocation.itertuples():
+        curve = base.curves[(base.curves.channel == row.channel)
+                            & (base.curves.period_start == row.period_start)]
+        spend = row.total_spend / 1.25 if row.channel == "search_ads" else row.total_spend
+        expected += np.interp(spend, curve["spend"], curve["incremental_kpi"])
+    row = report.table.set_index("shock").loc["search_cpc"]
+    assert row["shocked_base_incremental_kpi"] == pytest.approx(expected, rel=1e-6)
+    assert row["shocked_base_incremental_kpi"] < base.totals["incremental_kpi"]
+    # re-optimizing can only help; the other channels' curves did not move
+    assert row["reoptimized_incremental_kpi"] >= row["shocked_base_incremental_kpi"] - 1.0
+    detail = report.channels.set_index(["shock", "channel"])
+    others = detail.loc["search_cpc"].drop(index="search_ads")
+    assert np.allclose(others["shocked_base_incremental_kpi"], others["base_incremental_kpi"])
+
+
+@pytest.mark.slow
+def test_budget_cut_comes_out_of_dynamic_money_and_is_replanned(report):
+    base = report.base.totals
+    row = report.table.set_index("shock").loc["cut"]
+    assert row["shocked_base_spend"] == pytest.approx(0.9 * base["spend"], rel=1e-9)
+    assert row["reoptimized_spend"] == pytest.approx(0.9 * base["spend"], rel=1e-9)
+    assert row["reoptimized_incremental_kpi"] >= row["shocked_base_incremental_kpi"] - 1.0
+    assert row["reoptimized_roi_retained"] == pytest.approx(row["reoptimized_roi"] / base["roi"])
+    failed = report.table.set_index("shock").loc["impossible"]
+    assert failed["reoptimized_status"] == "failed" and "search_ads" in failed["note"]
+    files = report.files()
+    data = json.loads(files["shocks.json"])
+    assert [s["shock"] for s in data["shocks"]] == ["soft_market", "search_cpc", "cut",
+                                                    "impossible"]
+
+
+@pytest.mark.slow
+def test_shocks_command_on_the_example_scenario(tmp_path, capsys):
+    from demo_fit import ROOT
+    from budgetopt.optimizer.cli.main import main
+
+    out = tmp_path / "s"
+    with pytest.raises(SystemExit) as code:
+        main(["shocks", str(ROOT / "scenarios" / "competitor_pressure.yaml"), "--out", str(out)])
+    assert code.value.code == 0
+    table = pd.read_csv(out / "shocks.csv")
+    assert table["shock"].tolist() == ["rival_in_live", "soft_market", "search_cpc_up",
+                                       "budget_cut"]
+    printed = capsys.readouterr().out
+    assert "keep ≥ 70% of base ROI" in printed and "rival_in_live" in printed
+    with pytest.raises(SystemExit) as code:
+        main(["shocks", str(ROOT / "scenarios" / "demo.yaml")])
+    assert code.value.code == 2 and "no shocks" in capsys.readouterr().err
+
+
+def test_shock_channels_must_be_in_the_history():
+    from demo_fit import ROOT
+    from budgetopt.forecasts.history.frame import load_history
+    from budgetopt.optimizer.workflows.inputs import check_inputs
+
+    history = load_history(ROOT / "scenarios" / "data" / "history.csv")
+    scenario = scenario_from_dict({**BASE, "shocks": [
+        {"name": "typo", "channels": ["serch_ads"], "cost_change": 0.25}]})
+    with pytest.raises(InputError, match="shocks.typo.channels: channel 'serch_ads' is not in"):
+        check_inputs(scenario, history)
