@@ -53,7 +53,7 @@ def run_corpus() -> tuple[list[dict], dict[str, int]]:
         with tempfile.TemporaryDirectory() as tmp:
             scenario = BAD / f"{case['case']}.yaml"
             if case.get("make") == "sparse_over_limit":
-                from budgetopt.forecasts.history.frame import MAX_HISTORY_BYTES
+                from budgetopt.forecasts.history.readers import MAX_HISTORY_BYTES
                 scenario = Path(tmp) / scenario.name
                 scenario.write_bytes((BAD / scenario.name).read_bytes())
                 with open(Path(tmp) / case["file"], "wb") as f:
@@ -104,7 +104,8 @@ def run_fuzz(examples: int) -> list[tuple[str, int, int, float]]:
 def large_files() -> list[tuple[str, str]]:
     """Time to refuse a history over the size limit (a sparse file: no bytes on disk), and the
     memory a legal 36 MB history takes to load."""
-    from budgetopt.forecasts.history.frame import MAX_HISTORY_BYTES, load_history
+    from budgetopt.forecasts.history.readers import MAX_HISTORY_BYTES
+    from budgetopt.forecasts.history.loader import load_history
     from budgetopt.errors import InputError
 
     rows = []
@@ -132,7 +133,7 @@ def large_files() -> list[tuple[str, str]]:
         subprocess.run([sys.executable, "-c", write, str(path)], cwd=ROOT, check=True)
         load = (  # VmHWM (peak memory of this program; getrusage would count the parent's)
             "import sys, time\n"
-            "from budgetopt.forecasts.history.frame import load_history\n"
+            "from budgetopt.forecasts.history.loader import load_history\n"
             "def peak():\n"
             "    for line in open('/proc/self/status'):\n"
             "        if line.startswith('VmHWM:'):\n"

@@ -35,7 +35,7 @@ from budgetopt.optimizer.workflows.inputs import load_inputs
 from budgetopt.optimizer.workflows.pipeline import fit_forecasts, plan_with
 from budgetopt.optimizer.rules.pool import split_budget
 from budgetopt.optimizer.rules.rulebook import scenario_rules
-from budgetopt.optimizer.scenario.spec import load_scenario
+from budgetopt.optimizer.scenario.loader import load_scenario
 
 HORIZON = ("2026-01-01", "2026-03-31")
 TAIL_SHARE = 1e-4

@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 
 import budgetopt
-from budgetopt.optimizer.scenario.spec import ScenarioLoader
+from budgetopt.optimizer.scenario.loader import ScenarioLoader
 
 BASE = Path(__file__).resolve().with_name("demo.yaml")
 QUARTERS = [  # label, first day, last day, budget

@@ -11,7 +11,7 @@ import pandas as pd
 from budgetopt.datasets.worlds import demo_world
 from budgetopt.optimizer.workflows.inputs import load_inputs
 from budgetopt.optimizer.workflows.pipeline import fit_forecasts
-from budgetopt.optimizer.scenario.spec import load_scenario
+from budgetopt.optimizer.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "demo.yaml"

@@ -12,7 +12,7 @@ import yaml
 
 from budgetopt.errors import InputError
 from budgetopt.optimizer.results.outputs import csv_text, neutralize
-from budgetopt.optimizer.scenario.spec import ScenarioLoader, load_scenario
+from budgetopt.optimizer.scenario.loader import ScenarioLoader, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted(p for pkg in ("budgetopt", "forecasts", "optimizer", "scenarios", "benchmarks")

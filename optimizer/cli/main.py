@@ -30,7 +30,7 @@ def _run_plan(scenario, out, solver, force, quiet, as_json=False, report=True):
     from budgetopt.optimizer.cli.console import busy, fit_progress, interactive, print_plan
     from budgetopt.optimizer.results.outputs import json_text, prepare_output, write_outputs
     from budgetopt.optimizer.workflows.pipeline import plan
-    from budgetopt.optimizer.scenario.spec import load_scenario
+    from budgetopt.optimizer.scenario.loader import load_scenario
 
     started = datetime.now(timezone.utc)
     loaded = load_scenario(scenario)
@@ -128,7 +128,7 @@ def _check_run(run_dir, scenario, history, out, solver, force, quiet):
 def validate(scenario: Path) -> None:
     """Check SCENARIO and its history without planning."""
     from budgetopt.optimizer.workflows.inputs import load_inputs
-    from budgetopt.optimizer.scenario.spec import load_scenario
+    from budgetopt.optimizer.scenario.loader import load_scenario
 
     inputs = load_inputs(load_scenario(scenario))
     click.echo(f"{scenario}: ok — {len(inputs.units)} units, {len(inputs.periods)} "

@@ -9,7 +9,7 @@ from importlib import metadata
 import numpy as np
 
 from budgetopt.forecasts.curves.breakpoints import PWL_TOLERANCE
-from budgetopt.optimizer.scenario.spec import file_sha256
+from budgetopt.optimizer.scenario.loader import file_sha256
 
 PACKAGES = ("budgetopt", "prophet", "cmdstanpy", "pulp", "highspy", "pandas", "numpy", "pydantic")
 

@@ -1,26 +1,21 @@
-"""The scenario file, parsed once into typed, validated objects (SPEC §3.2).
-
-Unknown keys are errors, paths resolve relative to the scenario file, ratio strings follow
-SPEC §2. Everything downstream reads these objects, never raw dicts.
-"""
+"""The scenario file's typed, validated models: unknown keys are errors, paths resolve relative
+to the scenario file, ratio strings read as in docs/scenario.md. Everything downstream reads
+these objects, never raw dicts."""
 from __future__ import annotations
 
-import difflib
-import hashlib
 import re
-import typing
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
-                      ValidationError, WithJsonSchema, field_validator, model_validator)
+                      WithJsonSchema, field_validator, model_validator)
 
-from budgetopt.errors import InputError
 from budgetopt.optimizer.scenario.ratios import parse_ratio
 
+
 NAME_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
+
 
 Ratio = Annotated[
     float,
@@ -29,7 +24,11 @@ Ratio = Annotated[
                               {"type": "string", "pattern": r"^\s*1\s*:\s*[0-9.]+\s*$"}],
                     "description": "a plain number, or \"1:X\" (spend:return) meaning X"}),
 ]
+
+
 Money = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)]
+
+
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False, strict=True)]
 
 
@@ -296,211 +295,3 @@ class Scenario(Spec):
         """The file's exact bytes when the scenario was read from a file (kept with the outputs
         so a run can be reproduced from its own directory)."""
         return self._raw
-
-
-_KINDS = {list: "a list", str: "text", int: "a number", float: "a number", bool: "true/false",
-          set: "a set"}
-
-
-def scenario_from_dict(data: object, *, source: Path | None = None,
-                       where: str = "scenario") -> Scenario:
-    """Validate a scenario mapping (from YAML or built in code) into a Scenario."""
-    if not isinstance(data, dict):
-        what = ("the scenario is empty" if data is None else
-                f"expected a mapping of scenario keys, got {_KINDS.get(type(data), type(data).__name__)}")
-        raise InputError(what, where=where,
-                         fix="start the file with keys such as 'name:' and 'budget:'")
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise _one_line(exc, where) from None
-    return scenario.with_source(source)
-
-
-class ScenarioLoader(yaml.SafeLoader):
-    """Safe YAML loading with two planner-proofings: `1:4` stays text (YAML 1.1 would read it
-    as the base-60 number 64) and a key written twice is an error, not a silent overwrite."""
-
-    def construct_mapping(self, node, deep=False):
-        seen: dict = {}
-        for key_node, _ in node.value if isinstance(node, yaml.MappingNode) else ():
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue  # `<<: *defaults` merges are fine; the keys written here win
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                hash(key)
-            except TypeError:
-                raise yaml.constructor.ConstructorError(
-                    None, None, "a list or mapping is used as a key", key_node.start_mark) from None
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key '{key}' appears twice (first on line {seen[key]})",
-                    key_node.start_mark)
-            seen[key] = key_node.start_mark.line + 1
-        return super().construct_mapping(node, deep=deep)
-
-    def construct_yaml_timestamp(self, node):
-        try:
-            return super().construct_yaml_timestamp(node)
-        except (ValueError, OverflowError):
-            raise yaml.constructor.ConstructorError(
-                None, None, f"{node.value!r} is not a calendar date", node.start_mark) from None
-
-
-ScenarioLoader.add_constructor("tag:yaml.org,2002:timestamp",
-                               ScenarioLoader.construct_yaml_timestamp)
-
-
-ScenarioLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers
-            if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-ScenarioLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789"))
-ScenarioLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?|\.[0-9_]+"
-               r"|[0-9][0-9_]*[eE][-+]?[0-9]+|\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
-    list("-+0123456789."))
-
-
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario YAML file (safe loading only)."""
-    path = Path(path)
-    where = str(path)
-    if not path.is_file():
-        raise InputError(f"scenario file not found (looked for {path.resolve()})", where=where,
-                         fix="check the path, or copy one from scenarios/")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror or exc})", where=where,
-                         fix="check the file's permissions") from None
-    return parse_scenario(raw, source=path.resolve(), where=where)
-
-
-def parse_scenario(raw: bytes, *, source: Path | None, where: str) -> Scenario:
-    """Validate scenario YAML bytes; `source` is the file they came from (paths resolve from
-    its folder)."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise InputError(f"line {line}: bytes that are not UTF-8", where=where,
-                         fix="save the file as UTF-8") from None
-    try:
-        data = yaml.load(text, Loader=ScenarioLoader)  # a SafeLoader: no Python objects
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or "malformed YAML"
-        fix = ("write dates as YYYY-MM-DD, e.g. 2026-10-01" if "calendar date" in problem
-               else "correct the YAML syntax (indentation, colons, quotes)")
-        raise InputError(f"{at}{problem}", where=where, fix=fix) from None
-    except RecursionError:
-        raise InputError("values are nested too deeply to be a scenario", where=where,
-                         fix="correct the brackets; a scenario nests a few levels at most") from None
-    scenario = scenario_from_dict(data, source=source, where=where)
-    scenario._raw = raw
-    return scenario
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def _one_line(exc: ValidationError, where: str) -> InputError:
-    """The first validation problem as one InputError: the key path, what is wrong, the fix."""
-    errors = exc.errors(include_url=False)
-    err = min(errors, key=lambda e: e["type"] != "extra_forbidden")
-    loc = [str(p) for p in err["loc"]]
-    dotted = ".".join(loc) or "(top level)"
-    kind, msg = err["type"], err["msg"]
-    if kind == "extra_forbidden":
-        parent, key = loc[:-1], loc[-1]
-        known = _known_keys(parent)
-        close = difflib.get_close_matches(key, known, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(known)}"
-        at = ".".join(parent) or "top level"
-        return InputError(f"unknown key '{key}' in {at}", where=where,
-                          fix=f"remove it or correct the spelling ({hint})")
-    if kind == "missing":
-        return InputError(f"missing required key '{dotted}'", where=where,
-                          fix="add it (see docs/scenario.md)")
-    msg = msg.removeprefix("Value error, ")
-    got = err.get("input")
-    shown = ""
-    if isinstance(got, (int, float, str)) and kind != "value_error":
-        text = repr(got)
-        shown = f" (got {text if len(text) <= 60 else text[:57] + '...'})"
-    what, _, fix = msg.partition("; ") if kind == "value_error" else (msg, "", "")
-    if kind == "string_pattern_mismatch":
-        what, fix = ((f"{got!r} is not a three-letter currency code in capitals", "write e.g. CNY or USD")
-                     if loc and loc[-1] == "currency" else
-                     (f"name {got!r} may use only letters, digits, _ . - (≤ 64 chars)", "rename it"))
-        shown = ""
-    at = f"{'.'.join(loc)}: " if loc else ""
-    return InputError(f"{at}{what}{shown}", where=where,
-                      fix=fix or _FIXES.get(kind, "see docs/scenario.md for the allowed values")
-                      .format(key=dotted, msg=msg.removeprefix("Input should be ")))
-
-
-_NUMBER_FIX = ("write {key} as a plain number such as 12000000 or 12_000_000 "
-               "(no quotes, commas or currency signs)")
-_FIXES = {
-    **{k: "set {key} to a number {msg}" for k in (
-        "greater_than", "greater_than_equal", "less_than", "less_than_equal")},
-    "finite_number": "set {key} to a finite number",
-    "float_type": _NUMBER_FIX, "float_parsing": _NUMBER_FIX, "int_type": _NUMBER_FIX,
-    "int_parsing": _NUMBER_FIX, "int_from_float": "write {key} as a whole number",
-    "literal_error": "use {msg}",
-    "bool_type": "write true or false", "bool_parsing": "write true or false",
-    "dict_type": "write {key} as a mapping of names to values (name: value)",
-    "list_type": "write {key} as a list, e.g. [a, b]",
-    "string_type": "write {key} as text",
-    **{k: "write {key} as a date YYYY-MM-DD, e.g. 2026-10-01" for k in (
-        "date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact")},
-    "string_pattern_mismatch": "see docs/scenario.md for how to write {key}",
-    "too_short": "add at least one value to {key}",
-}
-
-
-def _known_keys(loc: list[str]) -> list[str]:
-    """The keys allowed at a location in the scenario, for did-you-mean hints."""
-    annotation: object = Scenario
-    parts = list(loc)
-    while parts:
-        if typing.get_origin(annotation) in (dict, list):
-            annotation = typing.get_args(annotation)[-1]
-            parts.pop(0)
-            continue
-        model = _model_in(annotation)
-        if model is None or parts[0] not in model.model_fields:
-            return []
-        annotation = model.model_fields[parts.pop(0)].annotation
-    model = _model_in(annotation)
-    return sorted(model.model_fields) if model is not None else []
-
-
-def _model_in(annotation: object) -> type[BaseModel] | None:
-    """The model class an annotation names (directly or as `Model | None`)."""
-    for item in (annotation, *typing.get_args(annotation)):
-        if isinstance(item, type) and issubclass(item, BaseModel):
-            return item
-    return None
-
-
-SCHEMA_FILE = Path(__file__).with_name("scenario.schema.json")
-
-
-def json_schema() -> dict:
-    """JSON Schema of the scenario format (shipped as optimizer/scenario.schema.json)."""
-    schema = Scenario.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "budgetopt scenario"
-    return schema
-
-
-if __name__ == "__main__":
-    import json
-    SCHEMA_FILE.write_text(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n")

@@ -14,7 +14,8 @@ import pandas as pd
 
 from budgetopt.errors import BudgetoptError, InputError
 from budgetopt.optimizer.workflows.inputs import PlanInputs, load_inputs
-from budgetopt.optimizer.scenario.spec import Scenario, load_scenario
+from budgetopt.optimizer.scenario.spec import Scenario
+from budgetopt.optimizer.scenario.loader import load_scenario
 
 COLUMNS = ["multiple", "budget", "status", "spend", "fixed", "dynamic", "reserve",
            "incremental_kpi", "predicted_kpi", "roi", "net_roi", "marginal_roi",

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from budgetopt.errors import InputError
-from budgetopt.forecasts.history.frame import History, load_history
+from budgetopt.forecasts.history.frame import History
+from budgetopt.forecasts.history.loader import load_history
 from budgetopt.forecasts.history.periods import make_periods
 from budgetopt.optimizer.lp.model import Unit
 from budgetopt.optimizer.scenario.spec import Scenario

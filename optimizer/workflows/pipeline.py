@@ -27,7 +27,8 @@ from budgetopt.optimizer.rules.pool import PoolSplit, channel_fixed, commit_opti
 from budgetopt.optimizer.results.tables import (PlanResult, allocation_table, binding_rules, channels_table,
                                period_labels)
 from budgetopt.optimizer.rules.rulebook import PlanFrame, channel_caps, precheck, scenario_rules
-from budgetopt.optimizer.scenario.spec import Scenario, load_scenario
+from budgetopt.optimizer.scenario.spec import Scenario
+from budgetopt.optimizer.scenario.loader import load_scenario
 from budgetopt.optimizer.lp.solvers import make_solver
 from budgetopt.optimizer.results.summary import build_summary
 

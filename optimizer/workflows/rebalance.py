@@ -13,11 +13,13 @@ import numpy as np
 import pandas as pd
 
 from budgetopt.errors import InputError
-from budgetopt.forecasts.history.frame import History, load_history, validate_history
+from budgetopt.forecasts.history.frame import History
+from budgetopt.forecasts.history.loader import load_history, validate_history
 from budgetopt.optimizer.workflows.inputs import PlanInputs, check_inputs, load_inputs
 from budgetopt.optimizer.rules.pool import PoolSplit
 from budgetopt.optimizer.results.tables import PlanResult
-from budgetopt.optimizer.scenario.spec import Scenario, load_scenario
+from budgetopt.optimizer.scenario.spec import Scenario
+from budgetopt.optimizer.scenario.loader import load_scenario
 
 PLAN_COLUMNS = ["fixed_spend", "dynamic_spend", "total_spend", "baseline_kpi",
                 "incremental_kpi"]

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from budgetopt.errors import InputError
-from budgetopt.forecasts.history.frame import load_history
+from budgetopt.forecasts.history.loader import load_history
 from budgetopt.optimizer.workflows.inputs import check_inputs
 from budgetopt.optimizer.results.outputs import plan_files
 from budgetopt.optimizer.workflows.pipeline import fit_forecasts, plan_with
 from budgetopt.optimizer.results.tables import PlanResult
-from budgetopt.optimizer.scenario.spec import Scenario, load_scenario, parse_scenario
+from budgetopt.optimizer.scenario.spec import Scenario
+from budgetopt.optimizer.scenario.loader import load_scenario, parse_scenario
 from budgetopt.optimizer.lp.solvers import make_solver
 from budgetopt.optimizer.results.summary import package_versions
 

@@ -16,7 +16,8 @@ from budgetopt.optimizer.lp.allocate import curve_segments
 from budgetopt.optimizer.workflows.frontier import SharedBaseline, with_budget
 from budgetopt.optimizer.workflows.inputs import PlanInputs, load_inputs
 from budgetopt.optimizer.results.tables import PlanResult
-from budgetopt.optimizer.scenario.spec import Scenario, Shock, load_scenario
+from budgetopt.optimizer.scenario.spec import Scenario, Shock
+from budgetopt.optimizer.scenario.loader import load_scenario
 
 ROI_RETAINED_FLOOR = 0.70   # the planning doctrine: keep ≥ 70% of base ROI under pressure
 KPI_COLUMNS = ("baseline_kpi", "baseline_lower", "baseline_upper", "forecast_kpi",

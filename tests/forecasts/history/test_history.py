@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 from budgetopt.errors import InputError
-from budgetopt.forecasts.history import frame as hist
-from budgetopt.forecasts.history.frame import History, load_history, validate_history
+from budgetopt.forecasts.history import readers as hist
+from budgetopt.forecasts.history.frame import History
+from budgetopt.forecasts.history.loader import load_history, validate_history
 
 START = "2023-01-01"
 

@@ -19,7 +19,7 @@ from budgetopt.optimizer.cli.main import main
 from budgetopt.optimizer.cli.console import print_plan
 from budgetopt.optimizer.workflows.inputs import load_inputs
 from budgetopt.optimizer.workflows.pipeline import fit_forecasts, plan_with
-from budgetopt.optimizer.scenario.spec import load_scenario
+from budgetopt.optimizer.scenario.loader import load_scenario
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[3]

@@ -20,7 +20,7 @@ from budgetopt.optimizer.rules.bounds import DynamicBudget, PilotBound
 from budgetopt.optimizer.workflows.inputs import load_inputs
 from budgetopt.optimizer.workflows.evidence import pilot_rules
 from budgetopt.optimizer.results.tables import channels_table
-from budgetopt.optimizer.scenario.spec import load_scenario
+from budgetopt.optimizer.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[3]
 DEMO = ROOT / "scenarios" / "demo.yaml"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from budgetopt.forecasts.history import frame as hist
+from budgetopt.forecasts.history import readers as hist
 from budgetopt.optimizer.cli.main import main
 from cli_run import cli
 

@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from budgetopt.errors import InputError
-from budgetopt.forecasts.history.frame import load_history, validate_history
-from budgetopt.optimizer.scenario.spec import Scenario, load_scenario, scenario_from_dict
+from budgetopt.forecasts.history.loader import load_history, validate_history
+from budgetopt.optimizer.scenario.spec import Scenario
+from budgetopt.optimizer.scenario.loader import load_scenario, scenario_from_dict
 
 # FUZZ_EXAMPLES=5000 for a long search (benchmarks/bad_inputs.py counts such a run)
 FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "150")), deadline=None,

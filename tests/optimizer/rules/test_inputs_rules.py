@@ -7,9 +7,9 @@ import pytest
 import yaml
 
 from budgetopt.errors import InputError
-from budgetopt.forecasts.history.frame import load_history
+from budgetopt.forecasts.history.loader import load_history
 from budgetopt.optimizer.workflows.inputs import check_inputs
-from budgetopt.optimizer.scenario.spec import scenario_from_dict
+from budgetopt.optimizer.scenario.loader import scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[3]
 DEMO = ROOT / "scenarios" / "demo.yaml"
@@ -39,7 +39,7 @@ def test_period_caps_must_name_period_starts(history):
 def test_cac_cap_needs_a_conversions_column(history):
     assert check_inputs(_scenario(channels={"kol": {"cac_cap": 80}}), history)
     no_conversions = history.frame.drop(columns="conversions")
-    from budgetopt.forecasts.history.frame import validate_history
+    from budgetopt.forecasts.history.loader import validate_history
     bare = validate_history(no_conversions, source="bare.csv")
     with pytest.raises(InputError, match="channels.kol.cac_cap needs a conversions column, and "
                                          "bare.csv has none"):

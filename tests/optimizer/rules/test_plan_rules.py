@@ -13,7 +13,7 @@ import yaml
 from budgetopt.optimizer.cli.main import main
 from budgetopt.optimizer.workflows.inputs import check_inputs, load_inputs
 from budgetopt.optimizer.workflows.pipeline import plan_with
-from budgetopt.optimizer.scenario.spec import load_scenario, scenario_from_dict
+from budgetopt.optimizer.scenario.loader import load_scenario, scenario_from_dict
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[3]

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from budgetopt.errors import InputError
-from budgetopt.optimizer.scenario.spec import (SCHEMA_FILE, Budget, ChannelRule, Event, ForecastSettings, Group,
-                                Horizon, Limits, Scenario, SolverSettings, json_schema,
-                                load_scenario, scenario_from_dict)
+from budgetopt.optimizer.scenario.spec import Budget, ChannelRule, Event, ForecastSettings, Group, Horizon, Limits, Scenario, SolverSettings
+from budgetopt.optimizer.scenario.schema import SCHEMA_FILE, json_schema
+from budgetopt.optimizer.scenario.loader import load_scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[3]
 SCENARIOS = ROOT / "scenarios"
@@ -274,7 +274,7 @@ def test_shipped_schema_is_valid_json_and_matches_the_models():
     text = SCHEMA_FILE.read_text(encoding="utf-8")
     shipped = json.loads(text)
     assert shipped == json_schema(), \
-        "optimizer/scenario.schema.json is stale: regenerate with python -m budgetopt.optimizer.scenario.spec"
+        "optimizer/scenario.schema.json is stale: regenerate with python -m budgetopt.optimizer.scenario.schema"
     assert text == json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
 
 

@@ -202,7 +202,7 @@ def test_an_out_that_is_a_file_is_refused_even_with_force(tmp_path, no_fitting, 
 # --- a history too large for this machine --------------------------------------------------------
 
 def test_a_history_the_machine_cannot_hold_is_refused_up_front(monkeypatch, capsys):
-    from budgetopt.forecasts.history import frame as history
+    from budgetopt.forecasts.history import readers as history
     monkeypatch.setattr(history, "available_memory", lambda: 50_000)
     assert cli("validate", GOOD) == 2
     err = capsys.readouterr().err

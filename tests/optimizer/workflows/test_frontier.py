@@ -10,7 +10,7 @@ import pytest
 
 from budgetopt.errors import InputError
 from budgetopt.optimizer.workflows.frontier import _marks, budget_multiples, frontier, with_budget
-from budgetopt.optimizer.scenario.spec import scenario_from_dict
+from budgetopt.optimizer.scenario.loader import scenario_from_dict
 
 
 def scenario(**extra):

@@ -13,7 +13,7 @@ import yaml
 from cli_run import cli
 from budgetopt.optimizer.workflows.inputs import load_inputs
 from budgetopt.optimizer.workflows.pipeline import fit_forecasts, plan_with
-from budgetopt.optimizer.scenario.spec import load_scenario
+from budgetopt.optimizer.scenario.loader import load_scenario
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[3]

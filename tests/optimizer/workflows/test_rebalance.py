@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from budgetopt.errors import InputError
-from budgetopt.forecasts.history.frame import validate_history
+from budgetopt.forecasts.history.loader import validate_history
 from budgetopt.forecasts.history.periods import make_periods
 from budgetopt.optimizer.workflows.rebalance import _as_of, _combine
 

@@ -15,7 +15,7 @@ from cli_run import cli
 from budgetopt.optimizer.workflows.inputs import load_inputs
 from budgetopt.optimizer.results.outputs import scenario_text
 from budgetopt.optimizer.workflows.reproduce import compare_outputs, recorded_inputs
-from budgetopt.optimizer.scenario.spec import load_scenario, parse_scenario, scenario_from_dict
+from budgetopt.optimizer.scenario.loader import load_scenario, parse_scenario, scenario_from_dict
 from budgetopt.optimizer.results.summary import input_hashes, package_versions
 
 GOOD = Path(__file__).parents[2] / "fixtures" / "bad" / "good"

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from budgetopt.errors import InputError
-from budgetopt.optimizer.scenario.spec import scenario_from_dict
+from budgetopt.optimizer.scenario.loader import scenario_from_dict
 from budgetopt.optimizer.workflows.shocks import ShockedForecaster, describe
 
 BASE = {"name": "q", "history": "h.csv", "horizon": {"start": "2026-10-01", "end": "2026-12-31"},
@@ -173,7 +173,7 @@ def test_shocks_command_on_the_example_scenario(tmp_path, capsys):
 
 def test_shock_channels_must_be_in_the_history():
     from demo_fit import ROOT
-    from budgetopt.forecasts.history.frame import load_history
+    from budgetopt.forecasts.history.loader import load_history
     from budgetopt.optimizer.workflows.inputs import check_inputs
 
     history = load_history(ROOT / "scenarios" / "data" / "history.csv")

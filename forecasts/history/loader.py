@@ -1,0 +1,50 @@
+"""Load a history file or check an in-memory frame into one validated `History`: read
+(`readers`), then check (`checks`)."""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+
+from budgetopt.errors import InputError
+from budgetopt.forecasts.history.checks import Where, check_history
+from budgetopt.forecasts.history.readers import check_size, index_to_columns, read_csv, read_parquet
+from budgetopt.forecasts.history.frame import History, RESERVED
+
+
+def load_history(path, kpi: str = "revenue", *, min_history_days: int = 365) -> History:
+    """Read a history file (.csv, .csv.gz, .parquet, .pq) and validate it."""
+    _check_kpi(kpi)
+    source, p = str(path), Path(path)
+    if not p.exists():
+        raise InputError(f"history file not found (looked for {p.absolute()})", where=source,
+                         fix="check the path; relative paths resolve from the current directory")
+    if p.is_dir():
+        raise InputError("is a directory, not a history file", where=source,
+                         fix="point to the CSV or Parquet file inside it")
+    name = p.name.lower()
+    if not name.endswith((".csv", ".csv.gz", ".parquet", ".pq")):
+        raise InputError(f"unsupported file type {''.join(p.suffixes) or '(no extension)'!r}",
+                         where=source, fix="save the history as .csv (UTF-8) or .parquet")
+    check_size(p, source)
+    if name.endswith((".parquet", ".pq")):
+        frame, digest = read_parquet(p, source)
+        where = Where(source, lines=False)
+    else:
+        frame, digest = read_csv(p, source, gz=name.endswith(".gz"))
+        where = Where(source, lines=True)
+    return replace(check_history(frame, kpi, where, min_history_days), sha256=digest)
+
+
+def validate_history(frame: pd.DataFrame, kpi: str = "revenue", *, source: str = "<frame>",
+                     min_history_days: int = 365) -> History:
+    """Validate an in-memory history frame (places are 1-based rows); the input is not changed."""
+    _check_kpi(kpi)
+    return check_history(index_to_columns(frame), kpi, Where(source, lines=False), min_history_days)
+
+
+def _check_kpi(kpi) -> None:
+    if not isinstance(kpi, str) or not kpi or kpi in RESERVED:
+        raise InputError(f"kpi {kpi!r} cannot be the KPI column", where="kpi",
+                         fix="name a numeric KPI column of the history, e.g. revenue")
