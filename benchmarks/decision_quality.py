@@ -27,9 +27,9 @@ import yaml
 from joblib import Parallel, delayed
 
 from benchmarks.record import write_section
-from budgetopt.datasets.families import FAMILIES, family_world
+from budgetopt.datasets import FAMILIES, family_world
 from budgetopt.forecasts.history.reference import daily_spend, reference_shift, reference_spend
-from budgetopt.datasets.worlds import write_history
+from budgetopt.datasets import write_history
 from budgetopt.optimizer.lp.allocate import allocate
 from budgetopt.optimizer.workflows.inputs import load_inputs
 from budgetopt.optimizer.workflows.pipeline import fit_forecasts, plan_with

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.record import write_section
-from budgetopt.datasets.worlds import demo_world
+from budgetopt.datasets import demo_world
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "demo.yaml"

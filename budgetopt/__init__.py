@@ -1,41 +1,68 @@
 """budgetopt: plan a marketing budget from history, a scenario file and the 60/40 budget pool.
 
-The public Python API for planning scripts; names load lazily so that importing the error
-types does not import Prophet or PuLP.
+The public Python API for planning scripts. Names load on first use, so importing budgetopt
+(or its error types) loads neither Prophet nor PuLP; the imports under TYPE_CHECKING are the
+same names for editors and type checkers (a test keeps the two lists equal).
 """
 from __future__ import annotations
 
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
+if TYPE_CHECKING:
+    from budgetopt import datasets
+    from budgetopt.errors import BudgetoptError, InputError, PlanError
+    from budgetopt.forecasts.history.loader import load_history
+    from budgetopt.optimizer.results.outputs import write_outputs
+    from budgetopt.optimizer.results.spreadsheet import write_workbook
+    from budgetopt.optimizer.results.tables import PlanResult
+    from budgetopt.optimizer.scenario.loader import load_scenario, scenario_from_dict
+    from budgetopt.optimizer.scenario.spec import Scenario, Shock
+    from budgetopt.optimizer.workflows.compare import Comparison, comparison_files, load_run
+    from budgetopt.optimizer.workflows.compare import compare_runs as compare
+    from budgetopt.optimizer.workflows.frontier import (Frontier, budget_multiples, frontier,
+                                                        with_budget)
+    from budgetopt.optimizer.workflows.inputs import check_inputs, load_inputs
+    from budgetopt.optimizer.workflows.pipeline import backtest, fit_forecasts, plan, plan_with
+    from budgetopt.optimizer.workflows.rebalance import Rebalance, rebalance
+    from budgetopt.optimizer.workflows.reproduce import check_run
+    from budgetopt.optimizer.workflows.shocks import ShockReport, stress
+
+#: public name → "module" or "module:attribute" it is loaded from
 _API = {
-    "load_scenario": "budgetopt.optimizer.scenario.spec",
-    "Scenario": "budgetopt.optimizer.scenario.spec",
-    "plan": "budgetopt.optimizer.workflows.pipeline",
-    "PlanResult": "budgetopt.optimizer.results.tables",
-    "write_outputs": "budgetopt.optimizer.results.outputs",
-    "load_history": "budgetopt.forecasts.history.frame",
-    "scenario_from_dict": "budgetopt.optimizer.scenario.spec",
-    "Shock": "budgetopt.optimizer.scenario.spec",
-    "load_inputs": "budgetopt.optimizer.workflows.inputs",
-    "check_inputs": "budgetopt.optimizer.workflows.inputs",
-    "fit_forecasts": "budgetopt.optimizer.workflows.pipeline",
-    "plan_with": "budgetopt.optimizer.workflows.pipeline",
-    "compare": "budgetopt.optimizer.workflows.compare:compare_runs",
-    "Comparison": "budgetopt.optimizer.workflows.compare",
-    "load_run": "budgetopt.optimizer.workflows.compare",
-    "frontier": "budgetopt.optimizer.workflows.frontier",
-    "Frontier": "budgetopt.optimizer.workflows.frontier",
-    "with_budget": "budgetopt.optimizer.workflows.frontier",
-    "stress": "budgetopt.optimizer.workflows.shocks",
-    "ShockReport": "budgetopt.optimizer.workflows.shocks",
-    "rebalance": "budgetopt.optimizer.workflows.rebalance",
-    "Rebalance": "budgetopt.optimizer.workflows.rebalance",
-    "write_workbook": "budgetopt.optimizer.results.spreadsheet",
+    "datasets": "budgetopt.datasets:",
     "BudgetoptError": "budgetopt.errors",
     "InputError": "budgetopt.errors",
     "PlanError": "budgetopt.errors",
+    "load_history": "budgetopt.forecasts.history.loader",
+    "write_outputs": "budgetopt.optimizer.results.outputs",
+    "write_workbook": "budgetopt.optimizer.results.spreadsheet",
+    "PlanResult": "budgetopt.optimizer.results.tables",
+    "load_scenario": "budgetopt.optimizer.scenario.loader",
+    "scenario_from_dict": "budgetopt.optimizer.scenario.loader",
+    "Scenario": "budgetopt.optimizer.scenario.spec",
+    "Shock": "budgetopt.optimizer.scenario.spec",
+    "Comparison": "budgetopt.optimizer.workflows.compare",
+    "comparison_files": "budgetopt.optimizer.workflows.compare",
+    "load_run": "budgetopt.optimizer.workflows.compare",
+    "compare": "budgetopt.optimizer.workflows.compare:compare_runs",
+    "Frontier": "budgetopt.optimizer.workflows.frontier",
+    "budget_multiples": "budgetopt.optimizer.workflows.frontier",
+    "frontier": "budgetopt.optimizer.workflows.frontier",
+    "with_budget": "budgetopt.optimizer.workflows.frontier",
+    "check_inputs": "budgetopt.optimizer.workflows.inputs",
+    "load_inputs": "budgetopt.optimizer.workflows.inputs",
+    "backtest": "budgetopt.optimizer.workflows.pipeline",
+    "fit_forecasts": "budgetopt.optimizer.workflows.pipeline",
+    "plan": "budgetopt.optimizer.workflows.pipeline",
+    "plan_with": "budgetopt.optimizer.workflows.pipeline",
+    "Rebalance": "budgetopt.optimizer.workflows.rebalance",
+    "rebalance": "budgetopt.optimizer.workflows.rebalance",
+    "check_run": "budgetopt.optimizer.workflows.reproduce",
+    "ShockReport": "budgetopt.optimizer.workflows.shocks",
+    "stress": "budgetopt.optimizer.workflows.shocks",
 }
 
 __all__ = sorted(_API) + ["__version__"]
@@ -43,6 +70,14 @@ __all__ = sorted(_API) + ["__version__"]
 
 def __getattr__(name: str):
     if name in _API:
-        module, _, attr = _API[name].partition(":")
-        return getattr(import_module(module), attr or name)
+        module, colon, attr = _API[name].partition(":")
+        if colon and not attr:                      # a whole module, e.g. budgetopt.datasets
+            return import_module(module)
+        value = getattr(import_module(module), attr or name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'budgetopt' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from budgetopt.datasets.worlds import demo_world
+from budgetopt.datasets import demo_world
 from budgetopt.optimizer.workflows.inputs import load_inputs
 from budgetopt.optimizer.workflows.pipeline import fit_forecasts
 from budgetopt.optimizer.scenario.loader import load_scenario

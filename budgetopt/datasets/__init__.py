@@ -1,0 +1,26 @@
+"""Synthetic e-commerce worlds with known truth, in the spirit of scikit-learn's dataset
+generators: make a world of a family and seed, take its history and a scenario for it, plan,
+and ask the world what the plan is truly worth.
+
+    from budgetopt import datasets
+    world = datasets.family_world("carryover", seed=3)
+    path = datasets.write_scenario(world, "q1", "2026-01-01", "2026-03-31")
+    result = budgetopt.plan(path)
+    datasets.plan_value(world, result.allocation)     # true incremental KPI of the plan
+
+See docs/datasets.md for the truth model and the families.
+"""
+from budgetopt.datasets.demo import DEMO_CHANNELS, DEMO_HISTORY_PATH, demo_world, write_history
+from budgetopt.datasets.evaluate import (plan_value, same_window_spend, starting_adstock,
+                                         tail_days, true_curves, unit_values, write_scenario)
+from budgetopt.datasets.families import FAMILIES, family_world
+from budgetopt.datasets.generate import draw_channel, make_world, world_from_truths
+from budgetopt.datasets.truth import SHAPES, ChannelTruth, saturation
+from budgetopt.datasets.worlds import World
+
+__all__ = [
+    "ChannelTruth", "World", "SHAPES", "FAMILIES", "DEMO_CHANNELS", "DEMO_HISTORY_PATH",
+    "saturation", "draw_channel", "make_world", "world_from_truths", "family_world",
+    "demo_world", "write_history", "write_scenario", "plan_value", "unit_values",
+    "true_curves", "tail_days", "same_window_spend", "starting_adstock",
+]

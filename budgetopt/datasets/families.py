@@ -8,7 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from budgetopt.datasets.worlds import World, _draw_channel, world_from_truths
+from budgetopt.datasets.generate import draw_channel, world_from_truths
+from budgetopt.datasets.worlds import World
 
 FAMILIES = ("exp", "hill", "carryover", "confounded", "trend_break", "noisy", "quiet", "weekly")
 NOISE = {"noisy": 0.2, "quiet": 0.03}
@@ -24,10 +25,10 @@ def family_world(family: str, seed: int, channels: int = 4, start: str = "2023-0
     truths = []
     for i in range(channels):
         name = f"ch{i + 1:02d}"
-        truth = _draw_channel(rng, name)
+        truth = draw_channel(rng, name)
         if family in ("exp", "hill"):
             while truth.shape != family:
-                truth = _draw_channel(rng, name)
+                truth = draw_channel(rng, name)
         truths.append(_adjust(truth, family, rng, start, end))
     noise = NOISE.get(family, DEFAULT_NOISE)
     if family == "noisy":

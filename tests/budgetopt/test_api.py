@@ -68,3 +68,21 @@ def test_quarterly_plan_script_plans_four_quarters_into_one_workbook(tmp_path):
     assert allocation.groupby("quarter").size().tolist() == [104, 104, 104, 104]
     assert year.loc["year", "incremental_kpi"] == pytest.approx(
         allocation["incremental_kpi"].sum(), rel=1e-9)
+
+
+def test_the_type_checking_imports_name_exactly_the_lazy_api():
+    """Editors see the TYPE_CHECKING imports, scripts get `_API`: both must list the same
+    names from the same modules."""
+    import ast
+    tree = ast.parse(Path(budgetopt.__file__).read_text(encoding="utf-8"))
+    block = next(n for n in tree.body if isinstance(n, ast.If)
+                 and getattr(n.test, "id", None) == "TYPE_CHECKING")
+    seen = {}
+    for node in block.body:
+        for alias in node.names:
+            name = alias.asname or alias.name
+            if node.module == "budgetopt":          # from budgetopt import datasets
+                seen[name] = f"budgetopt.{alias.name}:"
+            else:
+                seen[name] = node.module + ("" if alias.asname is None else f":{alias.name}")
+    assert seen == budgetopt._API

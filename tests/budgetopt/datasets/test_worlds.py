@@ -10,16 +10,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from budgetopt.datasets.worlds import (
+from budgetopt.datasets import (
     DEMO_HISTORY_PATH,
-    SEASON_PEAK,
-    WEEKDAY_PATTERN,
     ChannelTruth,
     demo_world,
     make_world,
     world_from_truths,
     write_history,
 )
+from budgetopt.datasets.truth import SEASON_PEAK, WEEKDAY_PATTERN
 
 DEMO_NAMES = ["search_ads", "display_feed", "short_video", "live_streaming", "kol",
               "content_seo", "social", "private_domain"]

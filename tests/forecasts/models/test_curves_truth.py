@@ -14,7 +14,7 @@ from budgetopt.forecasts.history.calendar import holiday_frame
 from budgetopt.forecasts.models.forecaster import Forecaster
 from budgetopt.forecasts.models.fit import FitSettings
 from budgetopt.forecasts.history.periods import make_periods
-from budgetopt.datasets.worlds import ChannelTruth, demo_world, world_from_truths
+from budgetopt.datasets import ChannelTruth, demo_world, world_from_truths
 from budgetopt.optimizer.cli.main import main
 from budgetopt.optimizer.cli.console import print_plan
 from budgetopt.optimizer.workflows.inputs import load_inputs

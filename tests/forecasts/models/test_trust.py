@@ -12,7 +12,7 @@ import pytest
 from budgetopt.forecasts.models.backtest import origins, score
 from budgetopt.forecasts.models.fit import PILOT_BAND, UnitFit
 from budgetopt.forecasts.models.response import Response
-from budgetopt.datasets.worlds import _draw_channel, world_from_truths, write_history
+from budgetopt.datasets import draw_channel, world_from_truths, write_history
 from lp_helpers import curve_table, log_world
 from budgetopt.optimizer.lp.allocate import allocate
 from cli_run import cli as _cli
@@ -127,7 +127,7 @@ def test_backtest_refuses_to_overwrite_and_explains_too_short_history(tmp_path, 
     assert "already exists" in err and "--force" in err and out.read_text() == "keep"
 
     rng = np.random.default_rng(0)
-    world = world_from_truths([_draw_channel(rng, "a")], "2024-01-01", "2025-02-28", seed=1)
+    world = world_from_truths([draw_channel(rng, "a")], "2024-01-01", "2025-02-28", seed=1)
     write_history(world, tmp_path / "h.csv")
     (tmp_path / "s.yaml").write_text(
         "name: short\nhistory: h.csv\nhorizon: {start: 2025-03-01, end: 2025-05-31, "

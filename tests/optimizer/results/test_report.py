@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from budgetopt.datasets.worlds import make_world
+from budgetopt.datasets import make_world
 from budgetopt.optimizer.results.charts import MAX_PANELS
 from budgetopt.optimizer.results.plan_charts import horizon_promotions
 from budgetopt.optimizer.rules.bounds import money

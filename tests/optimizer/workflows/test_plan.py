@@ -188,7 +188,7 @@ def test_demo_command_prints_the_plan(capsys):
 
 
 def test_a_locked_channel_that_never_spent_is_planned_at_its_lock(tmp_path):
-    from budgetopt.datasets.worlds import make_world
+    from budgetopt.datasets import make_world
     from budgetopt.optimizer.results.outputs import write_outputs
     from budgetopt.optimizer.workflows.pipeline import plan
 
