@@ -18,7 +18,7 @@ from budgetopt.forecasts.curves.breakpoints import period_breakpoints, zoom_brea
 from budgetopt.forecasts.models.fit import saturate
 from budgetopt.optimizer.lp.allocate import allocate
 from budgetopt.optimizer.rules.bounds import DynamicBudget
-from budgetopt.optimizer.lp.model import Unit
+from budgetopt.units import Unit
 
 SIZES = ((8, 13), (20, 52), (50, 52))
 

@@ -15,7 +15,7 @@ from benchmarks.record import write_section
 from budgetopt.forecasts.curves.breakpoints import period_breakpoints
 from budgetopt.optimizer.lp.allocate import allocate
 from budgetopt.optimizer.rules.bounds import DynamicBudget
-from budgetopt.optimizer.lp.model import Unit
+from budgetopt.units import Unit
 
 
 def lp_instance(n_units: int, n_periods: int, seed: int = 0):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from budgetopt.optimizer.lp.model import Unit
+from budgetopt.units import Unit
 
 
 def log_curve(x, a, b):

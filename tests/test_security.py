@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from budgetopt.errors import InputError
-from budgetopt.optimizer.results.outputs import csv_text, neutralize
+from budgetopt.optimizer.results.files import csv_text, neutralize
 from budgetopt.optimizer.scenario.loader import ScenarioLoader, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,6 +12,7 @@ import yaml
 
 from budgetopt.datasets.demo import write_history
 from budgetopt.datasets.worlds import World
+from budgetopt.units import unit_key
 
 #: Carryover is followed until its remaining share falls below this.
 TAIL_SHARE = 1e-4
@@ -76,7 +77,7 @@ def true_curves(world: World, periods: pd.DataFrame, max_spend: float) -> pd.Dat
         theta = c.carryover
         weights = (1 - theta) * theta ** np.arange(tail + 1) if theta > 0 else np.ones(1)
         valued = np.convolve(d[::-1], weights)[:len(d)][::-1][:len(d) - tail]
-        key = c.name if c.market is None else f"{c.name}/{c.market}"
+        key = unit_key(c.name, c.market)
         for p in periods.itertuples():
             mask = (days[:len(valued)] >= p.period_start) & (days[:len(valued)] <= p.period_end)
             values = valued[mask].sum() * c.saturation(grid / p.days)

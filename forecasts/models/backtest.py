@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from budgetopt.forecasts.models.forecaster import Forecaster, unit_key
+from budgetopt.forecasts.models.forecaster import Forecaster
+from budgetopt.units import unit_key
 from budgetopt.forecasts.models.fit import FitSettings, interval_inflation, kpi_at_spend, widen
 from budgetopt.forecasts.history.periods import make_periods
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from budgetopt.units import unit_key
 from budgetopt.forecasts.models.response import TREND_KNOTS, Response, base_design, profile_response
 
 LOOSE_BAND = 4.0  # warn when plausible responses at typical spend span more than this factor
@@ -217,7 +218,7 @@ def _diagnose(unit, ds: pd.Series, spend: np.ndarray, promo_days: set, prof,
 
 
 def _label(unit: tuple[str, str | None]) -> str:
-    return unit[0] if unit[1] is None else f"{unit[0]}/{unit[1]}"
+    return unit_key(*unit)
 
 
 def baseline_steps(fit: UnitFit, model, dates: pd.DatetimeIndex,

@@ -9,13 +9,11 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 
+from budgetopt.units import unit_key
+
 from budgetopt.forecasts.curves.breakpoints import response_breakpoints, zoom_breakpoints
 from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, baseline_steps, fit_unit,
                              interval_inflation, response_factors, step_factors, widen)
-
-
-def unit_key(channel: str, market: str | None) -> str:
-    return channel if market is None else f"{channel}/{market}"
 
 
 def _fit_one(unit, unit_frame, kpi, holidays, promo_days, step_days, settings):

@@ -10,8 +10,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from budgetopt.optimizer.rules.bounds import money
+from budgetopt.money import money
 from budgetopt.optimizer.results.tables import PlanResult
+from budgetopt.units import unit_key
 
 
 def interactive(stream=None) -> bool:
@@ -54,7 +55,7 @@ def plan_table(result: PlanResult) -> Table:
     for name in (label, "fixed", "dynamic", "total", "share", f"incr. {kpi}", "ROI", "mROI"):
         table.add_column(name, justify="left" if name == label else "right")
     for row in result.channels.itertuples():
-        name = row.channel if not result.has_market else f"{row.channel}/{row.market}"
+        name = unit_key(row.channel, row.market if result.has_market else None)
         if row.extrapolated:
             name += " (!)"
         table.add_row(name, money(row.fixed_spend, cur), money(row.dynamic_spend, cur),

@@ -28,7 +28,8 @@ def cli(debug: bool) -> None:
 
 def _run_plan(scenario, out, solver, force, quiet, as_json=False, report=True):
     from budgetopt.optimizer.cli.console import busy, fit_progress, interactive, print_plan
-    from budgetopt.optimizer.results.outputs import json_text, prepare_output, write_outputs
+    from budgetopt.optimizer.results.outputs import prepare_output, write_outputs
+    from budgetopt.optimizer.results.files import json_text
     from budgetopt.optimizer.workflows.pipeline import plan
     from budgetopt.optimizer.scenario.loader import load_scenario
 

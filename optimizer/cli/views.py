@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from budgetopt.optimizer.workflows.compare import Comparison
-from budgetopt.optimizer.rules.bounds import money
+from budgetopt.money import money
 from budgetopt.optimizer.cli.console import print_plan
 from budgetopt.optimizer.workflows.frontier import Frontier
 from budgetopt.optimizer.workflows.rebalance import Rebalance

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from budgetopt.optimizer.rules.bounds import Rule
 from budgetopt.optimizer.lp.segments import CurveArrays, Segments, concave_envelope, curve_arrays, segments_above
-from budgetopt.optimizer.lp.model import PlanModel, Solution, Unit
+from budgetopt.optimizer.lp.model import PlanModel, RowMaker, Solution
+from budgetopt.units import Unit
 from budgetopt.optimizer.lp.objectives import MaxRevenue, Objective
 
 NONCONCAVE_MODES = ("envelope", "milp")
@@ -48,7 +48,7 @@ def curve_segments(curves: pd.DataFrame | CurveArrays, fixed: dict[tuple[str, in
 
 
 def allocate(curves: pd.DataFrame | CurveArrays, units: list[Unit], periods: list[int],
-             fixed: dict[tuple[str, int], float], rules: list[Rule], *,
+             fixed: dict[tuple[str, int], float], rules: list[RowMaker], *,
              solver: str = "highs", time_limit_s: float | None = None,
              objective: Objective | None = None, nonconcave: str = "envelope") -> Allocation:
     """Maximize the objective (incremental KPI by default) over the curves under the rules."""
@@ -60,7 +60,7 @@ def allocate(curves: pd.DataFrame | CurveArrays, units: list[Unit], periods: lis
 
 
 def relax(curves: pd.DataFrame | CurveArrays, units: list[Unit], periods: list[int],
-          fixed: dict[tuple[str, int], float], rules: list[Rule], *, solver: str = "highs",
+          fixed: dict[tuple[str, int], float], rules: list[RowMaker], *, solver: str = "highs",
           time_limit_s: float | None = None, hard: frozenset[str] = frozenset()
           ) -> tuple[Solution, dict[tuple[str, int], Segments]]:
     """The elastic re-solve: every rule but the facts (and `hard`) may be violated at a cost of

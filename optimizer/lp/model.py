@@ -3,31 +3,32 @@ rows, solved by HiGHS or CBC. Takes curve segments and rules; knows nothing of f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import pulp
 
 from budgetopt.errors import PlanError
-from budgetopt.optimizer.rules.bounds import Rule
+from budgetopt.units import Unit
 from budgetopt.optimizer.lp.segments import Segments
 from budgetopt.optimizer.lp.solvers import dual_sign, make_solver, stopped_early, time_limit_error
 
 
-@dataclass(frozen=True)
-class Unit:
-    """What money is allocated to: a channel, or a channel × market."""
+class RowMaker(Protocol):
+    """What the model needs of a planner's rule (see optimizer/rules): a name, whether it is a
+    fact that the infeasibility diagnosis never relaxes, and its rows on this model."""
 
-    channel: str
-    market: str | None = None
+    name: str
 
     @property
-    def key(self) -> str:
-        return self.channel if self.market is None else f"{self.channel}/{self.market}"
+    def hard(self) -> bool: ...
+
+    def rows(self, model: PlanModel) -> list[pulp.LpConstraint]: ...
 
 
 @dataclass
 class RowResult:
-    rule: Rule
+    rule: RowMaker
     price: float
     slack: float
 
@@ -57,10 +58,10 @@ class PlanModel:
         self.segments = segments
         self.prob = pulp.LpProblem(name, pulp.LpMaximize)
         self.vars: dict[tuple[str, int], list[pulp.LpVariable]] = {}
-        self.rules: list[Rule] = []
-        self._rows: dict[str, tuple[Rule, pulp.LpConstraint]] = {}
+        self.rules: list[RowMaker] = []
+        self._rows: dict[str, tuple[RowMaker, pulp.LpConstraint]] = {}
         self.elastic = elastic
-        self._slacks: list[tuple[Rule, pulp.LpVariable]] = []
+        self._slacks: list[tuple[RowMaker, pulp.LpVariable]] = []
         self.binaries: list[pulp.LpVariable] = []
         for ui, unit in enumerate(units):
             for p in periods:
@@ -140,7 +141,7 @@ class PlanModel:
         return pulp.LpAffineExpression(terms)
 
     # -- building and solving ---------------------------------------------------------------
-    def add_rules(self, rules: list[Rule], *, strict: bool = False) -> None:
+    def add_rules(self, rules: list[RowMaker], *, strict: bool = False) -> None:
         """Add the rules' rows; in an elastic model they get slack unless `strict` (or facts)."""
         for rule in rules:
             for i, row in enumerate(rule.rows(self)):
@@ -151,7 +152,7 @@ class PlanModel:
                 self._rows[row_name] = (rule, self.prob.constraints[row_name])
             self.rules.append(rule)
 
-    def _relax(self, rule: Rule, row: pulp.LpConstraint, row_name: str) -> None:
+    def _relax(self, rule: RowMaker, row: pulp.LpConstraint, row_name: str) -> None:
         """Give a row slack in the direction(s) that loosen it."""
         directions = {pulp.LpConstraintLE: (-1.0,), pulp.LpConstraintGE: (1.0,),
                       pulp.LpConstraintEQ: (1.0, -1.0)}[row.sense]

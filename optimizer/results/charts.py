@@ -16,7 +16,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from budgetopt.optimizer.rules.bounds import CURRENCY_SIGNS
+from budgetopt.money import CURRENCY_SIGNS
 
 FIXED = "#2f5d8a"
 DYNAMIC = "#f0a02c"

@@ -18,7 +18,7 @@ from budgetopt.optimizer.results.charts import (BASELINE, CURVE, CURVE_PROMO, DY
                               HISTORY_MARK, MAX_PANELS, OVERSPEND, PROMO, RESERVE, STYLE,
                               compact, kpi_is_money, money_axis, new_figure, number_axis,
                               panel_grid, png_bytes)
-from budgetopt.optimizer.rules.bounds import CURRENCY_SIGNS
+from budgetopt.money import CURRENCY_SIGNS
 from budgetopt.optimizer.results.tables import PlanResult
 
 PROMOTION_LABELS = {"promo_618": "618", "double_11": "Double 11", "double_12": "Double 12",

@@ -9,7 +9,7 @@ from importlib import metadata
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from budgetopt.optimizer.results.plan_charts import ChartSet, plan_charts, unit_labels
-from budgetopt.optimizer.rules.bounds import money
+from budgetopt.money import money
 from budgetopt.optimizer.results.tables import PlanResult
 
 OBJECTIVES = {"max_revenue": "maximize {kpi}", "max_roi": "maximize ROI",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from budgetopt.optimizer.results.outputs import neutralize
+from budgetopt.optimizer.results.files import neutralize
 
 FIXED_DATE = datetime(2000, 1, 1)
 MAX_SHEET_NAME = 31

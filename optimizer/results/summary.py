@@ -10,6 +10,7 @@ import numpy as np
 
 from budgetopt.forecasts.curves.breakpoints import PWL_TOLERANCE
 from budgetopt.optimizer.scenario.loader import file_sha256
+from budgetopt.units import unit_key
 
 PACKAGES = ("budgetopt", "prophet", "cmdstanpy", "pulp", "highspy", "pandas", "numpy", "pydantic")
 
@@ -94,8 +95,8 @@ def build_summary(inputs, pool, allocation, binding, budget_dual, solution, hist
         "budget_dual_explained": _budget_words(budget_dual, scenario.currency, measure),
         "objective": _objective(scenario, solution, measure),
         "channels_marginal_roi": {
-            (row.channel if "market" not in channel_rows.columns
-             else f"{row.channel}/{row.market}"): float(row.marginal_roi)
+            unit_key(row.channel, row.market if "market" in channel_rows.columns else None):
+                float(row.marginal_roi)
             for row in channel_rows.itertuples()},
         "binding_constraints": binding,
         "historical_mix": {"incremental_kpi": mix_kpi,

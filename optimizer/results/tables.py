@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from budgetopt.optimizer.rules.bounds import SpendContext
+from budgetopt.units import SpendContext
 from budgetopt.optimizer.scenario.spec import Scenario
 
 EXTRAPOLATION_FACTOR = 1.5

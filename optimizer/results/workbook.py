@@ -12,8 +12,8 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from budgetopt.optimizer.rules.bounds import CURRENCY_SIGNS
-from budgetopt.optimizer.results.outputs import neutralize
+from budgetopt.money import CURRENCY_SIGNS
+from budgetopt.optimizer.results.files import neutralize
 from budgetopt.optimizer.results.tables import PlanResult
 
 CREATED = datetime(2000, 1, 1)

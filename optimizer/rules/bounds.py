@@ -1,86 +1,14 @@
-"""Planner rules as data: each rule adds its rows to the plan model and says in words what it
-is and what relaxing it is worth — the source of "binding constraint" and "infeasible because…"."""
+"""Bounds on spend: the dynamic pool, a channel's money, its share of the plan, its ROI floor and
+its pilot range — each a rule that adds its rows and words its shadow price."""
 from __future__ import annotations
 
 import math
-from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import pulp
 
-if TYPE_CHECKING:
-    from budgetopt.optimizer.lp.model import PlanModel
-
-
-def money(amount: float, currency: str = "CNY", decimals: int = 0) -> str:
-    """An amount with its currency sign: ¥1,234."""
-    symbol = CURRENCY_SIGNS.get(currency)
-    number = f"{amount:,.{decimals}f}"
-    return f"{symbol}{number}" if symbol else f"{number} {currency}"
-
-
-CURRENCY_SIGNS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
-
-
-MONEY_MEASURES = ("revenue", "gmv", "profit")
-
-
-def gain(price: float, kpi: str, currency: str) -> str:
-    """'adds ¥2.30 of revenue' / 'costs 0.0120 of conversions' for a shadow price; `kpi` is
-    what the objective measures (the KPI, "profit", or "ROI")."""
-    verb = "adds" if price >= 0 else "costs"
-    amount = (money(abs(price), currency, 2) if kpi.lower() in MONEY_MEASURES
-              else f"{abs(price):,.4g}")
-    return f"{verb} {amount} of {kpi}"
-
-
-@dataclass(frozen=True)
-class SpendContext:
-    """Planned spend, for turning shadow prices of share and ratio rules into money."""
-
-    total: float
-    by_channel: dict[str, float]
-    incremental_by_channel: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Rule(ABC):
-    """A rule that adds rows to the model. `sense` is how its row reads: <=, >= or ==."""
-
-    name: str
-    sense: str
-
-    @abstractmethod
-    def rows(self, model: PlanModel) -> list[pulp.LpConstraint]:
-        """The rule's rows, in terms of the model's spend and KPI expressions."""
-
-    @abstractmethod
-    def describe(self, currency: str) -> str:
-        """The rule in a planner's words."""
-
-    @abstractmethod
-    def shadow(self, price: float, kpi: str, currency: str, spend: SpendContext) -> str:
-        """What relaxing the rule by one step is worth, from its shadow price."""
-
-    def relaxed(self, slack: float, currency: str, spend: SpendContext) -> str:
-        """The rule relaxed by `slack` in its row's units (money for every rule here), in words —
-        what the infeasibility diagnosis proposes."""
-        return f"relaxing {self.describe(currency)} by {money(slack, currency)}"
-
-    @property
-    def hard(self) -> bool:
-        """Facts rather than preferences (the budget pool): never relaxed by the diagnosis."""
-        return False
-
-
-def bound_row(lhs, sense: str, rhs: float) -> pulp.LpConstraint:
-    expr = lhs if isinstance(lhs, pulp.LpAffineExpression) else pulp.LpAffineExpression(lhs)
-    if sense == "<=":
-        return expr <= rhs
-    if sense == ">=":
-        return expr >= rhs
-    return expr == rhs
+from budgetopt.money import money
+from budgetopt.optimizer.rules.base import Rule, bound_row, gain
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from budgetopt.errors import PlanError
 from budgetopt.optimizer.lp.allocate import relax
-from budgetopt.optimizer.rules.bounds import Rule, SpendContext
+from budgetopt.optimizer.rules.base import Rule
+from budgetopt.units import SpendContext
 from budgetopt.optimizer.lp.model import Solution
 
 SLACK_TOL = 0.5        # money: below this a violation is rounding

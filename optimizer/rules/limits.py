@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from budgetopt.optimizer.rules.bounds import Rule, bound_row, gain, money
+from budgetopt.optimizer.rules.base import Rule, bound_row, gain
+from budgetopt.money import money
 
 
 @dataclass(frozen=True)

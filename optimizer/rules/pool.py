@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from budgetopt.errors import InputError
-from budgetopt.optimizer.rules.bounds import money
+from budgetopt.money import money
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from budgetopt.errors import PlanError
-from budgetopt.optimizer.rules.bounds import (ChannelBound, DynamicBudget, RoiFloor, Rule, ShareBound,
-                                   money)
+from budgetopt.optimizer.rules.bounds import ChannelBound, DynamicBudget, RoiFloor, ShareBound
+from budgetopt.optimizer.rules.base import Rule
+from budgetopt.money import money
 from budgetopt.optimizer.rules.limits import ChangeVsHistory, PeriodBudgetCap, PeriodPacing
 from budgetopt.optimizer.rules.pool import PoolSplit
 from budgetopt.optimizer.rules.returns import CacCap, FixedCommitted, ReturnHurdle, TargetRoi

@@ -267,7 +267,7 @@ def wide_totals(comparison: Comparison) -> pd.DataFrame:
 
 def comparison_files(comparison: Comparison, tolerance: float | None = None) -> dict[str, bytes]:
     """File name → bytes for `compare --out`: long CSVs, the settings, a JSON verdict, a workbook."""
-    from budgetopt.optimizer.results.outputs import csv_text, json_text
+    from budgetopt.optimizer.results.files import csv_text, json_text
     from budgetopt.optimizer.results.spreadsheet import workbook_bytes
 
     verdict = {"runs": [{"label": r.label, "path": r.path.name} for r in comparison.runs],

@@ -32,7 +32,7 @@ class Frontier:
 
     def files(self) -> dict[str, bytes]:
         """frontier.csv, frontier.json (the marks), frontier.png and frontier.xlsx."""
-        from budgetopt.optimizer.results.outputs import csv_text, json_text
+        from budgetopt.optimizer.results.files import csv_text, json_text
         from budgetopt.optimizer.results.spreadsheet import workbook_bytes
 
         png = frontier_chart(self)

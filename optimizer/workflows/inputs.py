@@ -10,7 +10,7 @@ from budgetopt.errors import InputError
 from budgetopt.forecasts.history.frame import History
 from budgetopt.forecasts.history.loader import load_history
 from budgetopt.forecasts.history.periods import make_periods
-from budgetopt.optimizer.lp.model import Unit
+from budgetopt.units import Unit
 from budgetopt.optimizer.scenario.spec import Scenario
 
 MAX_DAYS_AHEAD = 366

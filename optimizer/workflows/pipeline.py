@@ -17,7 +17,7 @@ from budgetopt.forecasts.models.forecaster import Forecaster
 from budgetopt.forecasts.models.fit import FitSettings
 from budgetopt.forecasts.history.reference import daily_spend, reference_shift, reference_spend, spend_range
 from budgetopt.optimizer.lp.allocate import allocate, curve_segments
-from budgetopt.optimizer.rules.bounds import SpendContext
+from budgetopt.units import SpendContext
 from budgetopt.optimizer.lp.segments import curve_arrays
 from budgetopt.optimizer.rules.diagnosis import diagnose
 from budgetopt.optimizer.workflows.evidence import carryover_summary, curve_notes, pilot_rules, pilot_warnings
@@ -28,6 +28,7 @@ from budgetopt.optimizer.results.tables import (PlanResult, allocation_table, bi
                                period_labels)
 from budgetopt.optimizer.rules.rulebook import PlanFrame, channel_caps, precheck, scenario_rules
 from budgetopt.optimizer.scenario.spec import Scenario
+from budgetopt.units import split_key, unit_key
 from budgetopt.optimizer.scenario.loader import load_scenario
 from budgetopt.optimizer.lp.solvers import make_solver
 from budgetopt.optimizer.results.summary import build_summary
@@ -303,13 +304,14 @@ def _keyed(frame: pd.DataFrame, unit_cols: list[str]) -> dict[tuple[str, int], f
     out = {}
     for row in frame.itertuples(index=False):
         market = row.market if "market" in unit_cols else None
-        key = row.channel if market is None else f"{row.channel}/{market}"
+        key = unit_key(row.channel, market)
         out[(key, int(row.period))] = float(row.spend)
     return out
 
 
 def _split(key: str, has_market: bool) -> tuple:
-    return tuple(key.split("/", 1)) if has_market else (key,)
+    channel, market = split_key(key)
+    return (channel, market) if has_market else (channel,)
 
 
 def _failure(status: str, rules, currency: str) -> str:

@@ -19,6 +19,7 @@ from budgetopt.optimizer.workflows.inputs import PlanInputs, check_inputs, load_
 from budgetopt.optimizer.rules.pool import PoolSplit
 from budgetopt.optimizer.results.tables import PlanResult
 from budgetopt.optimizer.scenario.spec import Scenario
+from budgetopt.units import unit_key
 from budgetopt.optimizer.scenario.loader import load_scenario
 
 PLAN_COLUMNS = ["fixed_spend", "dynamic_spend", "total_spend", "baseline_kpi",
@@ -44,7 +45,7 @@ class Rebalance:
     summary: dict
 
     def files(self) -> dict[str, bytes]:
-        from budgetopt.optimizer.results.outputs import csv_text, json_text
+        from budgetopt.optimizer.results.files import csv_text, json_text
         return {"plan_vs_actual.csv": csv_text(self.plan_vs_actual).encode(),
                 "rebalance.json": json_text(self.summary).encode()}
 
@@ -211,7 +212,7 @@ def _combine(history: History, actuals: History, as_of: date) -> History:
                          where=actuals.source,
                          fix="give actuals up to and including the --as-of date")
     def names(units):
-        return {c if m is None else f"{c}/{m}" for c, m in units}
+        return {unit_key(c, m) for c, m in units}
     unknown = sorted(names(actuals.units) - names(history.units))
     absent = sorted(names(history.units) - names(actuals.units))
     if unknown or absent:
@@ -284,7 +285,7 @@ def _fixed_by_key(plan_left: pd.DataFrame, inputs: PlanInputs,
                          where="--plan", fix="pass the run made from this scenario")
     fixed = {}
     for row in plan_left.itertuples():
-        key = row.channel if "market" not in keys else f"{row.channel}/{row.market}"
+        key = unit_key(row.channel, row.market if "market" in keys else None)
         fixed[(key, index[pd.Timestamp(row.period_start)])] = float(row.fixed_spend)
     for unit in inputs.units:
         for p in index.values():

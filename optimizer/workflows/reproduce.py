@@ -12,7 +12,7 @@ from pathlib import Path
 from budgetopt.errors import InputError
 from budgetopt.forecasts.history.loader import load_history
 from budgetopt.optimizer.workflows.inputs import check_inputs
-from budgetopt.optimizer.results.outputs import plan_files
+from budgetopt.optimizer.results.files import plan_files
 from budgetopt.optimizer.workflows.pipeline import fit_forecasts, plan_with
 from budgetopt.optimizer.results.tables import PlanResult
 from budgetopt.optimizer.scenario.spec import Scenario

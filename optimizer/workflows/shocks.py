@@ -74,7 +74,7 @@ class ShockReport:
     channels: pd.DataFrame
 
     def files(self) -> dict[str, bytes]:
-        from budgetopt.optimizer.results.outputs import csv_text, json_text
+        from budgetopt.optimizer.results.files import csv_text, json_text
         records = self.table.replace({np.nan: None}).to_dict(orient="records")
         return {"shocks.csv": csv_text(self.table).encode(),
                 "shock_channels.csv": csv_text(self.channels).encode(),

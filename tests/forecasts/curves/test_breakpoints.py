@@ -10,7 +10,7 @@ from budgetopt.forecasts.curves.breakpoints import PWL_TOLERANCE, period_breakpo
 from budgetopt.forecasts.models.fit import saturate
 from budgetopt.optimizer.lp.allocate import allocate
 from budgetopt.optimizer.rules.bounds import DynamicBudget
-from budgetopt.optimizer.lp.model import Unit
+from budgetopt.units import Unit
 
 
 @pytest.mark.parametrize("scale,max_spend", [(1e3, 1e4), (1e4, 1e7), (5e4, 1.4e7),

@@ -3,7 +3,6 @@ exits with code 2 and one line naming the file, the place and the fix, shows no 
 leaves no output directory behind — for `validate` and for `run --out` alike."""
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys

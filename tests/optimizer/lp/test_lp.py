@@ -9,7 +9,7 @@ from lp_helpers import curve_table, exact_log_optimum, log_curve, log_world
 from budgetopt.optimizer.lp.allocate import allocate, curve_segments
 from budgetopt.optimizer.rules.bounds import ChannelBound, DynamicBudget, RoiFloor, ShareBound
 from budgetopt.optimizer.lp.segments import concave_envelope, segments_above
-from budgetopt.optimizer.lp.model import Unit
+from budgetopt.units import Unit
 
 
 def _spend_matrix(solution, units, n_periods):

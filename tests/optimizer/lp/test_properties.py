@@ -14,7 +14,7 @@ from lp_helpers import curve_table
 from budgetopt.optimizer.lp.allocate import allocate
 from budgetopt.optimizer.rules.bounds import ChannelBound, DynamicBudget, RoiFloor, ShareBound
 from budgetopt.optimizer.rules.limits import ChangeVsHistory, PeriodBudgetCap, PeriodPacing
-from budgetopt.optimizer.lp.model import Unit
+from budgetopt.units import Unit
 from budgetopt.optimizer.lp.objectives import make_objective
 from budgetopt.optimizer.rules.returns import CacCap, ReturnHurdle, TargetRoi
 

@@ -16,7 +16,7 @@ from PIL import Image
 from budgetopt.datasets import make_world
 from budgetopt.optimizer.results.charts import MAX_PANELS
 from budgetopt.optimizer.results.plan_charts import horizon_promotions
-from budgetopt.optimizer.rules.bounds import money
+from budgetopt.money import money
 from budgetopt.optimizer.results.outputs import write_outputs
 from budgetopt.optimizer.workflows.pipeline import plan
 

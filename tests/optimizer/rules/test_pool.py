@@ -60,7 +60,7 @@ def test_pacing_follows_the_reference_window_or_days():
 def test_text_that_a_spreadsheet_would_run_is_neutralized_in_csv():
     import pandas as pd
 
-    from budgetopt.optimizer.results.outputs import csv_text
+    from budgetopt.optimizer.results.files import csv_text
     frame = pd.DataFrame({"channel": ["=HYPERLINK(\"x\")", "-cmd", "+1", "@sum", "search_ads"],
                           "spend": [1.0, 2.0, 3.0, 4.0, 5.0]})
     lines = csv_text(frame).splitlines()

@@ -11,10 +11,11 @@ import pytest
 
 from lp_helpers import curve_table, log_world
 from budgetopt.optimizer.lp.allocate import allocate
-from budgetopt.optimizer.rules.bounds import DynamicBudget, ShareBound, SpendContext
+from budgetopt.optimizer.rules.bounds import DynamicBudget, ShareBound
+from budgetopt.units import SpendContext
 from budgetopt.optimizer.rules.diagnosis import diagnose
 from budgetopt.optimizer.rules.limits import ChangeVsHistory, PeriodBudgetCap, PeriodPacing
-from budgetopt.optimizer.lp.model import Unit
+from budgetopt.units import Unit
 from budgetopt.optimizer.rules.returns import CacCap, ReturnHurdle
 
 SOLVERS = ["highs", "cbc"]

@@ -13,7 +13,7 @@ import yaml
 from budgetopt.optimizer.workflows import pipeline
 from cli_run import cli
 from budgetopt.optimizer.workflows.inputs import load_inputs
-from budgetopt.optimizer.results.outputs import scenario_text
+from budgetopt.optimizer.results.files import scenario_text
 from budgetopt.optimizer.workflows.reproduce import compare_outputs, recorded_inputs
 from budgetopt.optimizer.scenario.loader import load_scenario, parse_scenario, scenario_from_dict
 from budgetopt.optimizer.results.summary import input_hashes, package_versions
