@@ -30,8 +30,8 @@ def _run_plan(scenario, out, solver, force, quiet, as_json=False, report=True):
     from budgetopt.optimizer.cli.console import busy, fit_progress, interactive, print_plan
     from budgetopt.optimizer.results.outputs import prepare_output, write_outputs
     from budgetopt.optimizer.results.files import json_text
-    from budgetopt.optimizer.workflows.pipeline import plan
-    from budgetopt.optimizer.scenario.loader import load_scenario
+    from budgetopt import plan
+    from budgetopt import load_scenario
 
     started = datetime.now(timezone.utc)
     loaded = load_scenario(scenario)
@@ -105,7 +105,7 @@ def _check_run(run_dir, scenario, history, out, solver, force, quiet):
     from budgetopt.errors import PlanError
     from budgetopt.optimizer.cli.console import fit_progress, interactive
     from budgetopt.optimizer.results.outputs import prepare_output, write_outputs
-    from budgetopt.optimizer.workflows.reproduce import check_run
+    from budgetopt import check_run
 
     started = datetime.now(timezone.utc)
     if out is not None:
@@ -128,8 +128,8 @@ def _check_run(run_dir, scenario, history, out, solver, force, quiet):
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 def validate(scenario: Path) -> None:
     """Check SCENARIO and its history without planning."""
-    from budgetopt.optimizer.workflows.inputs import load_inputs
-    from budgetopt.optimizer.scenario.loader import load_scenario
+    from budgetopt import load_inputs
+    from budgetopt import load_scenario
 
     inputs = load_inputs(load_scenario(scenario))
     click.echo(f"{scenario}: ok — {len(inputs.units)} units, {len(inputs.periods)} "
@@ -182,7 +182,8 @@ def _refuse_existing(out: Path | None, force: bool) -> None:
 def compare(runs: tuple[Path, ...], tolerance: float | None, out: Path | None, force: bool,
             quiet: bool) -> None:
     """Compare two or more run directories side by side (the first is the base)."""
-    from budgetopt.optimizer.workflows.compare import comparison_files, compare_runs
+    from budgetopt import compare as compare_runs
+    from budgetopt import comparison_files
     from budgetopt.optimizer.results.outputs import write_directory
     from budgetopt.optimizer.cli.views import print_comparison
 
@@ -220,7 +221,8 @@ def frontier(scenario: Path, start: float, stop: float, steps: int, out: Path | 
              solver: str | None, force: bool, quiet: bool) -> None:
     """Sweep SCENARIO's budget: predicted return, ROI and marginal ROI against budget."""
     from budgetopt.optimizer.cli.console import fit_progress, interactive
-    from budgetopt.optimizer.workflows.frontier import budget_multiples, frontier as sweep
+    from budgetopt import budget_multiples
+    from budgetopt import frontier as sweep
     from budgetopt.optimizer.cli.views import print_frontier
 
     budget_multiples(start, stop, steps)
@@ -242,7 +244,7 @@ def shocks(scenario: Path, out: Path | None, solver: str | None, force: bool,
            quiet: bool) -> None:
     """Stress-test SCENARIO's plan under the shocks listed in the scenario."""
     from budgetopt.optimizer.cli.console import fit_progress, interactive
-    from budgetopt.optimizer.workflows.shocks import stress
+    from budgetopt import stress
     from budgetopt.optimizer.cli.views import print_shocks
 
     _refuse_existing(out, force)
@@ -269,7 +271,7 @@ def rebalance(scenario: Path, actuals: Path, as_of: str, plan_dir: Path | None, 
               solver: str | None, force: bool, quiet: bool) -> None:
     """Re-optimize the unspent dynamic pool over the remaining periods, fixed money kept."""
     from budgetopt.optimizer.cli.console import fit_progress, interactive
-    from budgetopt.optimizer.workflows.rebalance import rebalance as rebalance_plan
+    from budgetopt import rebalance as rebalance_plan
     from budgetopt.optimizer.cli.views import print_rebalance
 
     _refuse_existing(out, force)
@@ -295,7 +297,7 @@ def backtest(scenario: Path, out: Path, folds: int, detail: Path | None, force: 
     """Rolling-origin backtest of SCENARIO's forecasts: accuracy (1 − WAPE) and coverage."""
     from budgetopt.optimizer.cli.console import fit_progress, interactive, print_backtest
     from budgetopt.optimizer.results.outputs import write_backtest
-    from budgetopt.optimizer.workflows.pipeline import backtest as run_backtest
+    from budgetopt import backtest as run_backtest
 
     for path in (out, detail):
         if path is not None and path.exists() and not force:

@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
-from budgetopt.optimizer.workflows.compare import Comparison
 from budgetopt.money import money
 from budgetopt.optimizer.cli.console import print_plan
-from budgetopt.optimizer.workflows.frontier import Frontier
-from budgetopt.optimizer.workflows.rebalance import Rebalance
-from budgetopt.optimizer.workflows.shocks import ROI_RETAINED_FLOOR, ShockReport
+
+if TYPE_CHECKING:
+    from budgetopt import Comparison, Frontier, Rebalance, ShockReport
 
 
 def _console() -> Console:
@@ -112,7 +112,7 @@ def print_shocks(report: ShockReport, console: Console | None = None) -> None:
     console.print(f"Base plan: spend {money(t['spend'], cur)}, incremental "
                   f"{report.scenario.kpi} {t['incremental_kpi']:,.0f}, ROI {_num(t['roi'])}")
     table = Table(title=f"{report.scenario.name}: what-if shocks "
-                        f"(doctrine: keep ≥ {ROI_RETAINED_FLOOR:.0%} of base ROI)",
+                        f"(doctrine: keep ≥ {report.roi_retained_floor:.0%} of base ROI)",
                   title_justify="left")
     for name in ("shock", "what changes", "base plan ROI", "kept", "re-optimized ROI", "kept",
                  "recovered", "≥ floor"):

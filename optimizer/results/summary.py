@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import platform
+from dataclasses import dataclass
 from importlib import metadata
 
 import numpy as np
 
-from budgetopt.forecasts.curves.breakpoints import PWL_TOLERANCE
 from budgetopt.optimizer.scenario.loader import file_sha256
 from budgetopt.units import unit_key
 
 PACKAGES = ("budgetopt", "prophet", "cmdstanpy", "pulp", "highspy", "pandas", "numpy", "pydantic")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the forecasts say about themselves, for the summary: fit warnings, how the curves
+    were made, the pilot limits and what they did, and how carryover was valued."""
+
+    fit_warnings: list[str]
+    curve_notes: dict
+    pilot_limits: dict
+    pilot_warnings: list[str]
+    carryover: dict
+    pwl_tolerance: float
 
 
 def package_versions() -> dict[str, str]:
@@ -43,12 +56,14 @@ def _settings_hash(scenario) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def build_summary(inputs, pool, allocation, binding, budget_dual, solution, hist_mix,
-                  unplaced, reshaped, fit_warnings, channel_rows, *, measure: str | None = None,
-                  nonconcave: str = "envelope") -> dict:
+def build_summary(inputs, pool, tables, solution, *, unplaced: float, reshaped: list[str],
+                  nonconcave: str, evidence: Evidence) -> dict:
+    """The summary of a solved plan. `tables` are the plan's tables (allocation, channels,
+    binding rules, budget dual, historical mix, the measure shadow prices are in)."""
     scenario = inputs.scenario
-    measure = measure or scenario.kpi
-    budget_dual = 0.0 if abs(budget_dual) < 1e-9 else float(budget_dual)
+    allocation, channel_rows, hist_mix = tables.allocation, tables.channels, tables.historical_mix
+    binding, measure = tables.binding, tables.measure
+    budget_dual = 0.0 if abs(tables.budget_dual) < 1e-9 else float(tables.budget_dual)
     spend = float(allocation["total_spend"].sum())
     fixed = float(allocation["fixed_spend"].sum())
     dynamic = float(allocation["dynamic_spend"].sum())
@@ -57,7 +72,7 @@ def build_summary(inputs, pool, allocation, binding, budget_dual, solution, hist
     returned = max(pool.dynamic + unplaced - dynamic, 0.0)
     overspend = max(spend - (pool.fixed + pool.dynamic), 0.0)
     reserve = pool.reserve + returned
-    warnings = list(fit_warnings)
+    warnings = list(evidence.fit_warnings)
     for row in channel_rows.itertuples():
         if row.extrapolated:
             warnings.append(f"{row.channel}: planned up to {row.plan_period_max:,.0f} in a period, "
@@ -69,6 +84,15 @@ def build_summary(inputs, pool, allocation, binding, budget_dual, solution, hist
     for unit in inputs.locked_unlearned:
         warnings.append(f"{unit.key}: never spent in history; planned at its lock with no "
                         "predicted return")
+    warnings.extend(evidence.pilot_warnings)
+    curves = {"source": "Prophet baseline per unit; response by profile search (saturation shape, carryover, gain)",
+              "shape": "concave" if not reshaped else "not concave everywhere",
+              "breakpoints": f"adaptive: chords within {evidence.pwl_tolerance:.2%} of the curve's value",
+              "concave_envelope_applied": (sorted(set(reshaped)) if nonconcave == "envelope" else []),
+              "nonconcave_method": nonconcave,
+              "nonconcave_units": sorted(set(reshaped)),
+              "pacing_within_period": "even across the period's days",
+              **evidence.curve_notes}
     mix_kpi = hist_mix["incremental_kpi"]
     return {
         "scenario": {"name": scenario.name, "objective": scenario.objective,
@@ -103,20 +127,14 @@ def build_summary(inputs, pool, allocation, binding, budget_dual, solution, hist
                            "roi": mix_kpi / spend if spend > 0 else None,
                            "uplift_kpi": incremental - mix_kpi,
                            "uplift_pct": (incremental - mix_kpi) / mix_kpi if mix_kpi > 0 else None},
-        "curves": {"source": "Prophet baseline per unit; response by profile search (saturation shape, carryover, gain)",
-                   "shape": "concave" if not reshaped else "not concave everywhere",
-                   "breakpoints": ("adaptive: chords within "
-                                   f"{PWL_TOLERANCE:.2%} of the curve's value"),
-                   "concave_envelope_applied": (sorted(set(reshaped))
-                                                if nonconcave == "envelope" else []),
-                   "nonconcave_method": nonconcave,
-                   "nonconcave_units": sorted(set(reshaped)),
-                   "pacing_within_period": "even across the period's days"},
+        "curves": curves,
         "solver": {"name": solution.solver, "status": solution.status,
                    "objective": solution.objective, "method": solution.method},
         "warnings": warnings,
         "versions": package_versions(),
         "inputs": input_hashes(inputs),
+        "pilot_limits": evidence.pilot_limits,
+        "carryover": evidence.carryover,
     }
 
 

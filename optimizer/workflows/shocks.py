@@ -72,6 +72,7 @@ class ShockReport:
     base: PlanResult
     table: pd.DataFrame
     channels: pd.DataFrame
+    roi_retained_floor: float = ROI_RETAINED_FLOOR
 
     def files(self) -> dict[str, bytes]:
         from budgetopt.optimizer.results.files import csv_text, json_text
