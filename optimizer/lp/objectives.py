@@ -1,4 +1,4 @@
-"""What the plan maximizes (SPEC §6), as small objects: the expression, how the budget row
+"""What the plan maximizes (docs/optimizer.md, "Objectives"), as small objects: the expression, how the budget row
 reads (spend it all, or at most), what the objective is measured in, and how to solve it.
 
 Shadow prices are always d(objective)/d(right-hand side) of the objective named here: revenue

@@ -1,4 +1,4 @@
-"""The budget pool (SPEC §4): reserve, fixed and dynamic pools, and how the fixed pool is split
+"""The budget pool (docs/scenario.md, "The budget pool"): reserve, fixed and dynamic pools, and how the fixed pool is split
 across units and paced over periods by `fixed_rule`."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Mid-horizon rebalance (SPEC §4, §8): actual spend and KPI to date come in, forecasts are
+"""Mid-horizon rebalance (docs/workflows.md): actual spend and KPI to date come in, forecasts are
 refit on history + actuals, the original plan's fixed money for the remaining periods stays as
 committed, and the unspent dynamic pool is re-optimized over the remaining periods."""
 from __future__ import annotations

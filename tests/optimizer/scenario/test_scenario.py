@@ -1,4 +1,4 @@
-"""The scenario file (SPEC §3.2): example files load typed, paths resolve from the file, the
+"""The scenario file (docs/scenario.md): example files load typed, paths resolve from the file, the
 shipped JSON Schema matches the models, and every bad file is a one-line InputError (exit code 2)
 naming the key, what is wrong and the fix — unknown keys included, with a did-you-mean."""
 from __future__ import annotations
@@ -25,8 +25,8 @@ SCENARIOS = ROOT / "scenarios"
 EXAMPLES = sorted(SCENARIOS.glob("*.yaml"))
 DEMO = SCENARIOS / "demo.yaml"
 
-# SPEC §3.2 as a planner would write it (with fixed_rule explicit so that `fixed` is read).
-SPEC_EXAMPLE = """\
+# The reference's complete file as a planner would write it (with fixed_rule explicit so that `fixed` is read).
+REFERENCE_EXAMPLE = """\
 name: 2026 Q4 plan
 currency: CNY
 history: data/history.csv
@@ -166,7 +166,7 @@ def test_monthly_explicit_reads_shares_and_reserve():
 
 
 def test_the_spec_example_loads_with_every_contract_key(tmp_path):
-    s = load_scenario(write(tmp_path, SPEC_EXAMPLE))
+    s = load_scenario(write(tmp_path, REFERENCE_EXAMPLE))
     assert s.budget.total == 12_000_000.0
     assert s.budget.dynamic_min_roi == 2.0 and s.target_roi == 4.0
     assert s.margin == 0.3
