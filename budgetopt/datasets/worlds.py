@@ -9,7 +9,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from budgetopt.datasets.truth import ChannelTruth, SEASON_PEAK, WEEKDAY_PATTERN, EPOCH, YEAR_DAYS, as_days, calendar_arrays
+from budgetopt.datasets.truth import (ChannelTruth, SEASON_PEAK, WEEKDAY_PATTERN, EPOCH, YEAR_DAYS,
+                                      as_days, calendar_arrays)
 
 
 

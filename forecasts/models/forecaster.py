@@ -13,7 +13,8 @@ from budgetopt.units import unit_key
 
 from budgetopt.forecasts.curves.breakpoints import response_breakpoints, zoom_breakpoints
 from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, baseline_steps, fit_unit,
-                             interval_inflation, response_factors, step_factors, widen)
+                                            interval_inflation, response_factors, step_factors,
+                                            widen)
 
 
 def _fit_one(unit, unit_frame, kpi, holidays, promo_days, step_days, settings):

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from budgetopt.optimizer.lp.segments import CurveArrays, Segments, concave_envelope, curve_arrays, segments_above
+from budgetopt.optimizer.lp.segments import (CurveArrays, Segments, concave_envelope, curve_arrays,
+                                             segments_above)
 from budgetopt.optimizer.lp.model import PlanModel, RowMaker, Solution
 from budgetopt.units import Unit
 from budgetopt.optimizer.lp.objectives import MaxRevenue, Objective

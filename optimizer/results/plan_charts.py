@@ -14,10 +14,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from budgetopt.forecasts.history.calendar import Promotion, builtin_promotions
-from budgetopt.optimizer.results.charts import (BASELINE, CURVE, CURVE_PROMO, DYNAMIC, FIXED, FORECAST, HISTORY,
-                              HISTORY_MARK, MAX_PANELS, OVERSPEND, PROMO, RESERVE, STYLE,
-                              compact, kpi_is_money, money_axis, new_figure, number_axis,
-                              panel_grid, png_bytes)
+from budgetopt.optimizer.results.charts import (BASELINE, CURVE, CURVE_PROMO, DYNAMIC, FIXED,
+                                                FORECAST, HISTORY, HISTORY_MARK, MAX_PANELS,
+                                                OVERSPEND, PROMO, RESERVE, STYLE, compact,
+                                                kpi_is_money, money_axis, new_figure, number_axis,
+                                                panel_grid, png_bytes)
 from budgetopt.money import CURRENCY_SIGNS
 from budgetopt.optimizer.results.tables import PlanResult
 

@@ -10,14 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from budgetopt.datasets import (
-    DEMO_HISTORY_PATH,
-    ChannelTruth,
-    demo_world,
-    make_world,
-    world_from_truths,
-    write_history,
-)
+from budgetopt.datasets import (DEMO_HISTORY_PATH, ChannelTruth, demo_world, make_world,
+                                world_from_truths, write_history)
 from budgetopt.datasets.truth import SEASON_PEAK, WEEKDAY_PATTERN
 
 DEMO_NAMES = ["search_ads", "display_feed", "short_video", "live_streaming", "kol",

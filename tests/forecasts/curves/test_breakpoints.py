@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from budgetopt.forecasts.curves.breakpoints import PWL_TOLERANCE, period_breakpoints, pwl_error, refine_breakpoints
+from budgetopt.forecasts.curves.breakpoints import (PWL_TOLERANCE, period_breakpoints, pwl_error,
+                                                    refine_breakpoints)
 from budgetopt.forecasts.models.fit import saturate
 from budgetopt.optimizer.lp.allocate import allocate
 from budgetopt.optimizer.rules.bounds import DynamicBudget

@@ -6,7 +6,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from budgetopt.forecasts.history.calendar import builtin_promotions, holiday_frame, promotion_days, spring_festival
+from budgetopt.forecasts.history.calendar import (builtin_promotions, holiday_frame,
+                                                  promotion_days, spring_festival)
 from budgetopt.forecasts.history.periods import make_periods
 
 

@@ -13,7 +13,8 @@ from budgetopt.forecasts.curves.breakpoints import PWL_TOLERANCE, pwl_error, res
 from budgetopt.datasets import FAMILIES, family_world
 from budgetopt.forecasts.models.forecaster import _spread
 from budgetopt.forecasts.models.fit import _diagnose
-from budgetopt.forecasts.models.response import Response, adstock, base_design, profile_response, saturation
+from budgetopt.forecasts.models.response import (Response, adstock, base_design, profile_response,
+                                                 saturation)
 from budgetopt.datasets import ChannelTruth, world_from_truths
 
 START, END = "2023-01-01", "2025-12-31"

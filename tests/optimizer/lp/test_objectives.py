@@ -8,7 +8,8 @@ import pytest
 from lp_helpers import curve_table, exact_log_optimum, log_curve, log_world
 from budgetopt.optimizer.lp.allocate import allocate
 from budgetopt.optimizer.rules.bounds import ChannelBound, DynamicBudget
-from budgetopt.optimizer.lp.objectives import MaxProfit, MaxRevenue, MaxRoi, TargetRoi, make_objective
+from budgetopt.optimizer.lp.objectives import (MaxProfit, MaxRevenue, MaxRoi, TargetRoi,
+                                               make_objective)
 from budgetopt.optimizer.rules.returns import FixedCommitted, ReturnHurdle
 from budgetopt.optimizer.rules.returns import TargetRoi as TargetRoiRule
 

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from budgetopt.errors import InputError
-from budgetopt.optimizer.scenario.spec import Budget, ChannelRule, Event, ForecastSettings, Group, Horizon, Limits, Scenario, SolverSettings
+from budgetopt.optimizer.scenario.spec import (Budget, ChannelRule, Event, ForecastSettings, Group,
+                                               Horizon, Limits, Scenario, SolverSettings)
 from budgetopt.optimizer.scenario.schema import SCHEMA_FILE, json_schema
 from budgetopt.optimizer.scenario.loader import load_scenario, scenario_from_dict
 
