@@ -1,0 +1,347 @@
+"""One joint model per market for total-KPI (wide) histories.
+
+    multiplicative (default):  y(t) = base(t) · (1 + Σ_c g_c · sat_c(adstock_c(x_c)))
+    additive:                  y(t) = base(t) + Σ_c g_c · sat_c(adstock_c(x_c))
+
+base(t) is the zero-spend KPI of the whole business (trend, yearly and weekly seasonality, the
+promotion calendar, controls), and each channel has its own saturation shape and scale,
+carryover and non-negative gain, from the same machinery as the long form
+(`budgetopt.forecasts.models.response`). Because the channels share one baseline, each
+channel's incremental KPI is g_c · base(t) · sat_c — exactly a long-form multiplicative response
+with the total baseline — so each channel becomes a `UnitFit` and the curve tables, the LP and
+everything after it work unchanged.
+
+Fit: backfitting by coordinate profile search. All channels start at a middle transform; then,
+channel by channel, every candidate transform of the response grid is tried while all gains are
+refitted together by non-negative least squares against the KPI with the baseline design
+(Prophet's structure as least squares, plus the controls) projected out, on the log scale
+for the multiplicative form (a Gauss–Newton step around the current fit: log(1+u) is
+linearized at the current total lift u). The best candidate is kept and the next channel is
+visited; passes repeat until the fit stops improving. Fitting all gains together on each
+candidate means one channel is never credited with another's effect. Prophet then fits the
+baseline (with the controls as regressors) on the KPI with the fitted responses taken out.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import least_squares, minimize, nnls
+
+from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, _diagnose, holdout_errors,
+                                            quiet_prophet)
+from budgetopt.forecasts.models.response import (CARRYOVER_GRID, HILL_EXPONENTS, SCALE_MULTIPLES,
+                                                 Response, _band, _Projector, adstock, base_design,
+                                                 saturation)
+
+MAX_PASSES = 6
+CONVERGED = 1e-6          # relative SSE improvement that ends the passes
+COLLINEAR = 0.9           # warn when two channels' spends correlate more than this
+
+
+@dataclass
+class JointFit:
+    """One market's joint fit: the per-channel responses and the baseline model."""
+
+    market: str | None
+    channels: list[str]
+    responses: dict[str, Response]
+    sigma: float
+    dof: int
+    model_json: str
+    controls: tuple
+    bands: dict[str, dict]
+    multiplicative: bool
+    decomposition: pd.DataFrame      # date, kpi, baseline, one column per channel
+    warnings: list[str]
+
+
+def _candidates(step_days: int):
+    shapes = [("exp", 1.0)] + [("hill", n) for n in HILL_EXPONENTS]
+    return [(shape, n, m, theta) for theta in CARRYOVER_GRID[7 if step_days >= 7 else 1]
+            for shape, n in shapes for m in SCALE_MULTIPLES]
+
+
+class _Backfit:
+    """The coordinate profile search of the module docstring."""
+
+    def __init__(self, target: np.ndarray, design: np.ndarray, spend: np.ndarray,
+                 multiplicative: bool, step_days: int):
+        self.t = target - target.mean()
+        self.proj = _Projector(design)
+        self.x = spend
+        self.mult = multiplicative
+        self.levels = [float(np.mean(col[col > 0])) if np.any(col > 0) else 1.0
+                       for col in spend.T]
+        self.grid = _candidates(step_days)
+        self.stocked = {}
+
+    def sat(self, c: int, shape: str, n: float, scale: float, theta: float) -> np.ndarray:
+        key = (c, theta)
+        if key not in self.stocked:
+            self.stocked[key] = adstock(self.x[:, c], theta)
+        return saturation(shape, self.stocked[key], scale, n)
+
+    def _weights(self, sats: np.ndarray, gains: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Linearization at the current lift: working target and column weights."""
+        if not self.mult:
+            return self.t, np.ones(len(self.t))
+        u = sats @ gains
+        w = 1.0 / (1.0 + u)
+        return self.t - np.log1p(u) + u * w, w
+
+    def solve(self, sats: np.ndarray, work: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float]:
+        a = self.proj.resid(sats * w[:, None])
+        b = self.proj.resid(work)
+        gains, norm = nnls(a, b, maxiter=50 * a.shape[1])
+        return gains, float(norm ** 2)
+
+    def exact_sse(self, sats: np.ndarray, gains: np.ndarray) -> float:
+        u = sats @ gains
+        return self.proj.sse(self.t - (np.log1p(u) if self.mult else u))
+
+    def run(self) -> tuple[list[tuple], np.ndarray, np.ndarray, float, dict]:
+        k = self.x.shape[1]
+        params = [("exp", 1.0, self.levels[c], CARRYOVER_GRID[1][0]) for c in range(k)]
+        sats = np.column_stack([self.sat(c, *params[c][:2], params[c][2], params[c][3])
+                                for c in range(k)])
+        work, w = self._weights(sats, np.zeros(k))
+        gains, _ = self.solve(sats, work, w)
+        best = self.exact_sse(sats, gains)
+        profiles: dict[int, list] = {}
+        for _ in range(MAX_PASSES):
+            before = best
+            for c in range(k):
+                params[c], sats, gains, best, profiles[c] = self._visit(c, params, sats, gains)
+            if before - best <= CONVERGED * max(before, 1e-12):
+                break
+        for c in range(k):
+            params[c], sats, gains, best = self._polish(c, params, sats, gains, best)
+        params, sats, gains, best = self.refine(params, sats, gains, best)
+        for c in range(k):          # a channel's other shape, everything refitted together
+            alt = self._other_shape(c, profiles.get(c, []), params[c])
+            if alt is None:
+                continue
+            trial = list(params)
+            trial[c] = alt
+            trial_sats = sats.copy()
+            trial_sats[:, c] = self.sat(c, alt[0], alt[1], alt[2], alt[3])
+            work, w = self._weights(trial_sats, gains)
+            g, _ = self.solve(trial_sats, work, w)
+            got = self.refine(trial, trial_sats, g, self.exact_sse(trial_sats, g))
+            if got[3] < best:
+                params, sats, gains, best = got
+        return params, sats, gains, best, profiles
+
+    @staticmethod
+    def _other_shape(c, scored, current):
+        others = [(p, sse) for p, _, sse in scored if (p[0] == "hill") != (current[0] == "hill")]
+        return min(others, key=lambda item: item[1])[0] if others else None
+
+    def refine(self, params, sats, gains, best):
+        """All channels' scales, carryovers, Hill exponents and gains refined together by
+        bounded least squares on the exact (not linearized) residuals."""
+        k = len(params)
+        lo, hi, start, layout = [], [], [], []
+        for c, (shape, n, scale, theta) in enumerate(params):
+            layout.append(shape == "hill")
+            start += [_log_multiple(math.log(scale / self.levels[c])), _theta(theta)]
+            lo += [math.log(SCALE_MULTIPLES[0]), 0.0]
+            hi += [math.log(SCALE_MULTIPLES[-1]), 0.95]
+            if shape == "hill":
+                start.append(min(max(n, 0.4), 1.0))
+                lo.append(0.4)
+                hi.append(1.0)
+        start += [max(float(g), 0.0) for g in gains]
+        lo += [0.0] * k
+        hi += [np.inf] * k
+
+        def unpack(v):
+            out, i = [], 0
+            for c, hill in enumerate(layout):
+                scale = self.levels[c] * math.exp(v[i])
+                theta = float(v[i + 1])
+                n = float(v[i + 2]) if hill else 1.0
+                i += 3 if hill else 2
+                out.append((params[c][0], n, scale, theta))
+            return out, np.asarray(v[i:], float)
+
+        def columns(ps):
+            return np.column_stack([saturation(p[0], adstock(self.x[:, c], p[3]), p[2], p[1])
+                                    for c, p in enumerate(ps)])
+
+        def resid(v):
+            ps, g = unpack(v)
+            u = columns(ps) @ g
+            return self.proj.resid(self.t - (np.log1p(u) if self.mult else u))
+
+        start = np.clip(start, lo, hi)
+        res = least_squares(resid, start, bounds=(lo, hi), x_scale="jac", max_nfev=60 * (k + 1))
+        ps, g = unpack(res.x)
+        new = columns(ps)
+        sse = self.exact_sse(new, g)
+        if sse >= best:
+            return params, sats, gains, best
+        return ps, new, g, sse
+
+    def _visit(self, c, params, sats, gains):
+        work, w = self._weights(sats, gains)
+        trial = sats.copy()
+        scored = []
+        for shape, n, m, theta in self.grid:
+            scale = self.levels[c] * m
+            trial[:, c] = self.sat(c, shape, n, scale, theta)
+            g, _ = self.solve(trial, work, w)
+            scored.append(((shape, n, scale, theta), g, self.exact_sse(trial, g)))
+        choice, g, sse = min(scored, key=lambda item: item[2])
+        current = self.exact_sse(sats, gains)
+        if sse >= current:
+            choice, g, sse = params[c], gains, current
+        new = sats.copy()
+        new[:, c] = self.sat(c, choice[0], choice[1], choice[2], choice[3])
+        return choice, new, g, sse, [(p, float(gg[c]), s) for p, gg, s in scored]
+
+    def _polish(self, c, params, sats, gains, best):
+        """Refine the channel's scale, carryover and (Hill) exponent continuously, the others
+        held."""
+        shape, n, scale, theta = params[c]
+        level = self.levels[c]
+        hill = shape == "hill"
+        trial = sats.copy()
+
+        def unpack(v):
+            return (level * math.exp(_log_multiple(v[0])), _theta(v[1]),
+                    min(max(float(v[2]), 0.4), 1.0) if hill else n)
+
+        def fit(v):
+            sc, th, nn = unpack(v)
+            trial[:, c] = saturation(shape, adstock(self.x[:, c], th), sc, nn)
+            work, w = self._weights(trial, gains)
+            g, _ = self.solve(trial, work, w)
+            return g, self.exact_sse(trial, g)
+
+        start = [math.log(scale / level), theta] + ([n] if hill else [])
+        simplex = [start, [start[0] + 0.3, *start[1:]], [start[0], start[1] + 0.1, *start[2:]]]
+        if hill:
+            simplex.append([start[0], start[1], start[2] - 0.1])
+        res = minimize(lambda v: fit(v)[1], start, method="Nelder-Mead",
+                       options={"xatol": 1e-3, "fatol": 1e-9 * best, "maxiter": 120,
+                                "initial_simplex": simplex})
+        g, sse = fit(res.x)
+        if sse >= best:
+            return params[c], sats, gains, best
+        sc, th, nn = unpack(res.x)
+        return (shape, nn, sc, th), trial.copy(), g, sse
+
+
+def _theta(v: float) -> float:
+    return min(max(float(v), 0.0), 0.95)
+
+
+def _log_multiple(v: float) -> float:
+    """Scales stay within the grid's range of multiples of typical spend: beyond it the
+    curve is a straight line (or a step), which the data cannot tell from the grid's edge."""
+    return min(max(float(v), math.log(SCALE_MULTIPLES[0])), math.log(SCALE_MULTIPLES[-1]))
+
+
+def fit_market(market: str | None, frame: pd.DataFrame, kpi: str, channels: list[str],
+               controls: tuple, holidays: pd.DataFrame, promo_days: set, step_days: int,
+               settings: FitSettings) -> tuple[JointFit, dict[str, UnitFit]]:
+    """Fit one market's joint model; returns it and one `UnitFit` per channel."""
+    from prophet import Prophet
+    from prophet.serialize import model_to_json
+    quiet_prophet()
+
+    ds = pd.Series(pd.to_datetime(frame["date"])).reset_index(drop=True)
+    y = frame[kpi].to_numpy(float)
+    spend = frame[channels].to_numpy(float)
+    warnings: list[str] = []
+    label = "" if market is None else f" in market {market}"
+    multiplicative = settings.seasonality_mode == "multiplicative"
+    if multiplicative and np.any(y <= 0):
+        multiplicative = False
+        warnings.append(f"the total KPI{label} is zero or negative on some days, so the "
+                        "joint model is fitted in additive form")
+    design = base_design(ds, holidays, step_days)
+    z_controls = _standardized(frame, controls)
+    if z_controls is not None:
+        design = np.column_stack([design, z_controls])
+    target = np.log(y) if multiplicative else y
+    search = _Backfit(target, design, spend, multiplicative, step_days)
+    params, sats, gains, sse, profiles = search.run()
+    dof = max(len(y) - search.proj.p - 4 * len(channels), 1)
+    sigma = math.sqrt(sse / dof)
+    responses = {c: Response(p[0], p[2], p[1], p[3], float(g), multiplicative)
+                 for c, p, g in zip(channels, params, gains)}
+    bands = {}
+    for i, c in enumerate(channels):
+        cands = [(Response(p[0], p[2], p[1], p[3], g, multiplicative), s)
+                 for p, g, s in profiles.get(i, [])]
+        cands.append((responses[c], sse))
+        bands[c] = _band(cands, responses[c], sse, sigma, search.levels[i])
+    warnings += _collinear(spend, channels, label)
+
+    lift = sats @ gains
+    z = target - np.log1p(lift) if multiplicative else target - lift
+    model = Prophet(seasonality_mode="additive", yearly_seasonality=True,
+                    weekly_seasonality=step_days == 1, daily_seasonality=False,
+                    holidays=holidays, interval_width=settings.interval_width,
+                    uncertainty_samples=settings.uncertainty_samples)
+    for name in controls:
+        model.add_regressor(name)
+    train = pd.DataFrame({"ds": ds, "y": z})
+    for name in controls:
+        train[name] = frame[name].to_numpy(float)
+    model.fit(train)
+    model.uncertainty_samples = 0
+    fitted = model.predict(train)["yhat"].to_numpy()
+    base = np.exp(fitted + sigma ** 2 / 2) if multiplicative else fitted
+    decomposition = pd.DataFrame({"date": ds, "kpi": y, "baseline": base})
+    for i, c in enumerate(channels):
+        decomposition[c] = gains[i] * sats[:, i] * (base if multiplicative else 1.0)
+    model_json = model_to_json(model)
+    errors = holdout_errors(ds, z, holidays, step_days, sigma)
+    joint = JointFit(market, channels, responses, sigma, dof, model_json, controls, bands,
+                     multiplicative, decomposition, warnings)
+    fits = {}
+    for i, c in enumerate(channels):
+        r = responses[c]
+        x = spend[:, i]
+        level = float(np.mean(x[x > 0])) if np.any(x > 0) else 0.0
+        prof = SimpleNamespace(response=r, band=bands[c])
+        unit = (c, market)
+        notes = _diagnose(unit, ds, x, promo_days, prof, step_days)
+        fits[c] = UnitFit(unit, r.scale, step_days, model_json, frozenset(promo_days), notes, r,
+                          sigma, float(r.adstock(x)[-1]) if len(x) else 0.0, ds.iloc[-1],
+                          level, bands[c], errors)
+    return joint, fits
+
+
+def _standardized(frame: pd.DataFrame, controls: tuple) -> np.ndarray | None:
+    if not controls:
+        return None
+    cols = []
+    for name in controls:
+        v = frame[name].to_numpy(float)
+        sd = float(np.std(v))
+        cols.append((v - v.mean()) / sd if sd > 0 else np.zeros_like(v))
+    return np.column_stack(cols)
+
+
+def _collinear(spend: np.ndarray, channels: list[str], label: str) -> list[str]:
+    out = []
+    if spend.shape[1] < 2:
+        return out
+    logs = np.log1p(spend)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = np.corrcoef(logs.T)
+    for i in range(len(channels)):
+        for j in range(i + 1, len(channels)):
+            if np.isfinite(corr[i, j]) and corr[i, j] > COLLINEAR:
+                out.append(f"{channels[i]} and {channels[j]}{label}: their spends move together "
+                           f"(correlation {corr[i, j]:.2f}), so the joint model can hardly tell "
+                           "their effects apart")
+    return out
