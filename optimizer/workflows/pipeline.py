@@ -60,6 +60,10 @@ def fit_forecasts(inputs: PlanInputs, progress: Callable[[int, int], None] | Non
                   n_jobs: int | None = None) -> Forecaster:
     """Fit one model per plannable unit that has spend history."""
     holidays, promo_days = _calendar(inputs)
+    if inputs.scenario.history_format == "wide":
+        from budgetopt.optimizer.workflows.wide import fit_joint
+        return fit_joint(inputs, holidays, promo_days, _settings(inputs.scenario), progress,
+                         n_jobs)
     learned = [(u.channel, u.market) for u in inputs.units if u not in inputs.locked_unlearned]
     return Forecaster.fit(learned, inputs.history.unit_frame, inputs.history.kpi, holidays,
                           promo_days, inputs.step_days, _settings(inputs.scenario),
@@ -74,6 +78,10 @@ def backtest(scenario: Scenario | str | Path, *, folds: int = 3,
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     inputs = load_inputs(scenario)
+    if scenario.history_format == "wide":
+        raise InputError("backtest does not read total-KPI (history_format: wide) histories "
+                         "yet", where=str(scenario.history),
+                         fix="see docs/wide.md: the plan reports the joint model's fit instead")
     history = inputs.history
     holdout = int((pd.Timestamp(scenario.horizon.end)
                    - pd.Timestamp(scenario.horizon.start)).days) + 1
@@ -216,10 +224,14 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
     curves_out = period_labels(curves[["unit", "period", "spend", "incremental_kpi"]],
                                periods, units)
     clock.lap("results")
-    return PlanResult(scenario, "optimal", allocation, channel_rows,
-                      _order(forecast_out, "forecast", history.has_market),
-                      _order(curves_out, "curves", history.has_market), summary,
-                      {"stages_s": clock.laps})
+    result = PlanResult(scenario, "optimal", allocation, channel_rows,
+                        _order(forecast_out, "forecast", history.has_market),
+                        _order(curves_out, "curves", history.has_market), summary,
+                        {"stages_s": clock.laps})
+    if scenario.history_format == "wide":
+        from budgetopt.optimizer.workflows.wide import finish_wide
+        result = finish_wide(result, inputs, forecaster)
+    return result
 
 
 def _curve_table(inputs: PlanInputs, forecaster: Forecaster, max_spend: float,
