@@ -1,0 +1,62 @@
+"""The joint model of a total-KPI history recovers each channel's ROI and contribution share
+on a synthetic wide world whose truth is known."""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from budgetopt.datasets.wide import make_wide_world
+from budgetopt.forecasts.history.calendar import holiday_frame
+from budgetopt.forecasts.history.wide import validate_wide_history
+from budgetopt.forecasts.models.fit import FitSettings
+from budgetopt.forecasts.models.joint import fit_market
+
+# A noise-free world: the model is the truth's own form, so the fit should find the truth;
+# ROI and share may differ from it only by what the grid-and-polish search leaves (a few %).
+TOLERANCE = 0.05
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    world = make_wide_world(4, seed=1, noise=0.0, control=True)
+    history = validate_wide_history(world.history, "revenue", world.spend_columns,
+                                    world.controls)
+    holidays = holiday_frame(history.start.date(), date(2026, 6, 30), [], True)
+    joint, fits = fit_market(None, history.market_frame(None), "revenue", history.channels,
+                             history.controls, holidays, set(), 1, FitSettings())
+    return world, history, joint, fits
+
+
+def test_channel_rois_match_the_truth(fitted):
+    world, history, joint, _ = fitted
+    for c in history.channels:
+        roi = joint.decomposition[c].sum() / history.wide[c].sum()
+        true = world.true_roi(c)
+        assert abs(roi - true) <= TOLERANCE * true, (c, roi, true)
+
+
+def test_contribution_shares_match_the_truth(fitted):
+    world, history, joint, _ = fitted
+    total = joint.decomposition["kpi"].sum()
+    for c in history.channels:
+        share = joint.decomposition[c].sum() / total
+        true = world.true_contribution_share(c)
+        assert abs(share - true) <= TOLERANCE * true, (c, share, true)
+
+
+def test_baseline_and_contributions_add_up_to_the_kpi(fitted):
+    _, history, joint, _ = fitted
+    d = joint.decomposition
+    fitted_kpi = d["baseline"] + d[history.channels].sum(axis=1)
+    assert np.median(np.abs(fitted_kpi / d["kpi"] - 1)) < 0.01
+
+
+def test_every_channel_becomes_a_unit_fit_on_the_total_baseline(fitted):
+    _, history, joint, fits = fitted
+    assert sorted(fits) == history.channels
+    for c, fit in fits.items():
+        assert fit.unit == (c, None)
+        assert fit.response.gain >= 0 and fit.response.multiplicative
+        assert fit.model_json == joint.model_json
