@@ -24,7 +24,7 @@ baseline (with the controls as regressors) on the KPI with the fitted responses 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import numpy as np
@@ -33,8 +33,10 @@ from scipy.optimize import least_squares, minimize, nnls
 
 from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, _diagnose, holdout_errors,
                                             quiet_prophet)
+from budgetopt.forecasts.models.joint_uncertainty import (channel_band, parameter_draws,
+                                                          plausible_responses)
 from budgetopt.forecasts.models.response import (CARRYOVER_GRID, HILL_EXPONENTS, SCALE_MULTIPLES,
-                                                 Response, _band, _Projector, adstock, base_design,
+                                                 Response, _Projector, adstock, base_design,
                                                  saturation)
 
 MAX_PASSES = 6
@@ -57,6 +59,7 @@ class JointFit:
     multiplicative: bool
     decomposition: pd.DataFrame      # date, kpi, baseline, one column per channel
     warnings: list[str]
+    plausible: list = field(default_factory=list)   # {channel: Response} per parameter draw
 
 
 def _candidates(step_days: int):
@@ -144,44 +147,12 @@ class _Backfit:
     def refine(self, params, sats, gains, best):
         """All channels' scales, carryovers, Hill exponents and gains refined together by
         bounded least squares on the exact (not linearized) residuals."""
-        k = len(params)
-        lo, hi, start, layout = [], [], [], []
-        for c, (shape, n, scale, theta) in enumerate(params):
-            layout.append(shape == "hill")
-            start += [_log_multiple(math.log(scale / self.levels[c])), _theta(theta)]
-            lo += [math.log(SCALE_MULTIPLES[0]), 0.0]
-            hi += [math.log(SCALE_MULTIPLES[-1]), 0.95]
-            if shape == "hill":
-                start.append(min(max(n, 0.4), 1.0))
-                lo.append(0.4)
-                hi.append(1.0)
-        start += [max(float(g), 0.0) for g in gains]
-        lo += [0.0] * k
-        hi += [np.inf] * k
-
-        def unpack(v):
-            out, i = [], 0
-            for c, hill in enumerate(layout):
-                scale = self.levels[c] * math.exp(v[i])
-                theta = float(v[i + 1])
-                n = float(v[i + 2]) if hill else 1.0
-                i += 3 if hill else 2
-                out.append((params[c][0], n, scale, theta))
-            return out, np.asarray(v[i:], float)
-
-        def columns(ps):
-            return np.column_stack([saturation(p[0], adstock(self.x[:, c], p[3]), p[2], p[1])
-                                    for c, p in enumerate(ps)])
-
-        def resid(v):
-            ps, g = unpack(v)
-            u = columns(ps) @ g
-            return self.proj.resid(self.t - (np.log1p(u) if self.mult else u))
-
-        start = np.clip(start, lo, hi)
-        res = least_squares(resid, start, bounds=(lo, hi), x_scale="jac", max_nfev=60 * (k + 1))
-        ps, g = unpack(res.x)
-        new = columns(ps)
+        vec = ParameterVector(self, params)
+        start = vec.pack(params, gains)
+        res = least_squares(vec.resid, start, bounds=(vec.lo, vec.hi), x_scale="jac",
+                            max_nfev=60 * (len(params) + 1))
+        ps, g = vec.unpack(res.x)
+        new = vec.columns(ps)
         sse = self.exact_sse(new, g)
         if sse >= best:
             return params, sats, gains, best
@@ -237,6 +208,50 @@ class _Backfit:
         return (shape, nn, sc, th), trial.copy(), g, sse
 
 
+class ParameterVector:
+    """The joint model's continuous parameters as one vector — per channel log scale multiple,
+    carryover, (Hill exponent), then the gains — with bounds and exact residuals; the shapes
+    stay as chosen."""
+
+    def __init__(self, search: _Backfit, params: list[tuple]):
+        self.search = search
+        self.shapes = [p[0] for p in params]
+        self.lo, self.hi = [], []
+        for shape in self.shapes:
+            self.lo += [math.log(SCALE_MULTIPLES[0]), 0.0] + ([0.4] if shape == "hill" else [])
+            self.hi += [math.log(SCALE_MULTIPLES[-1]), 0.95] + ([1.0] if shape == "hill" else [])
+        self.lo += [0.0] * len(params)
+        self.hi += [np.inf] * len(params)
+        self.lo, self.hi = np.array(self.lo), np.array(self.hi)
+
+    def pack(self, params, gains) -> np.ndarray:
+        v = []
+        for c, (shape, n, scale, theta) in enumerate(params):
+            v += [math.log(scale / self.search.levels[c]), theta] + ([n] if shape == "hill" else [])
+        v += [max(float(g), 0.0) for g in gains]
+        return np.clip(np.array(v, float), self.lo, self.hi)
+
+    def unpack(self, v) -> tuple[list[tuple], np.ndarray]:
+        out, i = [], 0
+        for c, shape in enumerate(self.shapes):
+            hill = shape == "hill"
+            out.append((shape, float(v[i + 2]) if hill else 1.0,
+                        self.search.levels[c] * math.exp(v[i]), float(v[i + 1])))
+            i += 3 if hill else 2
+        return out, np.asarray(v[i:], float)
+
+    def columns(self, ps) -> np.ndarray:
+        x = self.search.x
+        return np.column_stack([saturation(p[0], adstock(x[:, c], p[3]), p[2], p[1])
+                                for c, p in enumerate(ps)])
+
+    def resid(self, v) -> np.ndarray:
+        ps, g = self.unpack(v)
+        u = self.columns(ps) @ g
+        s = self.search
+        return s.proj.resid(s.t - (np.log1p(u) if s.mult else u))
+
+
 def _theta(v: float) -> float:
     return min(max(float(v), 0.0), 0.95)
 
@@ -276,12 +291,10 @@ def fit_market(market: str | None, frame: pd.DataFrame, kpi: str, channels: list
     sigma = math.sqrt(sse / dof)
     responses = {c: Response(p[0], p[2], p[1], p[3], float(g), multiplicative)
                  for c, p, g in zip(channels, params, gains)}
-    bands = {}
-    for i, c in enumerate(channels):
-        cands = [(Response(p[0], p[2], p[1], p[3], g, multiplicative), s)
-                 for p, g, s in profiles.get(i, [])]
-        cands.append((responses[c], sse))
-        bands[c] = _band(cands, responses[c], sse, sigma, search.levels[i])
+    draws = parameter_draws(ParameterVector(search, params), params, gains, sigma,
+                            seed=settings.seed)
+    bands = {c: channel_band(i, draws, responses[c], search.levels[i])
+             for i, c in enumerate(channels)}
     warnings += _collinear(spend, channels, label)
 
     lift = sats @ gains
@@ -305,7 +318,8 @@ def fit_market(market: str | None, frame: pd.DataFrame, kpi: str, channels: list
     model_json = model_to_json(model)
     errors = holdout_errors(ds, z, holidays, step_days, sigma)
     joint = JointFit(market, channels, responses, sigma, dof, model_json, controls, bands,
-                     multiplicative, decomposition, warnings)
+                     multiplicative, decomposition, warnings,
+                     plausible_responses(draws, channels, multiplicative))
     fits = {}
     for i, c in enumerate(channels):
         r = responses[c]
