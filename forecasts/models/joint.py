@@ -42,6 +42,11 @@ from budgetopt.forecasts.models.response import (CARRYOVER_GRID, HILL_EXPONENTS,
 MAX_PASSES = 6
 CONVERGED = 1e-6          # relative SSE improvement that ends the passes
 COLLINEAR = 0.9           # warn when two channels' spends correlate more than this
+# The weak prior (docs/wide.md): log(scale ÷ typical spend) ~ N(0, 1), the grid's range being
+# about ±2 sd; log ROI_c ~ N(common mean, 1). ROI_FLOOR keeps the log finite at zero effect.
+PRIOR_LOG_SCALE_SD = 1.0
+PRIOR_LOG_ROI_SD = 1.0
+ROI_FLOOR = 1e-3
 
 
 @dataclass
@@ -72,7 +77,7 @@ class _Backfit:
     """The coordinate profile search of the module docstring."""
 
     def __init__(self, target: np.ndarray, design: np.ndarray, spend: np.ndarray,
-                 multiplicative: bool, step_days: int):
+                 multiplicative: bool, step_days: int, use_prior: bool = True):
         self.t = target - target.mean()
         self.proj = _Projector(design)
         self.x = spend
@@ -81,6 +86,9 @@ class _Backfit:
                        for col in spend.T]
         self.grid = _candidates(step_days)
         self.stocked = {}
+        self.use_prior = use_prior
+        self.prior_sigma: float | None = None
+        self.y = np.exp(target) if multiplicative else None
 
     def sat(self, c: int, shape: str, n: float, scale: float, theta: float) -> np.ndarray:
         key = (c, theta)
@@ -123,7 +131,9 @@ class _Backfit:
                 break
         for c in range(k):
             params[c], sats, gains, best = self._polish(c, params, sats, gains, best)
-        params, sats, gains, best = self.refine(params, sats, gains, best)
+        if self.use_prior:     # the noise scale the prior is measured in, from the data fit
+            self.prior_sigma = math.sqrt(best / max(len(self.t) - self.proj.p - 4 * k, 1))
+        params, sats, gains, best = self.refine(params, sats, gains)
         for c in range(k):          # a channel's other shape, everything refitted together
             alt = self._other_shape(c, profiles.get(c, []), params[c])
             if alt is None:
@@ -134,29 +144,30 @@ class _Backfit:
             trial_sats[:, c] = self.sat(c, alt[0], alt[1], alt[2], alt[3])
             work, w = self._weights(trial_sats, gains)
             g, _ = self.solve(trial_sats, work, w)
-            got = self.refine(trial, trial_sats, g, self.exact_sse(trial_sats, g))
+            got = self.refine(trial, trial_sats, g)
             if got[3] < best:
                 params, sats, gains, best = got
-        return params, sats, gains, best, profiles
+        return params, sats, gains, self.exact_sse(sats, gains), profiles
 
     @staticmethod
     def _other_shape(c, scored, current):
         others = [(p, sse) for p, _, sse in scored if (p[0] == "hill") != (current[0] == "hill")]
         return min(others, key=lambda item: item[1])[0] if others else None
 
-    def refine(self, params, sats, gains, best):
+    def refine(self, params, sats, gains):
         """All channels' scales, carryovers, Hill exponents and gains refined together by
-        bounded least squares on the exact (not linearized) residuals."""
+        bounded least squares on the exact (not linearized) residuals and the prior's terms.
+        Returns the parameters and the objective (SSE plus prior terms)."""
         vec = ParameterVector(self, params)
         start = vec.pack(params, gains)
+        before = float(np.sum(vec.resid(start) ** 2))
         res = least_squares(vec.resid, start, bounds=(vec.lo, vec.hi), x_scale="jac",
                             max_nfev=60 * (len(params) + 1))
+        after = float(np.sum(res.fun ** 2))
+        if after >= before:
+            return params, sats, gains, before
         ps, g = vec.unpack(res.x)
-        new = vec.columns(ps)
-        sse = self.exact_sse(new, g)
-        if sse >= best:
-            return params, sats, gains, best
-        return ps, new, g, sse
+        return ps, vec.columns(ps), g, after
 
     def _visit(self, c, params, sats, gains):
         work, w = self._weights(sats, gains)
@@ -247,9 +258,28 @@ class ParameterVector:
 
     def resid(self, v) -> np.ndarray:
         ps, g = self.unpack(v)
-        u = self.columns(ps) @ g
+        sats = self.columns(ps)
+        u = sats @ g
         s = self.search
-        return s.proj.resid(s.t - (np.log1p(u) if s.mult else u))
+        data = s.proj.resid(s.t - (np.log1p(u) if s.mult else u))
+        if s.prior_sigma is None:
+            return data
+        return np.concatenate([data, s.prior_sigma * self.prior_terms(v, ps, sats, g, u)])
+
+    def prior_terms(self, v, ps, sats, g, u) -> np.ndarray:
+        """The weak prior, in units of the noise: each channel's scale within a factor e of
+        its typical spend (one sd of log scale ÷ typical spend), and the channels' historical
+        ROIs within a factor e of their common (geometric) mean (one sd of log ROI)."""
+        s = self.search
+        log_m = np.log([p[2] / s.levels[c] for c, p in enumerate(ps)])
+        base = s.y / (1.0 + u) if s.mult else np.ones(len(u))
+        contrib = (sats * g) * base[:, None]
+        roi = contrib.sum(axis=0) / np.maximum(s.x.sum(axis=0), 1e-12)
+        log_roi = np.log(roi + ROI_FLOOR * max(float(np.mean(roi)), 1e-12))
+        if len(log_roi) < 2:
+            return log_m / PRIOR_LOG_SCALE_SD
+        return np.concatenate([log_m / PRIOR_LOG_SCALE_SD,
+                               (log_roi - log_roi.mean()) / PRIOR_LOG_ROI_SD])
 
 
 def _theta(v: float) -> float:
