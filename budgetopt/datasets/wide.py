@@ -17,7 +17,8 @@ Over-counted attribution (long form): channel c reports
 
 where inflation_c (1.3–2.6, drawn per channel) is view-through and multi-touch credit for its
 own orders, and the second term is organic orders that every platform touching the buyer
-claims, split by spend share share_c(t) — so the channels' claims add up to more than the
+claims, split by spend share share_c(t) (overlap 0.8–1.4: an organic order is claimed by one or
+more platforms) — so the channels' claims add up to more than the
 total KPI and follow spend, as platform reports do.
 """
 from __future__ import annotations
@@ -84,14 +85,18 @@ class WideWorld:
 
 def make_wide_world(channels: int = 4, start: str = "2023-01-01", end: str = "2025-12-31", *,
                     seed: int = 0, noise: float = 0.05, freq: str = "D",
-                    carryover: bool = False, control: bool = False) -> WideWorld:
-    """A random total-KPI world (deterministic for the arguments)."""
+                    carryover: bool = False, control: bool = False,
+                    shape: str | None = None) -> WideWorld:
+    """A random total-KPI world (deterministic for the arguments); `shape` ("exp" or "hill")
+    redraws channels until every one has that saturation shape."""
     rng = np.random.default_rng([7, seed, channels])
     season = float(np.round(rng.uniform(0.08, 0.2), 3))
     trend = float(np.round(rng.uniform(0.0, 0.12), 3))
     truths = []
     for i in range(channels):
         t = _draw_channel(rng, f"ch{i + 1:02d}")
+        while shape is not None and t.shape != shape:
+            t = _draw_channel(rng, f"ch{i + 1:02d}")
         t = replace(t, season_amplitude=season, trend_per_year=trend)
         if carryover:
             t = replace(t, carryover=float(np.round(rng.uniform(0.2, 0.6), 2)))
@@ -135,7 +140,7 @@ def make_wide_world(channels: int = 4, start: str = "2023-01-01", end: str = "20
         wide["discount"] = row_discount
         controls = ["discount"]
     inflation = {t.name: float(np.round(rng.uniform(1.3, 2.6), 2)) for t in truths}
-    overlap = float(np.round(rng.uniform(0.3, 0.6), 2))
+    overlap = float(np.round(rng.uniform(0.8, 1.4), 2))
     all_spend = np.sum([spends[c] for c in spends], axis=0)
     frames = []
     for t in truths:

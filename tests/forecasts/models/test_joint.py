@@ -13,14 +13,15 @@ from budgetopt.forecasts.history.wide import validate_wide_history
 from budgetopt.forecasts.models.fit import FitSettings
 from budgetopt.forecasts.models.joint import fit_market
 
-# A noise-free world: the model is the truth's own form, so the fit should find the truth;
+# A noise-free world of exponential curves: the model is the truth's own form, so the fit
+# should find the truth;
 # ROI and share may differ from it only by what the grid-and-polish search leaves (a few %).
 TOLERANCE = 0.05
 
 
 @pytest.fixture(scope="module")
 def fitted():
-    world = make_wide_world(4, seed=1, noise=0.0, control=True)
+    world = make_wide_world(4, seed=1, noise=0.0, control=True, shape="exp")
     history = validate_wide_history(world.history, "revenue", world.spend_columns,
                                     world.controls)
     holidays = holiday_frame(history.start.date(), date(2026, 6, 30), [], True)
