@@ -67,3 +67,16 @@ def test_curves_start_at_zero_and_rise(out):
     for _, g in curves.groupby(["channel", "period_start"]):
         assert g["spend"].iloc[0] == 0 and g["incremental_kpi"].iloc[0] == 0
         assert (np.diff(g["incremental_kpi"].to_numpy()) >= -1e-9).all()
+
+
+def test_a_rerun_gives_byte_identical_outputs(out, capsys):
+    capsys.readouterr()
+    assert cli("run", "--check", out) == 0, capsys.readouterr()
+
+
+def test_rebalance_says_it_does_not_read_wide_actuals(tmp_path, capsys):
+    from budgetopt.errors import InputError
+    from budgetopt.optimizer.scenario.loader import load_scenario
+    from budgetopt.optimizer.workflows.rebalance import rebalance
+    with pytest.raises(InputError, match="rebalance does not read total-KPI"):
+        rebalance(load_scenario(SCENARIO), tmp_path / "actuals.csv", as_of="2026-02-01")
