@@ -143,25 +143,7 @@ class _Backfit:
         if self.use_prior:     # the noise scale the prior is measured in, from the data fit
             self.prior_sigma = math.sqrt(best / max(len(self.t) - self.proj.p - 4 * k, 1))
         params, sats, gains, best = self.refine(params, sats, gains)
-        for c in range(k):          # a channel's other shape, everything refitted together
-            alt = self._other_shape(c, profiles.get(c, []), params[c])
-            if alt is None:
-                continue
-            trial = list(params)
-            trial[c] = alt
-            trial_sats = sats.copy()
-            trial_sats[:, c] = self.sat(c, alt[0], alt[1], alt[2], alt[3])
-            work, w = self._weights(trial_sats, gains)
-            g, _ = self.solve(trial_sats, work, w)
-            got = self.refine(trial, trial_sats, g)
-            if got[3] < best:
-                params, sats, gains, best = got
         return params, sats, gains, self.exact_sse(sats, gains), profiles
-
-    @staticmethod
-    def _other_shape(c, scored, current):
-        others = [(p, sse) for p, _, sse in scored if (p[0] == "hill") != (current[0] == "hill")]
-        return min(others, key=lambda item: item[1])[0] if others else None
 
     def refine(self, params, sats, gains):
         """All channels' scales, carryovers, Hill exponents and gains refined together by
