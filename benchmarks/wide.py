@@ -190,7 +190,33 @@ def report(frame: pd.DataFrame, load: str) -> str:
             f"{r.roi_error_wide_max:.0%} | {_pct(r.captured_wide)} | {r.wide_vs_mix:+.2%} | "
             f"{r.claim_wide:+.0%} | {r.roi_error_long:.0%} | {_pct(r.captured_long)} | "
             f"{r.long_vs_mix:+.2%} | {r.claim_long:+.0%} |")
+    lines += ["", "By family (wide): median channel ROI error over all its channels, median "
+              "uplift captured, and how many channels got a pilot limit (loosely pinned).", "",
+              "| family | rows of history | channel ROI error | uplift captured | channels with a pilot limit |",
+              "|---|---|---|---|---|"]
+    channel_errors = _channel_errors(frame)
+    for family in WIDE_FAMILIES:
+        part = frame[frame["family"] == family]
+        errs = channel_errors[channel_errors["family"] == family]["error"]
+        rows = 156 if family == "weekly" else 1096
+        lines.append(f"| {family} | {rows} | {errs.median():.0%} | "
+                     f"{part['captured_wide'].median():.0%} | {int(part['pilot_wide'].sum())} of "
+                     f"{int(part['channels'].sum())} |")
+    daily = channel_errors[channel_errors["family"] != "weekly"]["error"].median()
+    lines += ["", f"Median ROI error over all {len(channel_errors)} channels: "
+              f"{channel_errors['error'].median():.0%}; over the daily worlds' channels: "
+              f"{daily:.0%}."]
     return "\n".join(lines)
+
+
+def _channel_errors(frame: pd.DataFrame) -> pd.DataFrame:
+    import ast
+    rows = []
+    for r in frame.itertuples():
+        true = r.roi_true if isinstance(r.roi_true, dict) else ast.literal_eval(r.roi_true)
+        est = r.roi_wide if isinstance(r.roi_wide, dict) else ast.literal_eval(r.roi_wide)
+        rows += [(r.family, c, abs(est[c] / true[c] - 1)) for c in true]
+    return pd.DataFrame(rows, columns=["family", "channel", "error"])
 
 
 def main() -> None:
@@ -198,13 +224,19 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--csv", type=Path, default=None, help="also write per-world rows here")
+    parser.add_argument("--from-csv", type=Path, default=None,
+                        help="re-render the section from rows a previous run wrote with --csv")
+    parser.add_argument("--load", default=None, help="with --from-csv: the load the run saw")
     args = parser.parse_args()
     import os
-    before = os.getloadavg()
-    frame = run(args.seeds, args.jobs)
-    after = os.getloadavg()
-    load = (f"1-minute load average {before[0]:.2f} at the start, {after[0]:.2f} at the end "
-            f"(15-minute {after[2]:.2f})")
+    if args.from_csv:
+        frame, load = pd.read_csv(args.from_csv), args.load or "not recorded"
+    else:
+        before = os.getloadavg()
+        frame = run(args.seeds, args.jobs)
+        after = os.getloadavg()
+        load = (f"1-minute load average {before[0]:.2f} at the start, {after[0]:.2f} at the "
+                f"end (15-minute {after[2]:.2f}; the machine is shared)")
     if args.csv:
         frame.to_csv(args.csv, index=False)
     body = report(frame, load)
