@@ -61,3 +61,33 @@ def test_every_channel_becomes_a_unit_fit_on_the_total_baseline(fitted):
         assert fit.unit == (c, None)
         assert fit.response.gain >= 0 and fit.response.multiplicative
         assert fit.model_json == joint.model_json
+
+
+@pytest.mark.slow
+def test_one_joint_model_per_market_gives_channel_by_market_curves():
+    import pandas as pd
+
+    from budgetopt.forecasts.history.periods import make_periods
+    from budgetopt.forecasts.models.joint_forecaster import JointForecaster
+    frames = []
+    for seed, market in ((2, "north"), (3, "south")):
+        w = make_wide_world(2, start="2024-01-01", end="2025-06-30", seed=seed, noise=0.02,
+                            shape="exp")
+        frames.append(w.history.assign(market=market))
+    history = validate_wide_history(pd.concat(frames, ignore_index=True), "revenue",
+                                    {"ch01": "spend_ch01", "ch02": "spend_ch02"})
+    holidays = holiday_frame(history.start.date(), date(2026, 3, 31), [], True)
+    units = history.units
+    forecaster = JointForecaster.fit_wide(history, units, holidays, set(), 1,
+                                          FitSettings(uncertainty_samples=50), n_jobs=1)
+    assert sorted(forecaster.joints) == ["north", "south"]
+    assert sorted(forecaster.fits) == ["ch01/north", "ch01/south", "ch02/north", "ch02/south"]
+    periods = make_periods(date(2025, 7, 1), date(2025, 9, 29), "week")
+    curves = forecaster.curve_table(periods, 1e6)
+    assert set(curves["unit"]) == set(forecaster.fits)
+    spend = {(k, int(p)): 50_000.0 for k in forecaster.fits for p in periods["period"]}
+    totals = forecaster.total_forecast_table(periods, spend)
+    assert sorted(totals["market"].unique()) == ["north", "south"]
+    assert len(totals) == 2 * len(periods)
+    assert (totals["forecast_kpi"] > totals["baseline_kpi"]).all()
+    assert forecaster.forecast_table(periods, spend)["baseline_kpi"].isna().all()
