@@ -80,7 +80,7 @@ def csv_text(frame: pd.DataFrame) -> str:
 
 def plan_files(result: PlanResult) -> dict[str, str]:
     """File name → text for every deterministic output of a plan."""
-    return {
+    files = {
         "allocation.csv": csv_text(result.allocation),
         "channels.csv": csv_text(result.channels),
         "forecast.csv": csv_text(result.forecast),
@@ -88,6 +88,9 @@ def plan_files(result: PlanResult) -> dict[str, str]:
         "summary.json": json_text(result.summary),
         "scenario.yaml": scenario_text(result.scenario),
     }
+    if result.decomposition is not None:
+        files["decomposition.csv"] = csv_text(result.decomposition)
+    return files
 
 
 def scenario_text(scenario) -> str:

@@ -321,6 +321,12 @@ def plan_charts(result: PlanResult) -> list[ChartSet]:
          "spend; green is the per-period spend range seen in history, where the curve is most "
          "trustworthy." + more, lambda: curve_chart(result, promos)),
     ]
+    if result.decomposition is not None:   # wide form: no per-channel KPI to forecast
+        from budgetopt.optimizer.results.decomposition import decomposition_chart
+        specs[4] = ("decomposition", f"{kpi.capitalize()} decomposed over history",
+                    f"Weekly {kpi} in history split by the joint model into the baseline (no "
+                    "spend) and each channel's contribution; the line is what was observed.",
+                    lambda: decomposition_chart(result))
     out = []
     for name, title, caption, draw in specs:
         out.append(ChartSet(name, title, caption, png_bytes(draw())))

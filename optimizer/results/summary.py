@@ -51,8 +51,13 @@ def input_hashes(inputs) -> dict:
     return out
 
 
+WIDE_KEYS = {"history_format", "spend_columns", "controls", "control_values"}
+
+
 def _settings_hash(scenario) -> str:
-    text = scenario.model_dump_json(exclude={"history"})
+    # long-form scenarios hash as they did before the wide keys existed
+    unused = WIDE_KEYS if scenario.history_format == "long" else set()
+    text = scenario.model_dump_json(exclude={"history", *unused})
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -25,6 +25,8 @@ class PlanResult:
     curves: pd.DataFrame
     summary: dict
     run_info: dict = field(default_factory=dict)
+    # wide (total-KPI) plans: baseline and channel contributions over history
+    decomposition: pd.DataFrame | None = None
 
     @property
     def has_market(self) -> bool:

@@ -226,11 +226,17 @@ class Scenario(Spec):
     forecast: ForecastSettings = ForecastSettings()
     solver: SolverSettings = SolverSettings()
     shocks: list[Shock] = []
+    # total-KPI (wide) histories: one row per date (and market), one spend column per channel;
+    # see docs/wide.md
+    history_format: Literal["long", "wide"] = "long"
+    spend_columns: dict[str, Annotated[str, Field(min_length=1)]] = {}
+    controls: list[Annotated[str, Field(min_length=1)]] = []
+    control_values: dict[str, Annotated[float, Field(allow_inf_nan=False)]] = {}
 
     _source: Path | None = PrivateAttr(default=None)
     _raw: bytes | None = PrivateAttr(default=None)
 
-    @field_validator("channels", "groups")
+    @field_validator("channels", "groups", "spend_columns")
     @classmethod
     def _names(cls, value: dict) -> dict:
         for key in value:
@@ -260,6 +266,38 @@ class Scenario(Spec):
             if excluded and group.min_share:
                 raise ValueError(f"group {name} has a min_share but includes excluded "
                                  f"channel(s) {', '.join(excluded)}; remove them from the group")
+        return self
+
+    @model_validator(mode="after")
+    def _wide_keys(self):
+        if self.history_format == "long":
+            used = [k for k in ("spend_columns", "controls", "control_values") if getattr(self, k)]
+            if used:
+                raise ValueError(f"{used[0]} is only read with history_format: wide; set "
+                                 "history_format: wide or remove it")
+            return self
+        if not self.spend_columns:
+            raise ValueError("history_format: wide needs spend_columns, mapping each channel to "
+                             "its spend column, e.g. spend_columns: {search_ads: spend_search}")
+        columns = list(self.spend_columns.values())
+        twice = sorted({c for c in columns if columns.count(c) > 1})
+        if twice:
+            who = [ch for ch, c in self.spend_columns.items() if c == twice[0]]
+            raise ValueError(f"spend column {twice[0]!r} is given for {' and '.join(who)}; "
+                             "give each channel its own spend column")
+        if "total" in self.spend_columns:
+            raise ValueError("channel name 'total' is reserved in wide form (outputs show the "
+                             "total KPI under it); rename the channel")
+        if len(set(self.controls)) != len(self.controls):
+            raise ValueError("a control is listed twice; list each control column once")
+        clash = [c for c in self.controls if c in columns or c == self.kpi]
+        if clash:
+            raise ValueError(f"control {clash[0]!r} is also a spend or the KPI column; a "
+                             "control is another column of the history")
+        unknown = sorted(set(self.control_values) - set(self.controls))
+        if unknown:
+            raise ValueError(f"control_values names {unknown[0]!r}, which is not in controls; "
+                             "add it to controls or remove it")
         return self
 
     @model_validator(mode="after")

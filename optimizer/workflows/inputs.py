@@ -39,7 +39,11 @@ def load_inputs(scenario: Scenario) -> PlanInputs:
         raise InputError(f"history: file '{scenario.history}' not found (looked for {path})",
                          where=where, fix=f"correct 'history:' in the scenario; a relative path "
                                           f"is read from {base}")
-    history = load_history(path, scenario.kpi)
+    if scenario.history_format == "wide":
+        from budgetopt.optimizer.workflows.wide import load_wide
+        history = load_wide(scenario, path, where)
+    else:
+        history = load_history(path, scenario.kpi)
     return check_inputs(scenario, history, where)
 
 

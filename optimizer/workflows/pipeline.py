@@ -32,6 +32,10 @@ def fit_forecasts(inputs: PlanInputs, progress: Callable[[int, int], None] | Non
                   n_jobs: int | None = None) -> Forecaster:
     """Fit one model per plannable unit that has spend history."""
     holidays, promo_days = promotion_calendar(inputs)
+    if inputs.scenario.history_format == "wide":
+        from budgetopt.optimizer.workflows.wide import fit_joint
+        return fit_joint(inputs, holidays, promo_days, fit_settings(inputs.scenario), progress,
+                         n_jobs)
     return Forecaster.fit(learned_units(inputs), inputs.history.unit_frame, inputs.history.kpi,
                           holidays, promo_days, inputs.step_days, fit_settings(inputs.scenario),
                           n_jobs=n_jobs, progress=progress)
@@ -45,6 +49,10 @@ def backtest(scenario: Scenario | str | Path, *, folds: int = 3,
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     inputs = load_inputs(scenario)
+    if scenario.history_format == "wide":
+        raise InputError("backtest does not read total-KPI (history_format: wide) histories "
+                         "yet", where=str(scenario.history),
+                         fix="see docs/wide.md: the plan reports the joint model's fit instead")
     history = inputs.history
     holdout = int((pd.Timestamp(scenario.horizon.end)
                    - pd.Timestamp(scenario.horizon.start)).days) + 1
@@ -105,8 +113,12 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
                             nonconcave=solved.run.nonconcave,
                             evidence=evidence(inputs, forecaster, solved))
     clock.lap("results")
-    return PlanResult(scenario, "optimal", tables.allocation, tables.channels, tables.forecast,
-                      tables.curves, summary, {"stages_s": clock.laps})
+    result = PlanResult(scenario, "optimal", tables.allocation, tables.channels, tables.forecast,
+                        tables.curves, summary, {"stages_s": clock.laps})
+    if scenario.history_format == "wide":
+        from budgetopt.optimizer.workflows.wide import finish_wide
+        result = finish_wide(result, inputs, forecaster)
+    return result
 
 
 def evidence(inputs: PlanInputs, forecaster: Forecaster, solved: Solved) -> Evidence:

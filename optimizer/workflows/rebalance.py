@@ -69,6 +69,10 @@ def rebalance(scenario: Scenario | str | Path, actuals: str | Path | History, as
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     where = scenario.source.name if scenario.source else "scenario"
+    if scenario.history_format == "wide":
+        raise InputError("rebalance does not read total-KPI (history_format: wide) actuals yet",
+                         where=where, fix="re-plan the remaining periods with a scenario whose "
+                                          "history includes the actuals (docs/wide.md)")
     inputs = load_inputs(scenario)
     as_of = _as_of(as_of, inputs)
     if plan_dir is not None:

@@ -141,8 +141,12 @@ def check_run(run_dir: str | Path, *, scenario_path=None, history_path=None,
                          f"{rec.history_sha256[:12]}… recorded, {digest[:12]}… now)",
                          where=where, fix="restore the history the run used, or pass --history "
                                           "with a copy of it")
-    history = load_history(rec.history, rec.scenario.kpi)
     name = rec.scenario.source.name if rec.scenario.source else "scenario"
+    if rec.scenario.history_format == "wide":
+        from budgetopt.optimizer.workflows.wide import load_wide
+        history = load_wide(rec.scenario, rec.history, name)
+    else:
+        history = load_history(rec.history, rec.scenario.kpi)
     inputs = check_inputs(rec.scenario, history, name)
     solver_name = solver or rec.solver
     make_solver(solver_name)

@@ -116,7 +116,8 @@ def test_every_example_scenario_loads(path):
     scenario = load_scenario(path)
     assert isinstance(scenario, Scenario)
     assert scenario.source == path.resolve()
-    assert scenario.history_path == (SCENARIOS / "data" / "history.csv").resolve()
+    data = "wide_history.csv" if scenario.history_format == "wide" else "history.csv"
+    assert scenario.history_path == (SCENARIOS / "data" / data).resolve()
     assert scenario.history_path.is_file()
     assert type(scenario.horizon.start) is date and type(scenario.horizon.end) is date
     assert scenario.horizon.start < scenario.horizon.end

@@ -1,0 +1,183 @@
+"""The planner's questions answered from joint models (`budgetopt.forecasts.models.joint`):
+the same interface as `Forecaster` — curve tables, carryover, pilot evidence, described
+responses — with the baseline read from each market's one model of the total KPI.
+
+A channel has no baseline of its own in this form: the per-channel forecast rows carry no
+baseline or forecast (empty), and `total_forecast_table` gives the total KPI per market and
+period with and without the plan, with intervals.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+
+from budgetopt.forecasts.history.wide import WideHistory, future_controls
+from budgetopt.forecasts.models.fit import FitSettings, interval_inflation, step_factors, widen
+from budgetopt.forecasts.models.forecaster import Forecaster
+from budgetopt.units import unit_key
+from budgetopt.forecasts.models.joint import JointFit, fit_market
+
+
+class JointForecaster(Forecaster):
+    """Per-channel `UnitFit`s from one joint fit per market."""
+
+    def __init__(self, fits, settings: FitSettings, joints: dict, history: WideHistory,
+                 control_values: dict | None = None):
+        super().__init__(fits, settings)
+        self.joints: dict[str | None, JointFit] = joints
+        self.history = history
+        self.control_values = dict(control_values or {})
+        self._baselines: dict = {}
+
+    @classmethod
+    def fit_wide(cls, history: WideHistory, planned: list[tuple[str, str | None]],
+                 holidays: pd.DataFrame, promo_days: set, step_days: int,
+                 settings: FitSettings, control_values: dict | None = None,
+                 n_jobs: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> "JointForecaster":
+        """One joint model per market over every channel that spent there; fits are kept for
+        the `planned` units."""
+        markets = history.markets
+        never = set(history.never_spent())
+        tasks = []
+        for market in markets:
+            frame = history.market_frame(market)
+            channels = [c for c, _ in history.spend_columns if (c, market) not in never]
+            tasks.append(delayed(fit_market)(market, frame, history.kpi, channels,
+                                             history.controls, holidays, promo_days, step_days,
+                                             settings))
+        jobs = max(1, min(n_jobs or (os.cpu_count() or 1), len(tasks)))
+        runner = Parallel(n_jobs=jobs, return_as="generator") if jobs > 1 else None
+        results = runner(tasks) if runner else (f(*a, **k) for f, a, k in tasks)
+        joints, fits = {}, {}
+        wanted = set(planned)
+        for done, (joint, unit_fits) in enumerate(results, start=1):
+            joints[joint.market] = joint
+            for channel, fit in unit_fits.items():
+                if (channel, joint.market) in wanted:
+                    fits[unit_key(channel, joint.market)] = fit
+            if progress:
+                progress(done, len(tasks))
+        return cls(fits, settings, joints, history, control_values)
+
+    @property
+    def warnings(self) -> list[str]:
+        out = [w for m in sorted(self.joints, key=str) for w in self.joints[m].warnings]
+        return out + super().warnings
+
+    def _joint_model(self, market):
+        key = ("__joint__", market)
+        if key not in self._models:
+            from prophet.serialize import model_from_json
+            self._models[key] = model_from_json(self.joints[market].model_json)
+        return self._models[key]
+
+    def baseline(self, market, dates: pd.DatetimeIndex, samples: bool = False):
+        """Zero-spend total KPI per model step (point) and, with samples, predictive draws."""
+        cache = (market, dates[0], dates[-1], len(dates), samples)
+        if cache in self._baselines:
+            return self._baselines[cache]
+        joint, model = self.joints[market], self._joint_model(market)
+        frame = future_controls(self.history, market, dates, self.control_values)
+        for name in joint.controls:     # past the last known value (carryover tails): carry on
+            frame[name] = frame[name].ffill().bfill()
+        model.uncertainty_samples = 0
+        point = model.predict(frame)["yhat"].to_numpy()
+        draws = None
+        if samples:
+            model.uncertainty_samples = self.settings.uncertainty_samples
+            np.random.seed(self.settings.seed)
+            draws = model.predictive_samples(frame)["yhat"]
+            model.uncertainty_samples = 0
+        if joint.multiplicative:
+            point = np.exp(point + joint.sigma ** 2 / 2)
+            draws = np.exp(draws) if draws is not None else None
+        self._baselines[cache] = (point, draws)
+        return point, draws
+
+    def factors(self, key: str, periods: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+        dates, which = self._steps(key, periods)
+        cache_key = (key, dates[0], dates[-1])
+        if cache_key not in self._factors:
+            fit = self.fits[key]
+            base, _ = self.baseline(fit.unit[1], dates)
+            factor = step_factors(fit, base)
+            negative = factor < 0
+            frame = pd.DataFrame({"ds": dates, "baseline": base,
+                                  "factor": np.where(negative, 0.0, factor),
+                                  "clamped": negative})
+            frame["valued"] = fit.response.smear(frame["factor"].to_numpy())
+            self._factors[cache_key] = frame
+        return self._factors[cache_key], which
+
+    def forecast_table(self, periods: pd.DataFrame,
+                       plan_spend: dict[tuple[str, int], float]) -> pd.DataFrame:
+        """Per channel × period: no baseline or forecast of its own (the KPI is the total's)."""
+        rows = [(key, int(p), np.nan, np.nan, np.nan, np.nan, np.nan, np.nan)
+                for key in sorted(self.fits) for p in periods["period"]]
+        return pd.DataFrame(rows, columns=["unit", "period", "baseline_kpi", "baseline_lower",
+                                           "baseline_upper", "forecast_kpi", "forecast_lower",
+                                           "forecast_upper"])
+
+    def total_forecast_table(self, periods: pd.DataFrame,
+                             plan_spend: dict[tuple[str, int], float]) -> pd.DataFrame:
+        """Per market × period: the total KPI's baseline and its forecast at the planned spend
+        (each period credited with what its own spend earns, as the curves value it), with
+        intervals."""
+        lo_q = (1 - self.settings.interval_width) / 2
+        hi_q = (1 + self.settings.interval_width) / 2
+        step = 7 if self.history.freq == "W" else 1
+        start, end = periods["period_start"].iloc[0], periods["period_end"].iloc[-1]
+        tail = max([f.response.tail_steps() for f in self.fits.values()] or [0])
+        rows = []
+        for market in sorted(self.joints, key=str):
+            dates = pd.date_range(start, end, freq=f"{step}D")
+            if tail:
+                dates = dates.append(pd.date_range(dates[-1] + pd.Timedelta(days=step),
+                                                   periods=tail, freq=f"{step}D"))
+            which = np.searchsorted(periods["period_start"].to_numpy(), dates.to_numpy(),
+                                    side="right") - 1
+            which = periods["period"].to_numpy()[which]
+            which[dates > end] = -1
+            base, draws = self.baseline(market, dates, samples=True)
+            keys = [k for k, f in sorted(self.fits.items()) if f.unit[1] == market]
+            valued = {k: (self.fits[k].response.smear(step_factors(self.fits[k], base)),
+                          self.fits[k].response.smear(step_factors(self.fits[k], draws)))
+                      for k in keys}
+            factor_fit = self.fits[keys[0]] if keys else None
+            for p in periods.itertuples():
+                mask = which == p.period
+                lift_point, lift_draws = 0.0, 0.0
+                for key in keys:
+                    fit = self.fits[key]
+                    sat = float(fit.response.saturate(plan_spend.get((key, int(p.period)), 0.0)
+                                                      * fit.step_days / p.days))
+                    lift_point += sat * float(valued[key][0][mask].sum())
+                    lift_draws = lift_draws + sat * valued[key][1][mask].sum(axis=0)
+                factor = interval_inflation(factor_fit, p.days / step) if factor_fit else 1.0
+                b_point = float(base[mask].sum())
+                b_draws = draws[mask].sum(axis=0)
+                f_draws = widen(b_draws + lift_draws, factor)
+                b_draws = widen(b_draws, factor)
+                rows.append({"market": market, "period": int(p.period), "baseline_kpi": b_point,
+                             "baseline_lower": float(np.quantile(b_draws, lo_q)),
+                             "baseline_upper": float(np.quantile(b_draws, hi_q)),
+                             "forecast_kpi": b_point + lift_point,
+                             "forecast_lower": float(np.quantile(f_draws, lo_q)),
+                             "forecast_upper": float(np.quantile(f_draws, hi_q))})
+        return pd.DataFrame(rows)
+
+    def decomposition(self) -> pd.DataFrame:
+        """Per market and history step: the KPI, the fitted baseline and each channel's
+        contribution (long: date, [market], component, value)."""
+        frames = []
+        for market in sorted(self.joints, key=str):
+            d = self.joints[market].decomposition
+            long = d.melt(id_vars=["date"], var_name="component", value_name="value")
+            long.insert(1, "market", market)
+            frames.append(long)
+        return pd.concat(frames, ignore_index=True)
