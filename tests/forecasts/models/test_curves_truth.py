@@ -2,14 +2,12 @@
 and the extrapolation flag on the demo, and the backtest command end to end (Prophet: slow)."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 from rich.console import Console
 
+from benchmarks.decision_quality import true_curves
 from budgetopt.forecasts.history.calendar import holiday_frame
 from budgetopt.forecasts.models.forecaster import Forecaster
 from budgetopt.forecasts.models.fit import FitSettings
@@ -17,21 +15,14 @@ from budgetopt.forecasts.history.periods import make_periods
 from budgetopt.datasets.worlds import ChannelTruth, demo_world, world_from_truths
 from budgetopt.optimizer.cli.main import main
 from budgetopt.optimizer.cli.console import print_plan
-from budgetopt.optimizer.workflows.inputs import load_inputs
-from budgetopt.optimizer.workflows.pipeline import fit_forecasts, plan_with
-from budgetopt.optimizer.scenario.loader import load_scenario
+from budgetopt.optimizer.workflows.pipeline import plan_with
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[3]
-DEMO = ROOT / "scenarios" / "demo.yaml"
-sys.path.insert(0, str(ROOT))
-from benchmarks.decision_quality import true_curves  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def demo_plan():
-    inputs = load_inputs(load_scenario(DEMO))
-    forecaster = fit_forecasts(inputs)
+def demo_plan(demo_fit):
+    inputs, forecaster = demo_fit
     return inputs, forecaster, plan_with(inputs, forecaster)
 
 
@@ -112,9 +103,9 @@ def test_pilot_limits_hold_in_the_demo_plan(demo_plan):
         assert any(channel in w and "historical share" in w for w in result.summary["warnings"])
 
 
-def test_extrapolation_flag_matches_history_and_shows_in_the_table(demo_plan):
+def test_extrapolation_flag_matches_history_and_shows_in_the_table(demo_plan, scenarios_dir):
     _, _, result = demo_plan
-    history = pd.read_csv(ROOT / "scenarios" / "data" / "history.csv", parse_dates=["date"])
+    history = pd.read_csv(scenarios_dir / "data" / "history.csv", parse_dates=["date"])
     hist_max = {c: g.sort_values("date")["spend"].rolling(7).sum().max()
                 for c, g in history.groupby("channel")}
     plan_max = result.allocation.groupby("channel")["total_spend"].max()
@@ -134,10 +125,10 @@ def test_extrapolation_flag_matches_history_and_shows_in_the_table(demo_plan):
         assert (f"{channel} (!)" in text) == (channel in flagged)
 
 
-def test_backtest_command_scores_the_demo(tmp_path, capsys):
+def test_backtest_command_scores_the_demo(demo_scenario, tmp_path, capsys):
     out, detail = tmp_path / "scores.csv", tmp_path / "periods.csv"
     with pytest.raises(SystemExit) as exit_info:
-        main(["backtest", str(DEMO), "--out", str(out), "--detail", str(detail), "--folds", "2"])
+        main(["backtest", str(demo_scenario), "--out", str(out), "--detail", str(detail), "--folds", "2"])
     assert exit_info.value.code == 0
     printed = capsys.readouterr().out
     assert "overall" in printed and "accuracy" in printed

@@ -3,7 +3,6 @@ exits with code 2 and one line naming the file, the place and the fix, shows no 
 leaves no output directory behind — for `validate` and for `run --out` alike."""
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -14,7 +13,6 @@ import yaml
 
 from budgetopt.forecasts.history import readers as hist
 from budgetopt.optimizer.cli.main import main
-from cli_run import cli
 
 BAD = Path(__file__).parents[2] / "fixtures" / "bad"
 CASES = yaml.safe_load((BAD / "cases.yaml").read_text(encoding="utf-8"))
@@ -52,13 +50,13 @@ def test_the_corpus_is_large_and_every_file_is_a_case():
     assert scenarios == set(BY_ID)
 
 
-def test_the_valid_scenario_the_cases_depart_from_is_valid(capsys):
+def test_the_valid_scenario_the_cases_depart_from_is_valid(cli, capsys):
     assert cli("validate", BAD / "good" / "scenario.yaml") == 0
     assert "ok — 3 units, 12 week periods" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["case"] for c in CASES])
-def test_validate_rejects_with_one_line(case, tmp_path, capsys):
+def test_validate_rejects_with_one_line(cli, case, tmp_path, capsys):
     scenario = scenario_for(case, tmp_path)
     assert cli("validate", scenario) == 2
     captured = capsys.readouterr()
@@ -67,7 +65,7 @@ def test_validate_rejects_with_one_line(case, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["case"] for c in CASES])
-def test_run_rejects_and_leaves_no_output(case, tmp_path, capsys):
+def test_run_rejects_and_leaves_no_output(cli, case, tmp_path, capsys):
     scenario = scenario_for(case, tmp_path)
     out = tmp_path / "runs" / "plan"
     assert cli("run", scenario, "--out", out, "--quiet") == 2
