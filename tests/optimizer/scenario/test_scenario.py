@@ -831,18 +831,24 @@ def test_a_quoted_ratio_in_a_file_reads_as_spend_return(tmp_path):
     assert load_scenario(write(tmp_path, text)).channels["live_streaming"].roi_floor == 4.0
 
 
-@pytest.mark.parametrize("raw, meant", [("1:4", 4.0), ("1:2.5", 2.5), ("4:1", None)])
-def test_an_unquoted_ratio_is_read_as_written_or_rejected(tmp_path, raw, meant):
+def _unquoted_roi_floor(tmp_path, raw: str) -> Path:
     text = DEMO.read_text(encoding="utf-8").replace("live_streaming: {max_share: 0.35}",
                                                     f"live_streaming: {{roi_floor: {raw}}}")
-    path = write(tmp_path, text)
-    try:
-        scenario = load_scenario(path)
-    except InputError as err:
-        one_line(err, "roi_floor")
-        return
-    assert meant is not None
-    assert scenario.channels["live_streaming"].roi_floor == meant
+    assert f"roi_floor: {raw}}}" in text
+    return write(tmp_path, text)
+
+
+# YAML 1.1 would read 1:4 as the base-60 number 64, 1:2.5 as 62.5 and 1:60 as 120
+@pytest.mark.parametrize("raw, meant", [("1:4", 4.0), ("1:2.5", 2.5), ("1:60", 60.0), ("1:0.5", 0.5)])
+def test_an_unquoted_spend_return_ratio_reads_as_its_return(tmp_path, raw, meant):
+    floor = load_scenario(_unquoted_roi_floor(tmp_path, raw)).channels["live_streaming"].roi_floor
+    assert type(floor) is float and floor == meant
+
+
+@pytest.mark.parametrize("raw", ["4:1", "1:3:5", "2:8"])
+def test_an_unquoted_ratio_that_is_not_one_to_x_is_rejected(tmp_path, raw):
+    file_rejected(_unquoted_roi_floor(tmp_path, raw), "channels.live_streaming.roi_floor",
+                  f"{raw!r} is not a ratio", '"1:4" (spend:return)')
 
 
 def test_a_huge_integer_ratio_is_an_input_error():
