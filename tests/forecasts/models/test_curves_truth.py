@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from rich.console import Console
 
 from benchmarks.decision_quality import true_curves
@@ -90,14 +91,43 @@ def test_demo_summary_explains_carryover_and_the_fitted_curves(demo_plan):
     assert sorted(units) == sorted(result.channels["channel"])
     for info in units.values():
         assert info["shape"] in ("exp", "hill") and 0 <= info["carryover_per_step"] < 1
+    for unit, info in units.items():
         low, high = info["band_at_typical_spend"]
-        assert low <= 1.0 + 1e-9 <= high + 2e-9
+        assert low <= 1.0 + 1e-9 <= high + 2e-9, unit        # the best fit lies in its band
+    # the demo's history is noisy: every unit's plausible band has a real width, but for the
+    # one the xfail test below records
+    assert set(_band_widths(result)) - {"content_seo"} == set()
 
 
-def test_pilot_limits_hold_in_the_demo_plan(demo_plan):
+def _band_widths(result, at_most: float = 0.01) -> dict:
+    """Units whose plausible band at typical spend is at most `at_most` wide (relative)."""
+    units = result.summary["curves"]["units"]
+    widths = {u: info["band_at_typical_spend"][1] - info["band_at_typical_spend"][0]
+              for u, info in units.items()}
+    return {u: w for u, w in widths.items() if w <= at_most}
+
+
+@pytest.mark.xfail(strict=True, reason="content_seo's band collapses to [1, 1]: the band is read "
+                   "off the profile grid, and when the 95% region is narrower than the grid's "
+                   "spacing only the polished best fit lies inside it")
+def test_no_demo_unit_has_a_zero_width_band(demo_plan):
     _, _, result = demo_plan
+    assert _band_widths(result) == {}
+
+
+def test_pilot_limits_hold_in_the_demo_plan(demo_plan, demo_scenario):
+    _, forecaster, result = demo_plan
+    # expected: channels the scenario file sets no money or share rule for, whose fitted curve
+    # says it is loosely pinned
+    rules = yaml.safe_load(demo_scenario.read_text(encoding="utf-8")).get("channels") or {}
+    ruled = {c for c, r in rules.items()
+             if {"min", "max", "lock", "min_share", "max_share"} & set(r or {})}
+    loose = {key.split("/")[0] for key, fit in forecaster.fits.items() if fit.loosely_pinned}
+    assert loose, "the demo has loosely pinned curves"
+    limits = result.summary["pilot_limits"]
+    assert set(limits) == loose - ruled and limits
     spent = result.allocation.groupby("channel")["total_spend"].sum()
-    for channel, info in result.summary["pilot_limits"].items():
+    for channel, info in limits.items():
         assert info["applied"]
         assert info["low"] - 1 <= spent[channel] <= info["high"] + 1
         assert any(channel in w and "historical share" in w for w in result.summary["warnings"])
