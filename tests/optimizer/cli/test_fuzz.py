@@ -138,6 +138,71 @@ def test_mutated_scenarios_load_or_fail_cleanly(data):
         assert math.isfinite(b.dynamic_pool) and b.dynamic_pool >= -1e-6 * b.total
 
 
+def _ratio_text(x: float):
+    """The ways docs/scenario.md lets a ratio be written, for the value x."""
+    return st.sampled_from([x, f"1:{x!r}", f" 1 : {x!r} ", repr(x)])
+
+
+@st.composite
+def valid_scenarios(draw):
+    """The full spec example with its numbers redrawn inside the documented ranges; returns
+    the mapping and the numbers it must be read as."""
+    data = _copy(BASE)
+    shares = st.floats(0, 1, allow_nan=False)
+    total = draw(st.one_of(st.integers(1, 10**12), st.floats(1.0, 1e12)))
+    fixed_share = draw(st.floats(0.05, 1.0))
+    reserve_share = draw(shares) * (1 - fixed_share) * 0.999
+    # ratios as planners write them: plain decimals (no exponent), up to 4 places
+    hurdle, target, floor = (round(draw(st.floats(0, 50)), 4) for _ in range(3))
+    tolerance = draw(shares)
+    b = data["budget"]
+    b.update(total=total, fixed_share=fixed_share, reserve_share=reserve_share,
+             overspend_tolerance=tolerance, dynamic_min_roi=draw(_ratio_text(hurdle)))
+    data["target_roi"] = draw(_ratio_text(target))
+    data["channels"]["live_streaming"]["roi_floor"] = draw(_ratio_text(floor))
+    data["objective"] = draw(st.sampled_from(["max_revenue", "max_roi", "max_profit",
+                                              "target_roi"]))
+    meant = {"total": float(total), "fixed_share": fixed_share, "reserve_share": reserve_share,
+             "overspend_tolerance": tolerance, "dynamic_min_roi": hurdle, "target_roi": target,
+             "roi_floor": floor}
+    return data, meant
+
+
+@FUZZ
+@given(valid_scenarios())
+def test_valid_scenarios_are_accepted_and_read_as_written(drawn):
+    data, meant = drawn
+    s = _accepted(lambda: scenario_from_dict(data))
+    b = s.budget
+    got = {"total": b.total, "fixed_share": b.fixed_share, "reserve_share": b.reserve_share,
+           "overspend_tolerance": b.overspend_tolerance, "dynamic_min_roi": b.dynamic_min_roi,
+           "target_roi": s.target_roi, "roi_floor": s.channels["live_streaming"].roi_floor}
+    assert got == meant
+    assert b.fixed_pool + b.dynamic_pool + b.reserve == pytest.approx(b.total, rel=1e-9)
+    assert s.objective == data["objective"]
+
+
+BAD_VALUES = [("budget", "total", 0, "budget.total"), ("budget", "total", -1.0, "budget.total"),
+              ("budget", "total", "12,000,000", "budget.total"),
+              ("budget", "fixed_share", 1.5, "budget.fixed_share"),
+              ("budget", "fixed_share", -0.1, "budget.fixed_share"),
+              ("budget", "dynamic_min_roi", "4:1", "budget.dynamic_min_roi"),
+              ("budget", "dynamic_min_roi", "1:3:5", "budget.dynamic_min_roi"),
+              ("budget", "fixed_rule", "hist", "budget.fixed_rule"),
+              ("budget", "budgt", 1, "unknown key 'budgt'"),
+              ("horizon", "period", "quarter", "horizon.period"),
+              ("solver", "name", "gurobi", "solver.name")]
+
+
+@FUZZ
+@given(valid_scenarios(), st.sampled_from(BAD_VALUES))
+def test_a_valid_scenario_with_one_bad_value_is_refused_naming_the_key(drawn, bad):
+    data, _ = drawn
+    section, key, value, says = bad
+    data[section][key] = value
+    _rejected(lambda: scenario_from_dict(data), says)
+
+
 @FUZZ
 @given(values)
 def test_any_value_as_a_scenario_loads_or_fails_cleanly(data):
