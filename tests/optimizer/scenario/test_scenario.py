@@ -940,9 +940,10 @@ def test_the_schema_number_pattern_accepts_what_the_files_use():
     import re
     pattern = json_schema()["$defs"]["ChannelRule"]["properties"]["roi_floor"]["anyOf"][0][
         "anyOf"][1]["pattern"]
-    for path in [*EXAMPLES]:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            for found in re.findall(r'"(1\s*:[^"]*)"', line):
-                assert re.match(pattern, found), found
+    ratios = [found for path in EXAMPLES
+              for found in re.findall(r'"(1\s*:[^"]*)"', path.read_text(encoding="utf-8"))]
+    assert ratios, "the example files write ratios as \"1:X\""
+    for found in ratios:
+        assert re.fullmatch(pattern.removeprefix("^").removesuffix("$"), found), found
     assert re.match(pattern, "1:4") and not re.match(pattern, "4:1")
 
