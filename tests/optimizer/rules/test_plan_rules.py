@@ -1,5 +1,5 @@
-"""End to end on the demo's forecasts: every objective and rule of SPEC §4/§6 shapes the plan,
-and the plan's tables obey it (checked from the tables, not the LP); infeasible rules exit 1
+"""End to end on the demo's forecasts: every objective and rule (docs/optimizer.md) shapes the
+plan, and the plan's tables obey it (checked from the tables, not the LP); infeasible rules exit 1
 with a diagnosis."""
 from __future__ import annotations
 

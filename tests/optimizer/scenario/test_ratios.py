@@ -1,5 +1,5 @@
-"""Ratio strings as planners write them (SPEC §2): a plain number, or "1:X" (spend:return) which
-reads as X. Anything else is a ValueError that says how to write it — never a silent guess."""
+"""Ratio strings as planners write them (docs/scenario.md, "Writing values"): a plain number,
+or "1:X" (spend:return) which reads as X. Anything else is a ValueError that says how to write it — never a silent guess."""
 from __future__ import annotations
 
 import math

@@ -1,4 +1,4 @@
-"""The scenario file (SPEC §3.2): example files load typed, paths resolve from the file, the
+"""The scenario file (docs/scenario.md): example files load typed, paths resolve from the file, the
 shipped JSON Schema matches the models, and every bad file is a one-line InputError (exit code 2)
 naming the key, what is wrong and the fix — unknown keys included, with a did-you-mean."""
 from __future__ import annotations
@@ -25,7 +25,7 @@ SCENARIOS = ROOT / "scenarios"
 EXAMPLES = sorted(SCENARIOS.glob("*.yaml"))
 DEMO = SCENARIOS / "demo.yaml"
 
-# SPEC §3.2 as a planner would write it (with fixed_rule explicit so that `fixed` is read).
+# The key contract as a planner would write it (with fixed_rule explicit so that `fixed` is read).
 SPEC_EXAMPLE = """\
 name: 2026 Q4 plan
 currency: CNY
