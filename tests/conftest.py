@@ -1,6 +1,7 @@
 """Fixtures shared across the test tree: the repository's paths, the in-process command line,
-and separable log curves with a known exact optimum to check the LP against. Fixtures used by
-one folder only live in that folder's conftest.py (the demo fit: tests/optimizer/workflows)."""
+separable log curves with a known exact optimum to check the LP against, and the demo fitted
+once per session. Fixtures used by one folder only live in that folder's conftest.py (actuals
+from the demo world's truth: tests/optimizer/workflows/conftest.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,9 +10,6 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-
-from budgetopt.optimizer.cli.main import main
-from budgetopt.optimizer.lp.model import Unit
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,6 +50,7 @@ def good_scenario(bad_dir) -> Path:
 
 
 def _run_cli(*args) -> int:
+    from budgetopt.optimizer.cli.main import main
     with pytest.raises(SystemExit) as exit_info:
         main([str(a) for a in args])
     return exit_info.value.code
@@ -72,6 +71,7 @@ def log_curve(x, a, b):
 
 def log_world(n_units: int, n_periods: int, seed: int = 0):
     """Units ch00, ch01, … and random curve parameters a, b (units × periods)."""
+    from budgetopt.optimizer.lp.model import Unit
     rng = np.random.default_rng(seed)
     a = rng.uniform(50_000, 400_000, size=(n_units, n_periods))
     b = rng.uniform(5_000, 60_000, size=(n_units, n_periods))

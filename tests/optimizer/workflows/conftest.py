@@ -6,11 +6,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from budgetopt.datasets.worlds import demo_world
-
 
 def _write_actuals(allocation: pd.DataFrame, as_of: str, path: Path,
                    overspend: dict[str, float] | None = None) -> pd.DataFrame:
+    from budgetopt.datasets.worlds import demo_world
     world = demo_world()
     rows = []
     alloc = allocation.assign(period_start=pd.to_datetime(allocation["period_start"]),
