@@ -95,7 +95,8 @@ def render(header: str, sections: list[tuple[str, str]]) -> str:
 def section_block(name: str, title: str, body: str, command: str) -> str:
     for line in body.splitlines():
         if _marker(line) is not None:
-            raise ValueError(f"the body of section {name!r} contains a marker line: {line.strip()!r}")
+            raise ValueError(f"the body of section {name!r} contains a marker line: "
+                             f"{line.strip()!r}")
     return (f"<!-- {name}:start -->\n## {title}\n\nMachine: {machine()}  \n"
             f"Command: `{command}`\n\n{body.strip()}\n<!-- {name}:end -->")
 

@@ -43,7 +43,8 @@ def body_of(section: str) -> str:
 @pytest.fixture
 def md(tmp_path) -> Path:
     path = tmp_path / "BENCHMARKS.md"
-    write_section("speed", "Speed", "| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |", "cmd speed", path=path)
+    write_section("speed", "Speed", "| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |", "cmd speed",
+                  path=path)
     write_section("slsqp", "LP vs SLSQP", "slsqp table\nrow", "cmd slsqp", path=path)
     write_section("quality", "Quality", "quality text", "cmd quality", path=path)
     return path
@@ -118,12 +119,15 @@ def _broken_files(md_text: str) -> dict[str, tuple[str, str]]:
     stray = md_text.replace("<!-- quality:start -->", "| 3 | 4 |\n<!-- speed:end -->\n\n"
                             "<!-- quality:start -->")
     return {
-        "stray fragment between sections": (stray, r"line \d+: text outside any section: '\| 3 \| 4 \|'"),
+        "stray fragment between sections": (
+            stray, r"line \d+: text outside any section: '\| 3 \| 4 \|'"),
         "end without start": (md_text + "\n<!-- speed:end -->\n", "without a matching start"),
-        "start without end": (md_text + "\n<!-- late:start -->\nbody\n", "'late' has no end marker"),
+        "start without end": (md_text + "\n<!-- late:start -->\nbody\n",
+                              "'late' has no end marker"),
         "section twice": (md_text + "\n<!-- speed:start -->\nx\n<!-- speed:end -->\n",
                           "section 'speed' appears twice"),
-        "nested": (md_text.replace("slsqp table", "<!-- inner:start -->"), "inside section 'slsqp'"),
+        "nested": (md_text.replace("slsqp table", "<!-- inner:start -->"),
+                   "inside section 'slsqp'"),
         "text after the last section": (md_text + "\ntrailing words\n", "text outside any section"),
     }
 

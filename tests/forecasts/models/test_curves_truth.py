@@ -158,7 +158,8 @@ def test_extrapolation_flag_matches_history_and_shows_in_the_table(demo_plan, sc
 def test_backtest_command_scores_the_demo(demo_scenario, tmp_path, capsys):
     out, detail = tmp_path / "scores.csv", tmp_path / "periods.csv"
     with pytest.raises(SystemExit) as exit_info:
-        main(["backtest", str(demo_scenario), "--out", str(out), "--detail", str(detail), "--folds", "2"])
+        main(["backtest", str(demo_scenario), "--out", str(out), "--detail", str(detail),
+              "--folds", "2"])
     assert exit_info.value.code == 0
     printed = capsys.readouterr().out
     assert "overall" in printed and "accuracy" in printed

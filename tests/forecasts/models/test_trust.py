@@ -113,7 +113,8 @@ def test_score_is_one_minus_wape_and_coverage_counts_inside_the_interval():
     assert s["folds"] == 2 and s["periods"] == 4
 
 
-def test_backtest_refuses_to_overwrite_and_explains_too_short_history(demo_scenario, cli, tmp_path, capsys):
+def test_backtest_refuses_to_overwrite_and_explains_too_short_history(demo_scenario, cli, tmp_path,
+                                                                      capsys):
     out = tmp_path / "scores.csv"
     out.write_text("keep")
     assert cli("backtest", demo_scenario, "--out", out) == 2

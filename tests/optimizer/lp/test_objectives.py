@@ -1,5 +1,6 @@
 """Every objective against an independent exact answer on separable log curves
-a·ln(1 + x/b): bisection on the Lagrange multiplier (the `log_curves` fixture, tests/conftest.py) or closed forms."""
+a·ln(1 + x/b): bisection on the Lagrange multiplier (the `log_curves` fixture, tests/conftest.py)
+or closed forms."""
 from __future__ import annotations
 
 import numpy as np
@@ -152,7 +153,8 @@ def test_hurdle_keeps_dynamic_money_above_the_marginal_roi_and_returns_the_rest(
     assert np.all(slopes[x > 1_000] >= hurdle * 0.97)
     # a segment is funded only when its whole chord earns the hurdle, so each cell stops at
     # the last breakpoint below the exact point: a little under the exact return, never over
-    got, best = float(np.sum(log_curves.value(x, a, b))), float(np.sum(log_curves.value(exact, a, b)))
+    got = float(np.sum(log_curves.value(x, a, b)))
+    best = float(np.sum(log_curves.value(exact, a, b)))
     assert best * (1 - 5e-3) <= got <= best * (1 + 1e-9)
 
 

@@ -196,4 +196,5 @@ def test_the_interpolated_value_is_the_curve_at_breakpoints_and_linear_between(l
     mid = (x[5] + x[6]) / 2
     ends = log_curves.value(np.array([x[5], x[6]]), a[0, 0], b[0, 0])
     assert value_of("ch00", 0, mid) == pytest.approx(ends.mean())
-    assert value_of("ch00", 0, mid) < log_curves.value(mid, a[0, 0], b[0, 0])   # chord below a concave curve
+    # a chord lies below a concave curve
+    assert value_of("ch00", 0, mid) < log_curves.value(mid, a[0, 0], b[0, 0])

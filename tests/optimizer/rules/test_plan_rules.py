@@ -138,7 +138,8 @@ def test_milp_option_is_reported(fitted):
     assert result.summary["solver"]["method"] == "lp"
 
 
-def test_infeasible_group_floor_exits_1_with_the_relaxation(scenarios_dir, demo_scenario, tmp_path, capsys):
+def test_infeasible_group_floor_exits_1_with_the_relaxation(scenarios_dir, demo_scenario, tmp_path,
+                                                            capsys):
     data = yaml.safe_load(demo_scenario.read_text())
     data["history"] = str(scenarios_dir / "data" / "history.csv")
     data["groups"] = {"high_efficiency": {"channels": ["content_seo", "social", "private_domain"],

@@ -1,5 +1,6 @@
 """Ratio strings as planners write them (docs/scenario.md, "Writing values"): a plain number,
-or "1:X" (spend:return) which reads as X. Anything else is a ValueError that says how to write it — never a silent guess."""
+or "1:X" (spend:return) which reads as X. Anything else is a ValueError that says how to write
+it — never a silent guess."""
 from __future__ import annotations
 
 import math
@@ -140,7 +141,8 @@ def test_the_return_spend_order_is_always_an_error(x):
 ratio_like = st.builds(lambda pad, a, b: f"{pad}{a}:{b}{pad}",
                        st.sampled_from(["", " ", "\t"]),
                        st.sampled_from(["1", "1.0", " 1 ", "01", "2", "4", "", "one"]),
-                       st.one_of(finite_positive.map(repr), st.sampled_from(["", "x", "-1", "2:3"])))
+                       st.one_of(finite_positive.map(repr),
+                                 st.sampled_from(["", "x", "-1", "2:3"])))
 
 
 def _read_by_the_spec(text: str) -> float:

@@ -839,7 +839,8 @@ def _unquoted_roi_floor(tmp_path, raw: str) -> Path:
 
 
 # YAML 1.1 would read 1:4 as the base-60 number 64, 1:2.5 as 62.5 and 1:60 as 120
-@pytest.mark.parametrize("raw, meant", [("1:4", 4.0), ("1:2.5", 2.5), ("1:60", 60.0), ("1:0.5", 0.5)])
+@pytest.mark.parametrize("raw, meant", [("1:4", 4.0), ("1:2.5", 2.5), ("1:60", 60.0),
+                                        ("1:0.5", 0.5)])
 def test_an_unquoted_spend_return_ratio_reads_as_its_return(tmp_path, raw, meant):
     floor = load_scenario(_unquoted_roi_floor(tmp_path, raw)).channels["live_streaming"].roi_floor
     assert type(floor) is float and floor == meant

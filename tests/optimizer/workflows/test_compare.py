@@ -80,7 +80,8 @@ def test_tolerance_is_the_largest_cell_difference_over_base_spend(runs):
     assert comparison.within(0.1) and not comparison.within(0.099)
 
 
-def test_cli_exit_code_follows_the_tolerance_and_outputs_are_neutralized(cli, runs, tmp_path, capsys):
+def test_cli_exit_code_follows_the_tolerance_and_outputs_are_neutralized(cli, runs, tmp_path,
+                                                                         capsys):
     a, b = runs
     assert cli("compare", a, b, "--tolerance", "0.2", "--out", tmp_path / "c") == 0
     capsys.readouterr()

@@ -79,7 +79,8 @@ def test_a_missing_solver_names_the_other(monkeypatch, missing, cls, other):
     make_solver(other)  # the alternative it names is there
 
 
-def test_a_missing_solver_stops_the_run_before_fitting(good_scenario, cli, monkeypatch, no_fitting, tmp_path, capsys):
+def test_a_missing_solver_stops_the_run_before_fitting(good_scenario, cli, monkeypatch, no_fitting,
+                                                       tmp_path, capsys):
     monkeypatch.setattr(pulp.HiGHS, "available", lambda self: False)
     out = tmp_path / "plan"
     assert cli("run", good_scenario, "--out", out, "--quiet") == 1
@@ -177,7 +178,8 @@ def _read_only_dir(tmp_path: Path) -> Path:
     pytest.skip("no read-only location available as this user")
 
 
-def test_an_unwritable_out_fails_before_fitting_with_one_line(good_scenario, cli, tmp_path, no_fitting, capsys):
+def test_an_unwritable_out_fails_before_fitting_with_one_line(good_scenario, cli, tmp_path,
+                                                              no_fitting, capsys):
     out = _read_only_dir(tmp_path) / "budgetopt-plan"
     assert cli("run", good_scenario, "--out", out, "--quiet") == 2
     err = capsys.readouterr().err
@@ -187,7 +189,8 @@ def test_an_unwritable_out_fails_before_fitting_with_one_line(good_scenario, cli
     assert not out.exists()
 
 
-def test_an_out_that_is_a_file_is_refused_even_with_force(good_scenario, cli, tmp_path, no_fitting, capsys):
+def test_an_out_that_is_a_file_is_refused_even_with_force(good_scenario, cli, tmp_path, no_fitting,
+                                                          capsys):
     out = tmp_path / "plan"
     out.write_text("keep me")
     assert cli("run", good_scenario, "--out", out, "--quiet", "--force") == 2
@@ -197,7 +200,8 @@ def test_an_out_that_is_a_file_is_refused_even_with_force(good_scenario, cli, tm
 
 # --- a history too large for this machine --------------------------------------------------------
 
-def test_a_history_the_machine_cannot_hold_is_refused_up_front(good_scenario, cli, monkeypatch, capsys):
+def test_a_history_the_machine_cannot_hold_is_refused_up_front(good_scenario, cli, monkeypatch,
+                                                               capsys):
     from budgetopt.forecasts.history import readers as history
     monkeypatch.setattr(history, "available_memory", lambda: 50_000)
     assert cli("validate", good_scenario) == 2
@@ -208,7 +212,8 @@ def test_a_history_the_machine_cannot_hold_is_refused_up_front(good_scenario, cl
     assert "but only 48.8 KB is free" in err and "fix: free memory, or split the history" in err
 
 
-def test_an_out_under_a_file_is_refused_before_fitting(good_scenario, cli, tmp_path, no_fitting, capsys):
+def test_an_out_under_a_file_is_refused_before_fitting(good_scenario, cli, tmp_path, no_fitting,
+                                                       capsys):
     (tmp_path / "notes.txt").write_text("x")
     out = tmp_path / "notes.txt" / "plans" / "q4"
     assert cli("run", good_scenario, "--out", out, "--quiet") == 2

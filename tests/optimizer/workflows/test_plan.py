@@ -105,7 +105,8 @@ def test_forecast_equals_baseline_plus_incremental(demo_out):
                        rtol=1e-3)
 
 
-def test_rerun_is_byte_identical_and_existing_output_is_refused(demo_scenario, cli, demo_out, tmp_path, capsys):
+def test_rerun_is_byte_identical_and_existing_output_is_refused(demo_scenario, cli, demo_out,
+                                                                tmp_path, capsys):
     again = tmp_path / "again"
     assert cli("run", demo_scenario, "--out", again, "--quiet") == 0
     for name in ("allocation.csv", "channels.csv", "forecast.csv", "curves.csv", "summary.json",
@@ -152,7 +153,8 @@ def test_every_example_scenario_plans(example_scenario, fitted):
     assert result.status == "optimal"
 
 
-def test_validate_names_unknown_keys_and_oversized_shares(scenarios_dir, demo_scenario, cli, tmp_path, capsys):
+def test_validate_names_unknown_keys_and_oversized_shares(scenarios_dir, demo_scenario, cli,
+                                                          tmp_path, capsys):
     base = yaml.safe_load(demo_scenario.read_text())
     base["history"] = str(scenarios_dir / "data" / "history.csv")
     bad = dict(base, budgt={"total": 1})

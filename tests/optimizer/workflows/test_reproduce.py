@@ -104,7 +104,8 @@ def test_an_edited_scenario_copy_is_named(cli, inputs_copy, tmp_path, no_fitting
     (lambda d: (d / "run.json").write_text("[1, 2]"), "run.json does not hold a run record"),
     (lambda d: (d / "scenario.yaml").unlink(), "no scenario.yaml in"),
 ])
-def test_a_damaged_run_directory_is_named(cli, inputs_copy, tmp_path, no_fitting, capsys, damage, words):
+def test_a_damaged_run_directory_is_named(cli, inputs_copy, tmp_path, no_fitting, capsys, damage,
+                                          words):
     run_dir = fake_run_dir(inputs_copy, tmp_path / "run")
     damage(run_dir)
     assert cli("run", "--check", run_dir) == 2
