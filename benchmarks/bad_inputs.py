@@ -80,9 +80,10 @@ def run_corpus() -> tuple[list[dict], dict[str, int]]:
 
 
 def run_fuzz(examples: int) -> list[tuple[str, int, int, float]]:
-    """Each hypothesis test of tests/test_fuzz.py with `examples` examples; counts outcomes."""
+    """Each hypothesis test of tests/optimizer/cli/test_fuzz.py with `examples` examples;
+    counts outcomes."""
     os.environ["FUZZ_EXAMPLES"] = str(examples)
-    sys.path.insert(0, str(TESTS))
+    sys.path.insert(0, str(TESTS / "optimizer" / "cli"))
     import test_fuzz
 
     out = []

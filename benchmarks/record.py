@@ -1,5 +1,10 @@
 """Write one benchmark's results into its own section of BENCHMARKS.md, with the machine and
-the command that produced them."""
+the command that produced them.
+
+The file is a header followed by sections, each between a `<!-- name:start -->` line and a
+`<!-- name:end -->` line, with only blank lines between sections. `write_section` reads the file
+into that structure (refusing a file that does not have it), replaces or appends one section and
+writes the whole file back, so a rewrite can never leave a fragment of an old section behind."""
 from __future__ import annotations
 
 import contextlib
@@ -7,11 +12,18 @@ import os
 import platform
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
 HEADER = "# Benchmarks\n\nEach section is rewritten by the command it names.\n"
+NAME = re.compile(r"[A-Za-z0-9_]+")
+MARKER = re.compile(r"<!--\s*([A-Za-z0-9_]+)\s*:\s*(start|end)\s*-->")
+
+
+class BrokenBenchmarksFile(ValueError):
+    """The file's sections are not cleanly delimited; it is left as it is."""
 
 
 def machine() -> str:
@@ -28,12 +40,93 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores{mem}, {platform.system()}, Python {platform.python_version()}"
 
 
-def write_section(name: str, title: str, body: str, command: str | None = None) -> None:
-    """Replace (or append) the section `name` in BENCHMARKS.md."""
+def _marker(line: str) -> tuple[str, str] | None:
+    """(name, "start" | "end") when the line is a section marker, else None."""
+    found = MARKER.fullmatch(line.strip())
+    return (found.group(1), found.group(2)) if found else None
+
+
+def parse_sections(text: str, source: str = "BENCHMARKS.md") -> tuple[str, list[tuple[str, str]]]:
+    """The header (everything before the first marker) and the (name, block) sections in file
+    order, each block running from its start line to its end line inclusive. Raises
+    BrokenBenchmarksFile on an unpaired, nested or repeated marker, or on text between sections."""
+    lines = text.splitlines()
+    header: list[str] = []
+    sections: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    current: tuple[str, int] | None = None        # (name, line index of its start marker)
+    for i, line in enumerate(lines):
+        mark = _marker(line)
+        where = f"{source} line {i + 1}"
+        if current is not None:
+            if mark is None:
+                continue
+            name, kind = mark
+            if kind == "start" or name != current[0]:
+                raise BrokenBenchmarksFile(
+                    f"{where}: {line.strip()} inside section {current[0]!r} "
+                    f"(started on line {current[1] + 1})")
+            sections.append((name, "\n".join(lines[current[1]:i + 1])))
+            current = None
+        elif mark is None:
+            if sections and line.strip():
+                raise BrokenBenchmarksFile(f"{where}: text outside any section: {line.strip()!r}")
+            if not sections:
+                header.append(line)
+        else:
+            name, kind = mark
+            if kind == "end":
+                raise BrokenBenchmarksFile(f"{where}: {line.strip()} without a matching start")
+            if name in seen:
+                raise BrokenBenchmarksFile(f"{where}: section {name!r} appears twice")
+            seen.add(name)
+            current = (name, i)
+    if current is not None:
+        raise BrokenBenchmarksFile(
+            f"{source} line {current[1] + 1}: section {current[0]!r} has no end marker")
+    return "\n".join(header), sections
+
+
+def render(header: str, sections: list[tuple[str, str]]) -> str:
+    parts = [header.strip()] + [block for _, block in sections]
+    return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def section_block(name: str, title: str, body: str, command: str) -> str:
+    for line in body.splitlines():
+        if _marker(line) is not None:
+            raise ValueError(f"the body of section {name!r} contains a marker line: "
+                             f"{line.strip()!r}")
+    return (f"<!-- {name}:start -->\n## {title}\n\nMachine: {machine()}  \n"
+            f"Command: `{command}`\n\n{body.strip()}\n<!-- {name}:end -->")
+
+
+def write_section(name: str, title: str, body: str, command: str | None = None, *,
+                  path: Path | str = BENCHMARKS_MD) -> None:
+    """Replace (or append) the section `name` in the benchmarks file at `path`; every other
+    section and the header stay as they are. A file whose sections are not cleanly delimited is
+    refused (BrokenBenchmarksFile) and not changed."""
+    if not NAME.fullmatch(name):
+        raise ValueError(f"section name {name!r}: use letters, digits and _ only")
     command = command or "python -m " + Path(sys.argv[0]).with_suffix("").as_posix().replace("/", ".")
-    block = (f"<!-- {name}:start -->\n## {title}\n\nMachine: {machine()}  \n"
-             f"Command: `{command}`\n\n{body.strip()}\n<!-- {name}:end -->")
-    text = BENCHMARKS_MD.read_text() if BENCHMARKS_MD.exists() else HEADER
-    pattern = re.compile(rf"<!-- {name}:start -->.*?<!-- {name}:end -->", re.S)
-    text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block
-    BENCHMARKS_MD.write_text(text.rstrip() + "\n")
+    block = section_block(name, title, body, command)
+    path = Path(path)
+    text = path.read_text(encoding="utf-8") if path.exists() else HEADER
+    header, sections = parse_sections(text, str(path))
+    names = [n for n, _ in sections]
+    if name in names:
+        sections[names.index(name)] = (name, block)
+    else:
+        sections.append((name, block))
+    new = render(header or HEADER, sections)
+    if [n for n, _ in parse_sections(new, str(path))[1]] != [n for n, _ in sections]:
+        raise BrokenBenchmarksFile(f"{path}: the rewritten file would not read back")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(new)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

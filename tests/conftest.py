@@ -1,4 +1,131 @@
-import sys
-from pathlib import Path
+"""Fixtures shared across the test tree: the repository's paths, the in-process command line,
+separable log curves with a known exact optimum to check the LP against, and the demo fitted
+once per session. Fixtures used by one folder only live in that folder's conftest.py (actuals
+from the demo world's truth: tests/optimizer/workflows/conftest.py)."""
+from __future__ import annotations
 
-sys.path.insert(0, str(Path(__file__).parent))
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    """The repository's top folder."""
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def scenarios_dir(root) -> Path:
+    """The example scenarios (and their data/ folder)."""
+    return root / "scenarios"
+
+
+@pytest.fixture(scope="session")
+def demo_scenario(scenarios_dir) -> Path:
+    return scenarios_dir / "demo.yaml"
+
+
+@pytest.fixture(params=sorted((ROOT / "scenarios").glob("*.yaml")), ids=lambda p: p.name)
+def example_scenario(request) -> Path:
+    """Each example scenario file in turn (the test runs once per file)."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def bad_dir(root) -> Path:
+    """The bad-input corpus (tests/fixtures/bad; good/ holds the valid scenario)."""
+    return root / "tests" / "fixtures" / "bad"
+
+
+@pytest.fixture(scope="session")
+def good_scenario(bad_dir) -> Path:
+    """The valid scenario every bad-input case departs from (3 units, 12 weeks)."""
+    return bad_dir / "good" / "scenario.yaml"
+
+
+def _run_cli(*args) -> int:
+    from budgetopt.optimizer.cli.main import main
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(a) for a in args])
+    return exit_info.value.code
+
+
+@pytest.fixture(scope="session")
+def cli():
+    """Run the budgetopt command in-process: cli("run", path, "--out", out) -> exit code."""
+    return _run_cli
+
+
+# --- separable log curves a·ln(1 + x/b) with analytic answers ------------------------------------
+
+def log_curve(x, a, b):
+    """a · ln(1 + x/b): concave, slope a/(b + x)."""
+    return a * np.log1p(np.asarray(x, float) / b)
+
+
+def log_world(n_units: int, n_periods: int, seed: int = 0):
+    """Units ch00, ch01, … and random curve parameters a, b (units × periods)."""
+    from budgetopt.units import Unit
+    rng = np.random.default_rng(seed)
+    a = rng.uniform(50_000, 400_000, size=(n_units, n_periods))
+    b = rng.uniform(5_000, 60_000, size=(n_units, n_periods))
+    units = [Unit(f"ch{i:02d}") for i in range(n_units)]
+    return units, a, b
+
+
+def curve_table(units, a, b, max_spend: float, points: int = 400) -> pd.DataFrame:
+    """Breakpoints dense near zero (geometric) up to max_spend, for every unit × period."""
+    grid = np.concatenate([[0.0], np.geomspace(max_spend * 1e-5, max_spend, points)])
+    frames = []
+    for i, unit in enumerate(units):
+        for p in range(a.shape[1]):
+            frames.append(pd.DataFrame({"unit": unit.key, "period": p, "spend": grid,
+                                        "incremental_kpi": log_curve(grid, a[i, p], b[i, p])}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def exact_log_optimum(a, b, budget: float, upper=None):
+    """Bisection on the Lagrange multiplier λ: x = clip(a/λ − b, 0, upper) with Σx = budget.
+    Returns (x, Σ a·ln(1 + x/b), λ)."""
+    upper = np.full_like(a, np.inf) if upper is None else upper
+
+    def spend(lam):
+        return np.clip(a / lam - b, 0.0, upper)
+
+    lo, hi = 1e-12, float(np.max(a / b))
+    for _ in range(300):
+        mid = np.sqrt(lo * hi)
+        if spend(mid).sum() > budget:
+            lo = mid
+        else:
+            hi = mid
+    x = spend(np.sqrt(lo * hi))
+    return x, float(np.sum(log_curve(x, a, b))), float(np.sqrt(lo * hi))
+
+
+@pytest.fixture(scope="session")
+def log_curves():
+    """Curves with known truth: .world(n_units, n_periods, seed) -> (units, a, b);
+    .table(units, a, b, max_spend, points) -> curve table; .value(x, a, b) -> a·ln(1 + x/b);
+    .exact_optimum(a, b, budget, upper=None) -> (x, value, λ)."""
+    return SimpleNamespace(world=log_world, table=curve_table, value=log_curve,
+                           exact_optimum=exact_log_optimum)
+
+
+# --- the demo scenario fitted once ---------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def demo_fit(demo_scenario):
+    """(inputs, forecaster) for scenarios/demo.yaml, fitted once per test session (Prophet: use
+    only in slow tests) and shared by every test that plans on the fitted demo."""
+    from budgetopt.optimizer.scenario.loader import load_scenario
+    from budgetopt.optimizer.workflows.inputs import load_inputs
+    from budgetopt.optimizer.workflows.pipeline import fit_forecasts
+    inputs = load_inputs(load_scenario(demo_scenario))
+    return inputs, fit_forecasts(inputs)

@@ -10,8 +10,6 @@ import pytest
 
 import budgetopt
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def test_every_api_name_resolves_to_a_documented_object():
     for name in budgetopt.__all__:
@@ -22,11 +20,11 @@ def test_every_api_name_resolves_to_a_documented_object():
         budgetopt.nope  # noqa: B018
 
 
-def test_importing_the_package_loads_neither_prophet_nor_pulp():
+def test_importing_the_package_loads_neither_prophet_nor_pulp(root):
     code = ("import sys, budgetopt; budgetopt.InputError; "
             "print('prophet' in sys.modules, 'pulp' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=ROOT).stdout
+                         check=True, cwd=root).stdout
     assert out.strip() == "False False"
 
 
@@ -43,9 +41,9 @@ def test_a_scenario_built_in_code_is_validated_like_a_file():
 
 
 @pytest.mark.slow
-def test_quarterly_plan_script_plans_four_quarters_into_one_workbook(tmp_path):
+def test_quarterly_plan_script_plans_four_quarters_into_one_workbook(scenarios_dir, tmp_path):
     out = tmp_path / "year.xlsx"
-    run = subprocess.run([sys.executable, str(ROOT / "scenarios" / "quarterly_plan.py"),
+    run = subprocess.run([sys.executable, str(scenarios_dir / "quarterly_plan.py"),
                           "--out", str(out)], capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert f"Wrote {out}" in run.stdout

@@ -11,7 +11,6 @@ from budgetopt.datasets.wide import make_wide_world, write_wide_history
 from budgetopt.errors import InputError
 from budgetopt.forecasts.history.wide import (WideHistory, check_future_controls,
                                               future_controls, validate_wide_history)
-from cli_run import cli
 
 SPEND = {"a": "spend_a", "b": "spend_b"}
 
@@ -129,7 +128,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_validation_errors_exit_2_with_one_line(case, world, tmp_path, capsys):
+def test_validation_errors_exit_2_with_one_line(cli, case, world, tmp_path, capsys):
     edit, scenario_edit, future, message = CASES[case]
     path = write_case(tmp_path, world, edit=edit, scenario_edit=scenario_edit, future=future)
     assert cli("validate", path) == 2
@@ -139,13 +138,13 @@ def test_validation_errors_exit_2_with_one_line(case, world, tmp_path, capsys):
     assert "Traceback" not in err
 
 
-def test_control_values_in_the_scenario_stand_in_for_future_rows(world, tmp_path, capsys):
+def test_control_values_in_the_scenario_stand_in_for_future_rows(cli, world, tmp_path, capsys):
     path = write_case(tmp_path, world, future=False,
                       scenario_edit=lambda s: s.update(control_values={"discount": 0.0}))
     assert cli("validate", path) == 0
 
 
-def test_wide_keys_need_the_wide_format(world, tmp_path, capsys):
+def test_wide_keys_need_the_wide_format(cli, world, tmp_path, capsys):
     path = write_case(tmp_path, world, scenario_edit=lambda s: s.pop("history_format"))
     assert cli("validate", path) == 2
     assert "spend_columns is only read with history_format: wide" in capsys.readouterr().err

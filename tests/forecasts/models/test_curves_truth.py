@@ -2,14 +2,13 @@
 and the extrapolation flag on the demo, and the backtest command end to end (Prophet: slow)."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from rich.console import Console
 
+from benchmarks.decision_quality import true_curves
 from budgetopt.forecasts.history.calendar import holiday_frame
 from budgetopt.forecasts.models.forecaster import Forecaster
 from budgetopt.forecasts.models.fit import FitSettings
@@ -17,21 +16,14 @@ from budgetopt.forecasts.history.periods import make_periods
 from budgetopt.datasets import ChannelTruth, demo_world, world_from_truths
 from budgetopt.optimizer.cli.main import main
 from budgetopt.optimizer.cli.console import print_plan
-from budgetopt.optimizer.workflows.inputs import load_inputs
-from budgetopt.optimizer.workflows.pipeline import fit_forecasts, plan_with
-from budgetopt.optimizer.scenario.loader import load_scenario
+from budgetopt.optimizer.workflows.pipeline import plan_with
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[3]
-DEMO = ROOT / "scenarios" / "demo.yaml"
-sys.path.insert(0, str(ROOT))
-from benchmarks.decision_quality import true_curves  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def demo_plan():
-    inputs = load_inputs(load_scenario(DEMO))
-    forecaster = fit_forecasts(inputs)
+def demo_plan(demo_fit):
+    inputs, forecaster = demo_fit
     return inputs, forecaster, plan_with(inputs, forecaster)
 
 
@@ -99,22 +91,51 @@ def test_demo_summary_explains_carryover_and_the_fitted_curves(demo_plan):
     assert sorted(units) == sorted(result.channels["channel"])
     for info in units.values():
         assert info["shape"] in ("exp", "hill") and 0 <= info["carryover_per_step"] < 1
+    for unit, info in units.items():
         low, high = info["band_at_typical_spend"]
-        assert low <= 1.0 + 1e-9 <= high + 2e-9
+        assert low <= 1.0 + 1e-9 <= high + 2e-9, unit        # the best fit lies in its band
+    # the demo's history is noisy: every unit's plausible band has a real width, but for the
+    # one the xfail test below records
+    assert set(_band_widths(result)) - {"content_seo"} == set()
 
 
-def test_pilot_limits_hold_in_the_demo_plan(demo_plan):
+def _band_widths(result, at_most: float = 0.01) -> dict:
+    """Units whose plausible band at typical spend is at most `at_most` wide (relative)."""
+    units = result.summary["curves"]["units"]
+    widths = {u: info["band_at_typical_spend"][1] - info["band_at_typical_spend"][0]
+              for u, info in units.items()}
+    return {u: w for u, w in widths.items() if w <= at_most}
+
+
+@pytest.mark.xfail(strict=True, reason="content_seo's band collapses to [1, 1]: the band is read "
+                   "off the profile grid, and when the 95% region is narrower than the grid's "
+                   "spacing only the polished best fit lies inside it")
+def test_no_demo_unit_has_a_zero_width_band(demo_plan):
     _, _, result = demo_plan
+    assert _band_widths(result) == {}
+
+
+def test_pilot_limits_hold_in_the_demo_plan(demo_plan, demo_scenario):
+    _, forecaster, result = demo_plan
+    # expected: channels the scenario file sets no money or share rule for, whose fitted curve
+    # says it is loosely pinned
+    rules = yaml.safe_load(demo_scenario.read_text(encoding="utf-8")).get("channels") or {}
+    ruled = {c for c, r in rules.items()
+             if {"min", "max", "lock", "min_share", "max_share"} & set(r or {})}
+    loose = {key.split("/")[0] for key, fit in forecaster.fits.items() if fit.loosely_pinned}
+    assert loose, "the demo has loosely pinned curves"
+    limits = result.summary["pilot_limits"]
+    assert set(limits) == loose - ruled and limits
     spent = result.allocation.groupby("channel")["total_spend"].sum()
-    for channel, info in result.summary["pilot_limits"].items():
+    for channel, info in limits.items():
         assert info["applied"]
         assert info["low"] - 1 <= spent[channel] <= info["high"] + 1
         assert any(channel in w and "historical share" in w for w in result.summary["warnings"])
 
 
-def test_extrapolation_flag_matches_history_and_shows_in_the_table(demo_plan):
+def test_extrapolation_flag_matches_history_and_shows_in_the_table(demo_plan, scenarios_dir):
     _, _, result = demo_plan
-    history = pd.read_csv(ROOT / "scenarios" / "data" / "history.csv", parse_dates=["date"])
+    history = pd.read_csv(scenarios_dir / "data" / "history.csv", parse_dates=["date"])
     hist_max = {c: g.sort_values("date")["spend"].rolling(7).sum().max()
                 for c, g in history.groupby("channel")}
     plan_max = result.allocation.groupby("channel")["total_spend"].max()
@@ -134,10 +155,11 @@ def test_extrapolation_flag_matches_history_and_shows_in_the_table(demo_plan):
         assert (f"{channel} (!)" in text) == (channel in flagged)
 
 
-def test_backtest_command_scores_the_demo(tmp_path, capsys):
+def test_backtest_command_scores_the_demo(demo_scenario, tmp_path, capsys):
     out, detail = tmp_path / "scores.csv", tmp_path / "periods.csv"
     with pytest.raises(SystemExit) as exit_info:
-        main(["backtest", str(DEMO), "--out", str(out), "--detail", str(detail), "--folds", "2"])
+        main(["backtest", str(demo_scenario), "--out", str(out), "--detail", str(detail),
+              "--folds", "2"])
     assert exit_info.value.code == 0
     printed = capsys.readouterr().out
     assert "overall" in printed and "accuracy" in printed

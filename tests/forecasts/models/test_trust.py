@@ -2,7 +2,6 @@
 backtest's arithmetic (fast: no Prophet)."""
 from __future__ import annotations
 
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -13,17 +12,12 @@ from budgetopt.forecasts.models.backtest import origins, score
 from budgetopt.forecasts.models.fit import PILOT_BAND, UnitFit
 from budgetopt.forecasts.models.response import Response
 from budgetopt.datasets import draw_channel, world_from_truths, write_history
-from lp_helpers import curve_table, log_world
 from budgetopt.optimizer.lp.allocate import allocate
-from cli_run import cli as _cli
 from budgetopt.optimizer.rules.bounds import DynamicBudget, PilotBound
 from budgetopt.optimizer.workflows.inputs import load_inputs
 from budgetopt.optimizer.workflows.evidence import pilot_rules
 from budgetopt.optimizer.results.tables import channels_table
 from budgetopt.optimizer.scenario.loader import load_scenario
-
-ROOT = Path(__file__).resolve().parents[3]
-DEMO = ROOT / "scenarios" / "demo.yaml"
 
 
 def _fit(gain=1.0, low=1.0, high=1.0):
@@ -37,8 +31,8 @@ def test_loosely_pinned_reads_the_marginal_band_and_a_missing_effect():
     assert _fit(gain=0.0).loosely_pinned == "no effect of spend found"
 
 
-def test_pilot_limits_only_unruled_loose_channels_around_their_historical_share():
-    inputs = load_inputs(load_scenario(DEMO))
+def test_pilot_limits_only_unruled_loose_channels_around_their_historical_share(demo_scenario):
+    inputs = load_inputs(load_scenario(demo_scenario))
     loose = {"display_feed", "kol", "search_ads"}     # search_ads has a min rule in the demo
     fits = {u.key: SimpleNamespace(loosely_pinned="wide band" if u.channel in loose else None)
             for u in inputs.units}
@@ -62,11 +56,11 @@ def test_pilot_limits_only_unruled_loose_channels_around_their_historical_share(
                        SimpleNamespace(fits=fits), ref, {}, 1e6) == ([], {})
 
 
-def test_pilot_bound_holds_in_the_lp_and_is_priced_in_words():
-    units, a, b = log_world(3, 2, seed=4)
+def test_pilot_bound_holds_in_the_lp_and_is_priced_in_words(log_curves):
+    units, a, b = log_curves.world(3, 2, seed=4)
     a[0] *= 6          # unit 0 is far better: unconstrained, it takes most of the money
     budget = 600_000.0
-    curves = curve_table(units, a, b, budget)
+    curves = log_curves.table(units, a, b, budget)
     free = allocate(curves, units, [0, 1], {}, [DynamicBudget("budget", "==", amount=budget)])
     free_spend = sum(free.solution.spend[(units[0].key, p)] for p in (0, 1))
     cap = 0.5 * free_spend
@@ -119,10 +113,11 @@ def test_score_is_one_minus_wape_and_coverage_counts_inside_the_interval():
     assert s["folds"] == 2 and s["periods"] == 4
 
 
-def test_backtest_refuses_to_overwrite_and_explains_too_short_history(tmp_path, capsys):
+def test_backtest_refuses_to_overwrite_and_explains_too_short_history(demo_scenario, cli, tmp_path,
+                                                                      capsys):
     out = tmp_path / "scores.csv"
     out.write_text("keep")
-    assert _cli("backtest", DEMO, "--out", out) == 2
+    assert cli("backtest", demo_scenario, "--out", out) == 2
     err = capsys.readouterr().err
     assert "already exists" in err and "--force" in err and out.read_text() == "keep"
 
@@ -132,7 +127,7 @@ def test_backtest_refuses_to_overwrite_and_explains_too_short_history(tmp_path, 
     (tmp_path / "s.yaml").write_text(
         "name: short\nhistory: h.csv\nhorizon: {start: 2025-03-01, end: 2025-05-31, "
         "period: week}\nbudget: {total: 1000000}\n")
-    assert _cli("backtest", tmp_path / "s.yaml", "--out", tmp_path / "b.csv") == 2
+    assert cli("backtest", tmp_path / "s.yaml", "--out", tmp_path / "b.csv") == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "too short for a backtest" in err and "needs at least 457" in err
     assert not (tmp_path / "b.csv").exists()

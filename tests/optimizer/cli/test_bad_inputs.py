@@ -3,6 +3,7 @@ exits with code 2 and one line naming the file, the place and the fix, shows no 
 leaves no output directory behind — for `validate` and for `run --out` alike."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -11,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from budgetopt.errors import InputError
 from budgetopt.forecasts.history import readers as hist
 from budgetopt.optimizer.cli.main import main
-from cli_run import cli
 
 BAD = Path(__file__).parents[2] / "fixtures" / "bad"
 CASES = yaml.safe_load((BAD / "cases.yaml").read_text(encoding="utf-8"))
@@ -44,20 +45,46 @@ def assert_one_clear_line(err: str, case: dict) -> None:
         assert fragment in line, f"{fragment!r} not in {line!r}"
 
 
-def test_the_corpus_is_large_and_every_file_is_a_case():
-    assert len(CASES) >= 40
-    assert len(BY_ID) == len(CASES), "case ids repeat"
-    scenarios = {p.stem for p in BAD.glob("*.yaml")} - {"cases"}
-    assert scenarios == set(BY_ID)
+def test_the_corpus_has_80_distinct_cases_one_per_scenario_file():
+    listed = re.findall(r"^- \{case: (\w+),", (BAD / "cases.yaml").read_text(encoding="utf-8"),
+                        re.M)                      # read from the text, not through YAML
+    assert len(listed) == len(CASES) == 80
+    assert len(set(listed)) == 80, "case ids repeat"
+    assert [c["case"] for c in CASES] == listed
+    scenarios = sorted(p.stem for p in BAD.glob("*.yaml") if p.name != "cases.yaml")
+    assert scenarios == sorted(listed)
 
 
-def test_the_valid_scenario_the_cases_depart_from_is_valid(capsys):
+def _history_key(scenario: Path) -> str | None:
+    """The `history:` value of a scenario file, read as text (some cases are not valid YAML)."""
+    found = re.search(rb"^history:\s*(\S+)\s*$", scenario.read_bytes(), re.M)
+    return found.group(1).decode() if found else None
+
+
+def test_every_fixture_file_is_used_and_every_case_names_its_own_files():
+    used = {"cases.yaml", "good/scenario.yaml", "good/history.csv"}
+    for case in CASES:
+        scenario = BAD / f"{case['case']}.yaml"
+        history = _history_key(scenario)
+        used |= {scenario.name} | ({history} if history else set())
+        # the file the error must name is the case's own scenario or the history it points to
+        assert case["file"] in {scenario.name, history}, case
+        assert case["says"] and all(isinstance(f, str) and f for f in case["says"]), case
+    on_disk = {p.relative_to(BAD).as_posix() for p in BAD.rglob("*") if p.is_file()}
+    assert on_disk - used == set(), "fixture files no case uses"
+    missing = {u for u in used - on_disk if u != "good"}
+    # only the deliberately absent history and the one the test makes are not on disk
+    assert missing == {"no_such_history.csv", "history_too_large.csv"}
+    assert BY_ID["history_too_large"]["make"] == "sparse_over_limit"
+
+
+def test_the_valid_scenario_the_cases_depart_from_is_valid(cli, capsys):
     assert cli("validate", BAD / "good" / "scenario.yaml") == 0
     assert "ok — 3 units, 12 week periods" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["case"] for c in CASES])
-def test_validate_rejects_with_one_line(case, tmp_path, capsys):
+def test_validate_rejects_with_one_line(cli, case, tmp_path, capsys):
     scenario = scenario_for(case, tmp_path)
     assert cli("validate", scenario) == 2
     captured = capsys.readouterr()
@@ -66,7 +93,7 @@ def test_validate_rejects_with_one_line(case, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["case"] for c in CASES])
-def test_run_rejects_and_leaves_no_output(case, tmp_path, capsys):
+def test_run_rejects_and_leaves_no_output(cli, case, tmp_path, capsys):
     scenario = scenario_for(case, tmp_path)
     out = tmp_path / "runs" / "plan"
     assert cli("run", scenario, "--out", out, "--quiet") == 2
@@ -74,10 +101,18 @@ def test_run_rejects_and_leaves_no_output(case, tmp_path, capsys):
     assert not (tmp_path / "runs").exists()  # not even the folder that would have held it
 
 
-def test_debug_shows_the_traceback_instead(tmp_path):
-    with pytest.raises(Exception) as info:
-        main(["--debug", "validate", str(BAD / "budget_zero.yaml")])
-    assert "budget.total" in str(info.value)
+def test_debug_raises_the_input_error_itself_with_the_same_line(cli, capsys):
+    path = BAD / "budget_zero.yaml"
+    assert cli("validate", path) == 2
+    line = capsys.readouterr().err.strip()
+    with pytest.raises(InputError) as info:
+        main(["--debug", "validate", str(path)])
+    err = info.value
+    assert type(err) is InputError and err.exit_code == 2
+    assert str(err) == line.removeprefix("error: ")
+    assert str(err).startswith(f"{path}: budget.total: ")
+    for fragment in BY_ID["budget_zero"]["says"]:
+        assert fragment in str(err)
 
 
 @pytest.mark.slow

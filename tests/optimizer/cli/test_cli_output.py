@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from cli_run import cli
 
 pytestmark = pytest.mark.slow
 
 
-def test_demo_json_is_the_summary_and_where_the_files_went(tmp_path, capsys):
+def test_demo_json_is_the_summary_and_where_the_files_went(cli, tmp_path, capsys):
     out = tmp_path / "demo"
     assert cli("demo", "--out", out, "--json") == 0
     printed = capsys.readouterr().out
@@ -31,8 +30,8 @@ def test_demo_json_is_the_summary_and_where_the_files_went(tmp_path, capsys):
     assert "┃" not in printed and "Pool:" not in printed  # no table mixed into the JSON
 
 
-def test_run_json_without_report_and_quiet_demo(tmp_path, capsys):
-    scenario = Path(__file__).resolve().parents[3] / "scenarios" / "demo.yaml"
+def test_run_json_without_report_and_quiet_demo(demo_scenario, cli, tmp_path, capsys):
+    scenario = demo_scenario
     assert cli("run", scenario, "--out", tmp_path / "bare", "--json", "--no-report") == 0
     captured = capsys.readouterr()
     assert captured.err == ""  # not a terminal: no progress bar
@@ -44,7 +43,7 @@ def test_run_json_without_report_and_quiet_demo(tmp_path, capsys):
     assert captured.out == "" and captured.err == ""
 
 
-def test_json_error_is_one_line_on_stderr_and_nothing_on_stdout(tmp_path, capsys):
+def test_json_error_is_one_line_on_stderr_and_nothing_on_stdout(cli, tmp_path, capsys):
     missing = tmp_path / "missing.yaml"
     assert cli("run", missing, "--out", tmp_path / "x", "--json") == 2
     captured = capsys.readouterr()

@@ -1,6 +1,11 @@
 """Generated inputs: the scenario and history loaders either accept what they are given or
 raise the project's own InputError — never another exception. Accepted inputs must also be
-what they claim to be (checked on the result), so "accept" cannot hide a wrong answer."""
+what they claim to be (checked on the result), so "accept" cannot hide a wrong answer.
+
+Both outcomes are exercised on purpose: valid histories (in every form a file or frame may
+take) must be accepted and hold exactly what they were given; the same histories with one
+defect must be refused naming it; and the anything-goes properties draw from valid
+histories too, so their accept branch runs."""
 from __future__ import annotations
 
 import datetime as dt
@@ -133,6 +138,71 @@ def test_mutated_scenarios_load_or_fail_cleanly(data):
         assert math.isfinite(b.dynamic_pool) and b.dynamic_pool >= -1e-6 * b.total
 
 
+def _ratio_text(x: float):
+    """The ways docs/scenario.md lets a ratio be written, for the value x."""
+    return st.sampled_from([x, f"1:{x!r}", f" 1 : {x!r} ", repr(x)])
+
+
+@st.composite
+def valid_scenarios(draw):
+    """The full spec example with its numbers redrawn inside the documented ranges; returns
+    the mapping and the numbers it must be read as."""
+    data = _copy(BASE)
+    shares = st.floats(0, 1, allow_nan=False)
+    total = draw(st.one_of(st.integers(1, 10**12), st.floats(1.0, 1e12)))
+    fixed_share = draw(st.floats(0.05, 1.0))
+    reserve_share = draw(shares) * (1 - fixed_share) * 0.999
+    # ratios as planners write them: plain decimals (no exponent), up to 4 places
+    hurdle, target, floor = (round(draw(st.floats(0, 50)), 4) for _ in range(3))
+    tolerance = draw(shares)
+    b = data["budget"]
+    b.update(total=total, fixed_share=fixed_share, reserve_share=reserve_share,
+             overspend_tolerance=tolerance, dynamic_min_roi=draw(_ratio_text(hurdle)))
+    data["target_roi"] = draw(_ratio_text(target))
+    data["channels"]["live_streaming"]["roi_floor"] = draw(_ratio_text(floor))
+    data["objective"] = draw(st.sampled_from(["max_revenue", "max_roi", "max_profit",
+                                              "target_roi"]))
+    meant = {"total": float(total), "fixed_share": fixed_share, "reserve_share": reserve_share,
+             "overspend_tolerance": tolerance, "dynamic_min_roi": hurdle, "target_roi": target,
+             "roi_floor": floor}
+    return data, meant
+
+
+@FUZZ
+@given(valid_scenarios())
+def test_valid_scenarios_are_accepted_and_read_as_written(drawn):
+    data, meant = drawn
+    s = _accepted(lambda: scenario_from_dict(data))
+    b = s.budget
+    got = {"total": b.total, "fixed_share": b.fixed_share, "reserve_share": b.reserve_share,
+           "overspend_tolerance": b.overspend_tolerance, "dynamic_min_roi": b.dynamic_min_roi,
+           "target_roi": s.target_roi, "roi_floor": s.channels["live_streaming"].roi_floor}
+    assert got == meant
+    assert b.fixed_pool + b.dynamic_pool + b.reserve == pytest.approx(b.total, rel=1e-9)
+    assert s.objective == data["objective"]
+
+
+BAD_VALUES = [("budget", "total", 0, "budget.total"), ("budget", "total", -1.0, "budget.total"),
+              ("budget", "total", "12,000,000", "budget.total"),
+              ("budget", "fixed_share", 1.5, "budget.fixed_share"),
+              ("budget", "fixed_share", -0.1, "budget.fixed_share"),
+              ("budget", "dynamic_min_roi", "4:1", "budget.dynamic_min_roi"),
+              ("budget", "dynamic_min_roi", "1:3:5", "budget.dynamic_min_roi"),
+              ("budget", "fixed_rule", "hist", "budget.fixed_rule"),
+              ("budget", "budgt", 1, "unknown key 'budgt'"),
+              ("horizon", "period", "quarter", "horizon.period"),
+              ("solver", "name", "gurobi", "solver.name")]
+
+
+@FUZZ
+@given(valid_scenarios(), st.sampled_from(BAD_VALUES))
+def test_a_valid_scenario_with_one_bad_value_is_refused_naming_the_key(drawn, bad):
+    data, _ = drawn
+    section, key, value, says = bad
+    data[section][key] = value
+    _rejected(lambda: scenario_from_dict(data), says)
+
+
 @FUZZ
 @given(values)
 def test_any_value_as_a_scenario_loads_or_fails_cleanly(data):
@@ -220,8 +290,169 @@ def history_frames(draw):
     return frame
 
 
+# --- valid and invalid histories, each property asserting its one outcome -----------------------
+
+CHANNEL_NAMES = ["kol", "search_ads", "Social.v2", "seo-cn", "A", "x" * 64, "2"]
+
+
+@st.composite
+def valid_histories(draw):
+    """A history every check must accept, written the ways files and frames come: dates as ISO
+    text (optionally at 00:00) or datetime64, numbers as floats, ints or numeric text, rows in
+    any order, with or without a market column and an extra numeric column. Returns the frame,
+    what it holds ({(channel, market): (rows, spend sum, KPI sum)}) and its frequency."""
+    freq = draw(st.sampled_from(["D", "W"]))
+    step = 1 if freq == "D" else 7
+    channels = draw(st.lists(st.sampled_from(CHANNEL_NAMES), min_size=1, max_size=3, unique=True))
+    markets = draw(st.one_of(st.none(), st.lists(st.sampled_from(["north", "south", "cn-1"]),
+                                                 min_size=1, max_size=2, unique=True)))
+    end = dt.date(2025, 6, 29) + dt.timedelta(days=draw(st.integers(0, 400)))
+    forms = {c: draw(st.sampled_from(["float", "int", "text"])) for c in ("spend", "revenue")}
+    ranges = {"spend": (0, 10**9), "revenue": (-10**9, 10**9)}
+
+    def numbers(column, n):
+        lo, hi = ranges[column]
+        if forms[column] == "int":
+            return draw(st.lists(st.integers(lo, hi), min_size=n, max_size=n))
+        return draw(st.lists(st.floats(lo, hi, allow_nan=False), min_size=n, max_size=n))
+
+    rows, truth = [], {}
+    for channel in channels:
+        for market in markets or [None]:
+            n = draw(st.integers(2, 20))
+            spend, kpi = numbers("spend", n), numbers("revenue", n)
+            for i in range(n):
+                row = {"date": end - dt.timedelta(days=step * (n - 1 - i)), "channel": channel,
+                       "spend": spend[i], "revenue": kpi[i]}
+                rows.append(row if markets is None else {**row, "market": market})
+            truth[(channel, market)] = (n, math.fsum(spend), math.fsum(kpi))
+    order = draw(st.permutations(range(len(rows))))
+    frame = pd.DataFrame([rows[i] for i in order])
+    date_form = draw(st.sampled_from(["iso", "midnight", "datetime"]))
+    if date_form == "datetime":
+        frame["date"] = pd.to_datetime(frame["date"])
+    else:
+        suffix = " 00:00" if date_form == "midnight" else ""
+        frame["date"] = [d.isoformat() + suffix for d in frame["date"]]
+    for column, form in forms.items():
+        if form == "text":
+            frame[column] = pd.Series([f" {v!r} " for v in frame[column]], dtype=object)
+    if draw(st.booleans()):
+        frame["conversions"] = draw(st.lists(st.integers(0, 10**6), min_size=len(frame),
+                                             max_size=len(frame)))
+    return frame, truth, freq
+
+
+def _accepted(load):
+    """The input must be accepted: an InputError here is a wrong refusal."""
+    try:
+        result = load()
+    except InputError as err:
+        raise AssertionError(f"a valid input was refused: {err}") from None
+    OUTCOMES["accepted"] += 1
+    return result
+
+
+def _rejected(load, *fragments):
+    """The input must be refused with one clean line naming every fragment."""
+    with pytest.raises(InputError) as info:
+        load()
+    text = str(info.value)
+    assert info.value.exit_code == 2 and "\n" not in text and " — fix: " in text, text
+    for fragment in fragments:
+        assert fragment in text, (fragment, text)
+    OUTCOMES["rejected"] += 1
+    return text
+
+
+def _holds(history, truth, freq):
+    """The validated history holds exactly the rows and numbers it was given."""
+    _check_accepted(history)
+    assert history.freq == freq
+    assert set(history.units) == set(truth)
+    assert len(history.frame) == sum(n for n, _, _ in truth.values())
+    for (channel, market), (n, spend, kpi) in truth.items():
+        rows = history.unit_frame(channel, market)
+        assert len(rows) == n and rows["date"].is_monotonic_increasing
+        assert math.fsum(rows["spend"]) == pytest.approx(spend, rel=1e-12, abs=1e-6)
+        assert math.fsum(rows["revenue"]) == pytest.approx(kpi, rel=1e-12, abs=1e-6)
+
+
 @FUZZ
-@given(history_frames(), st.integers(1, 400))
+@given(valid_histories())
+def test_valid_frames_are_accepted_as_given(drawn):
+    frame, truth, freq = drawn
+    before = frame.copy()
+    history = _accepted(lambda: validate_history(frame, min_history_days=1))
+    _holds(history, truth, freq)
+    pd.testing.assert_frame_equal(frame, before)            # the input is not changed
+
+
+@FUZZ
+@given(valid_histories())
+def test_valid_histories_written_as_csv_load_as_given(tmp_path, drawn):
+    frame, truth, freq = drawn
+    path = tmp_path / "history.csv"
+    frame.to_csv(path, index=False)
+    _holds(_accepted(lambda: load_history(path, min_history_days=1)), truth, freq)
+
+
+DEFECTS = ["negative_spend", "missing_kpi", "infinite_spend", "duplicate_row", "no_column",
+           "bad_channel", "bad_date", "gap", "too_short"]
+
+
+@FUZZ
+@given(valid_histories(), st.sampled_from(DEFECTS), st.data())
+def test_a_valid_history_with_one_defect_is_refused_naming_it(drawn, defect, data):
+    frame, truth, freq = drawn
+    frame = frame.copy()
+    i = data.draw(st.integers(0, len(frame) - 1))
+    min_days, says = 1, []
+    if defect in ("negative_spend", "missing_kpi", "infinite_spend"):
+        column, value, says = {"negative_spend": ("spend", -1.5, ["spend is negative"]),
+                               "missing_kpi": ("revenue", None, ["revenue is missing"]),
+                               "infinite_spend": ("spend", "inf", ["spend is infinite"])}[defect]
+        frame[column] = frame[column].astype(object)
+        frame.iat[i, frame.columns.get_loc(column)] = value
+        says += [f"row {i + 1}", repr(column)]
+    elif defect == "duplicate_row":
+        frame = pd.concat([frame, frame.iloc[[i]]], ignore_index=True)
+        says = ["duplicate row", f"row {len(frame)}", f"same as row {i + 1}"]
+    elif defect == "no_column":
+        column = data.draw(st.sampled_from(["date", "channel", "spend", "revenue"]))
+        frame = frame.drop(columns=column)
+        says = [f"missing", repr(column)]
+    elif defect == "bad_channel":
+        name = data.draw(st.sampled_from(["=1+1", "-cmd", "a b", "", "x" * 65, "渠道"]))
+        frame["channel"] = frame["channel"].astype(object)
+        frame.iat[i, frame.columns.get_loc("channel")] = name
+        says = ["channel name", f"row {i + 1}"]
+    elif defect == "bad_date":
+        frame["date"] = frame["date"].astype(str).str.slice(0, 10).astype(object)
+        frame.iat[i, frame.columns.get_loc("date")] = data.draw(
+            st.sampled_from(["2025-02-30", "01/05/2025", "next monday", "", "1850-01-01"]))
+        says = [f"row {i + 1}", "'date'"]
+    elif defect == "gap":
+        long = [k for k, (n, _, _) in truth.items() if n >= 3]
+        assume(long)
+        channel, market = long[0]
+        unit = frame["channel"] == channel
+        if market is not None:
+            unit &= frame["market"] == market
+        dates = pd.to_datetime(frame.loc[unit, "date"].astype(str).str.slice(0, 10))
+        middle = dates.sort_values().index[1]
+        frame = frame.drop(index=middle).reset_index(drop=True)
+        says = ["no rows between", channel]
+    else:                                    # too short: ask for one day more than the span
+        n = max(n for n, _, _ in truth.values())
+        min_days = (n * (1 if freq == "D" else 7)) + 1
+        says = [f"{min_days} days are needed"]
+    _rejected(lambda: validate_history(frame, min_history_days=min_days), *says)
+
+
+@FUZZ
+@given(st.one_of(history_frames(), st.builds(lambda v: v[0], valid_histories())),
+       st.integers(1, 400))
 def test_any_frame_validates_or_fails_cleanly(frame, min_days):
     history = _accept_or_input_error(lambda: validate_history(frame, min_history_days=min_days))
     if history is not None:
@@ -285,7 +516,7 @@ def test_damaged_csv_files_load_or_fail_cleanly(tmp_path, frame, edits):
 
 
 @FUZZ
-@given(history_frames())
+@given(st.one_of(history_frames(), st.builds(lambda v: v[0], valid_histories())))
 def test_parquet_files_of_any_frame_load_or_fail_cleanly(tmp_path, frame):
     path = tmp_path / "history.parquet"
     frame = frame.copy()

@@ -5,7 +5,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lp_helpers import curve_table, exact_log_optimum, log_curve, log_world
 from budgetopt.optimizer.lp.allocate import allocate, curve_segments
 from budgetopt.optimizer.rules.bounds import ChannelBound, DynamicBudget, RoiFloor, ShareBound
 from budgetopt.optimizer.lp.segments import concave_envelope, segments_above
@@ -16,26 +15,26 @@ def _spend_matrix(solution, units, n_periods):
     return np.array([[solution.spend[(u.key, p)] for p in range(n_periods)] for u in units])
 
 
-def test_lp_matches_the_analytic_log_optimum_within_half_a_percent():
-    units, a, b = log_world(6, 4, seed=1)
+def test_lp_matches_the_analytic_log_optimum_within_half_a_percent(log_curves):
+    units, a, b = log_curves.world(6, 4, seed=1)
     budget = 1_500_000.0
-    _, best, _ = exact_log_optimum(a, b, budget)
-    curves = curve_table(units, a, b, budget)
+    _, best, _ = log_curves.exact_optimum(a, b, budget)
+    curves = log_curves.table(units, a, b, budget)
     run = allocate(curves, units, list(range(4)), {}, [DynamicBudget("budget", "==", amount=budget)])
     assert run.solution.status == "Optimal"
     x = _spend_matrix(run.solution, units, 4)
     assert x.sum() == pytest.approx(budget, rel=1e-9)
-    achieved = float(np.sum(log_curve(x, a, b)))   # the LP's plan valued on the true curves
+    achieved = float(np.sum(log_curves.value(x, a, b)))   # the LP's plan valued on the true curves
     assert achieved >= best * (1 - 0.005)
     assert achieved <= best * (1 + 1e-9)
     assert run.solution.objective == pytest.approx(best, rel=0.005)
 
 
-def test_lp_equalizes_marginal_roi_across_funded_units():
-    units, a, b = log_world(5, 3, seed=2)
+def test_lp_equalizes_marginal_roi_across_funded_units(log_curves):
+    units, a, b = log_curves.world(5, 3, seed=2)
     budget = 900_000.0
-    _, _, lam = exact_log_optimum(a, b, budget)
-    run = allocate(curve_table(units, a, b, budget), units, [0, 1, 2], {},
+    _, _, lam = log_curves.exact_optimum(a, b, budget)
+    run = allocate(log_curves.table(units, a, b, budget), units, [0, 1, 2], {},
                    [DynamicBudget("budget", "==", amount=budget)])
     x = _spend_matrix(run.solution, units, 3)
     slopes = a / (b + x)
@@ -46,10 +45,10 @@ def test_lp_equalizes_marginal_roi_across_funded_units():
     assert budget_row.price == pytest.approx(lam, rel=0.05)
 
 
-def _ruled_problem():
-    units, a, b = log_world(6, 3, seed=3)
+def _ruled_problem(log_curves):
+    units, a, b = log_curves.world(6, 3, seed=3)
     budget = 1_200_000.0
-    curves = curve_table(units, a, b, budget * 1.2, points=120)
+    curves = log_curves.table(units, a, b, budget * 1.2, points=120)
     fixed = {(u.key, p): 20_000.0 for u in units for p in range(3)}
     dynamic = budget - sum(fixed.values())
     rules = [DynamicBudget("budget", "==", amount=dynamic),
@@ -64,8 +63,8 @@ def _ruled_problem():
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
-def test_every_rule_holds_on_the_solution(solver):
-    units, a, b, curves, fixed, rules, budget = _ruled_problem()
+def test_every_rule_holds_on_the_solution(log_curves, solver):
+    units, a, b, curves, fixed, rules, budget = _ruled_problem(log_curves)
     run = allocate(curves, units, [0, 1, 2], fixed, rules, solver=solver)
     assert run.solution.status == "Optimal"
     x = _spend_matrix(run.solution, units, 3)
@@ -84,16 +83,16 @@ def test_every_rule_holds_on_the_solution(solver):
     assert inc0 >= 3.0 * per_unit[0] - 1e-3
 
 
-def test_highs_and_cbc_agree_on_the_objective():
-    units, a, b, curves, fixed, rules, _ = _ruled_problem()
+def test_highs_and_cbc_agree_on_the_objective(log_curves):
+    units, a, b, curves, fixed, rules, _ = _ruled_problem(log_curves)
     highs = allocate(curves, units, [0, 1, 2], fixed, rules, solver="highs").solution
     cbc = allocate(curves, units, [0, 1, 2], fixed, rules, solver="cbc").solution
     assert highs.objective == pytest.approx(cbc.objective, rel=1e-6)
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
-def test_shadow_prices_match_finite_differences(solver):
-    units, a, b, curves, fixed, rules, budget = _ruled_problem()
+def test_shadow_prices_match_finite_differences(log_curves, solver):
+    units, a, b, curves, fixed, rules, budget = _ruled_problem(log_curves)
     base = allocate(curves, units, [0, 1, 2], fixed, rules, solver=solver).solution
     prices = {r.rule.name: r.price for r in base.rows}
     step = 1_000.0
@@ -110,9 +109,9 @@ def test_shadow_prices_match_finite_differences(solver):
     assert prices["max:ch01"] > 0
 
 
-def test_infeasible_rules_are_reported_not_solved():
-    units, a, b = log_world(2, 1)
-    curves = curve_table(units, a, b, 200_000, points=20)
+def test_infeasible_rules_are_reported_not_solved(log_curves):
+    units, a, b = log_curves.world(2, 1)
+    curves = log_curves.table(units, a, b, 200_000, points=20)
     rules = [DynamicBudget("budget", "==", amount=100_000),
              ChannelBound("min:ch00", ">=", channel="ch00", amount=80_000, label="min"),
              ChannelBound("min:ch01", ">=", channel="ch01", amount=80_000, label="min")]
@@ -162,11 +161,11 @@ def test_curve_table_must_start_at_zero():
         curve_segments(bad, {})
 
 
-def test_units_with_markets_sum_into_channel_rules():
+def test_units_with_markets_sum_into_channel_rules(log_curves):
     units = [Unit("search", "north"), Unit("search", "south"), Unit("social", None)]
     a = np.array([[200_000.0], [150_000.0], [300_000.0]])
     b = np.array([[10_000.0], [10_000.0], [10_000.0]])
-    curves = curve_table(units, a, b, 500_000, points=100)
+    curves = log_curves.table(units, a, b, 500_000, points=100)
     rules = [DynamicBudget("budget", "==", amount=300_000),
              ChannelBound("max:search", "<=", channel="search", amount=50_000, label="max")]
     run = allocate(curves, units, [0], {}, rules)

@@ -2,7 +2,8 @@
 
 Each example draws curves and a witness plan, then writes rules the witness obeys (so the
 scenario is feasible by construction); the LP's plan is checked rule by rule by code that
-reads only the spend and the curves, never the LP's rows."""
+reads only the spend and the curve table's breakpoints (valued by numpy.interp), never the
+LP's rows or the project's segment code."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from lp_helpers import curve_table
 from budgetopt.optimizer.lp.allocate import allocate
 from budgetopt.optimizer.rules.bounds import ChannelBound, DynamicBudget, RoiFloor, ShareBound
 from budgetopt.optimizer.rules.limits import ChangeVsHistory, PeriodBudgetCap, PeriodPacing
@@ -31,11 +31,22 @@ def scenarios(draw):
     b = rng.uniform(5_000, 60_000, size=(n_units, n_periods))
     witness = rng.uniform(5_000, 80_000, size=(n_units, n_periods))
     units = [Unit(f"ch{i}") for i in range(n_units)]
-    total = float(witness.sum())
-    curves = curve_table(units, a, b, total * 1.5, points=120)
     fixed = {(u.key, p): float(witness[i, p]) * draw(st.sampled_from([0.0, 0.3]))
              for i, u in enumerate(units) for p in range(n_periods)}
-    return units, a, b, witness, curves, fixed, draw(st.data())
+    return units, a, b, witness, fixed, draw(st.data())
+
+
+def interpolated(curves):
+    """value_of(unit, period, spend): the curve table's breakpoints joined by straight lines,
+    read with numpy.interp (the log curves are concave, so this is the curve the LP optimizes)."""
+    points = {(u, int(p)): (g["spend"].to_numpy(), g["incremental_kpi"].to_numpy())
+              for (u, p), g in curves.groupby(["unit", "period"])}
+
+    def value_of(key, p, spend):
+        x, y = points[(key, p)]
+        assert spend <= x[-1] + TOL, "spend beyond the table"
+        return float(np.interp(spend, x, y))
+    return value_of
 
 
 def _rules_obeyed_by(units, witness, value_of, fixed, data):
@@ -148,16 +159,12 @@ def _check(rule, spend, inc_of, total, n_periods):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow],
           phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(scenarios())
-def test_feasible_scenarios_always_get_plans_that_obey_every_rule(drawn):
-    units, a, b, witness, curves, fixed, data = drawn
+def test_feasible_scenarios_always_get_plans_that_obey_every_rule(log_curves, drawn):
+    units, a, b, witness, fixed, data = drawn
     n_periods = witness.shape[1]
     periods = list(range(n_periods))
-    from budgetopt.optimizer.lp.allocate import curve_segments
-    segments, _, _ = curve_segments(curves, fixed)
-
-    def value_of(key, p, spend):
-        return segments[(key, p)].value(spend)
-
+    curves = log_curves.table(units, a, b, float(witness.sum()) * 1.5, points=120)
+    value_of = interpolated(curves)
     rules, objective, target = _rules_obeyed_by(units, witness, value_of, fixed, data)
     run = allocate(curves, units, periods, fixed, rules,
                    objective=make_objective(objective, margin=0.5, target=target))
@@ -178,3 +185,16 @@ def test_feasible_scenarios_always_get_plans_that_obey_every_rule(drawn):
 
     for rule in rules:
         assert _check(rule, spend, inc_of, total, n_periods), rule.describe("CNY")
+
+
+def test_the_interpolated_value_is_the_curve_at_breakpoints_and_linear_between(log_curves):
+    units, a, b = log_curves.world(1, 1, seed=3)
+    curves = log_curves.table(units, a, b, 100_000.0, points=10)
+    value_of = interpolated(curves)
+    x = curves["spend"].to_numpy()
+    assert value_of("ch00", 0, x[5]) == pytest.approx(log_curves.value(x[5], a[0, 0], b[0, 0]))
+    mid = (x[5] + x[6]) / 2
+    ends = log_curves.value(np.array([x[5], x[6]]), a[0, 0], b[0, 0])
+    assert value_of("ch00", 0, mid) == pytest.approx(ends.mean())
+    # a chord lies below a concave curve
+    assert value_of("ch00", 0, mid) < log_curves.value(mid, a[0, 0], b[0, 0])

@@ -14,8 +14,6 @@ from PIL import Image, ImageStat
 from budgetopt.optimizer.cli.main import main
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[3]
-DEMO = ROOT / "scenarios" / "demo.yaml"
 CHARTS = 6
 
 
@@ -43,10 +41,10 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory) -> Path:
+def report(demo_scenario, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("browser") / "demo"
     with pytest.raises(SystemExit) as exit_info:
-        main(["run", str(DEMO), "--out", str(out), "--quiet"])
+        main(["run", str(demo_scenario), "--out", str(out), "--quiet"])
     assert exit_info.value.code == 0
     return out / "report.html"
 

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lp_helpers import curve_table, log_world
 from budgetopt.optimizer.lp.allocate import allocate
 from budgetopt.optimizer.rules.bounds import DynamicBudget, ShareBound
 from budgetopt.units import SpendContext
@@ -22,10 +21,10 @@ SOLVERS = ["highs", "cbc"]
 PERIODS = [0, 1, 2, 3]
 
 
-def _world(seed=21, n_units=4, budget=1_600_000.0):
-    units, a, b = log_world(n_units, len(PERIODS), seed=seed)
+def _world(log_curves, seed=21, n_units=4, budget=1_600_000.0):
+    units, a, b = log_curves.world(n_units, len(PERIODS), seed=seed)
     a[0] *= 3                       # one clear winner, so limits bind
-    curves = curve_table(units, a, b, budget * 1.2, points=200)
+    curves = log_curves.table(units, a, b, budget * 1.2, points=200)
     return units, a, b, curves, budget
 
 
@@ -44,8 +43,8 @@ def _channel(solution, channel):
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_change_vs_history_bounds_each_channel_and_prices_the_band(solver):
-    units, a, b, curves, budget = _world()
+def test_change_vs_history_bounds_each_channel_and_prices_the_band(log_curves, solver):
+    units, a, b, curves, budget = _world(log_curves)
     ref = {u.key: budget / len(units) for u in units}
     rules = [DynamicBudget("budget", "==", amount=budget)]
     for u in units:
@@ -69,8 +68,8 @@ def test_change_vs_history_bounds_each_channel_and_prices_the_band(solver):
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_period_cap_holds_and_its_price_is_the_value_of_one_more_yuan_then(solver):
-    units, a, b, curves, budget = _world()
+def test_period_cap_holds_and_its_price_is_the_value_of_one_more_yuan_then(log_curves, solver):
+    units, a, b, curves, budget = _world(log_curves)
     cap = 300_000.0
     rules = [DynamicBudget("budget", "<=", amount=budget),
              PeriodBudgetCap("period_cap:p1", "<=", period=1, amount=cap, when="2026-10-08")]
@@ -87,11 +86,11 @@ def test_period_cap_holds_and_its_price_is_the_value_of_one_more_yuan_then(solve
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_pacing_keeps_per_day_spend_within_the_band(solver):
-    units, a, b = log_world(3, len(PERIODS), seed=5)
+def test_pacing_keeps_per_day_spend_within_the_band(log_curves, solver):
+    units, a, b = log_curves.world(3, len(PERIODS), seed=5)
     a[:, 2] *= 6                                  # a promotion period pulls money in
     budget = 1_200_000.0
-    curves = curve_table(units, a, b, budget * 1.2, points=200)
+    curves = log_curves.table(units, a, b, budget * 1.2, points=200)
     days = [7, 7, 7, 3]
     rules = [DynamicBudget("budget", "==", amount=budget)]
     for u in units:
@@ -111,8 +110,8 @@ def test_pacing_keeps_per_day_spend_within_the_band(solver):
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_cac_cap_limits_spend_per_incremental_conversion(solver):
-    units, a, b, curves, budget = _world()
+def test_cac_cap_limits_spend_per_incremental_conversion(log_curves, solver):
+    units, a, b, curves, budget = _world(log_curves)
     per_kpi, cap = 0.02, 5.0                       # 1 conversion per 50 of revenue
     rules = [DynamicBudget("budget", "<=", amount=budget),
              CacCap("cac_cap:ch00", ">=", channel="ch00", cap=cap, per_kpi=per_kpi)]
@@ -136,8 +135,8 @@ def test_cac_cap_limits_spend_per_incremental_conversion(solver):
     assert words.startswith("raising ch00 cac_cap by ¥1 adds ¥")
 
 
-def test_hurdle_allowance_price_matches_finite_difference():
-    units, a, b, curves, budget = _world()
+def test_hurdle_allowance_price_matches_finite_difference(log_curves):
+    units, a, b, curves, budget = _world(log_curves)
     rules = [DynamicBudget("budget", "<=", amount=budget),
              ReturnHurdle("dynamic_min_roi", "<=", threshold=5.0, allowed=10_000.0)]
     run = _solve(curves, units, rules)
@@ -150,8 +149,8 @@ def test_hurdle_allowance_price_matches_finite_difference():
     assert moved == pytest.approx(price, rel=0.05)
 
 
-def test_group_floor_against_historical_fixed_money_is_diagnosed_with_a_feasible_relaxation():
-    units, a, b, curves, budget = _world()
+def test_group_floor_against_historical_fixed_money_is_diagnosed_with_a_feasible_relaxation(log_curves):
+    units, a, b, curves, budget = _world(log_curves)
     # last year's mix put almost all fixed money in ch00 and ch01
     fixed = {(u.key, p): (150_000.0 if u.key in ("ch00", "ch01") else 5_000.0)
              for u in units for p in PERIODS}
@@ -176,8 +175,8 @@ def test_group_floor_against_historical_fixed_money_is_diagnosed_with_a_feasible
     assert allocate(curves, units, PERIODS, fixed, relaxed).solution.status == "Optimal"
 
 
-def test_diagnosis_spreads_the_budget_over_conflicting_period_caps():
-    units, a, b, curves, budget = _world()
+def test_diagnosis_spreads_the_budget_over_conflicting_period_caps(log_curves):
+    units, a, b, curves, budget = _world(log_curves)
     rules = [DynamicBudget("budget", "==", amount=1_000_000.0),
              PeriodBudgetCap("period_cap:0", "<=", period=0, amount=100_000.0, when="2026-10-01"),
              PeriodBudgetCap("period_cap:1", "<=", period=1, amount=100_000.0, when="2026-10-08"),
@@ -223,8 +222,8 @@ def test_s_curves_solved_as_milp_reach_the_brute_force_optimum_the_envelope_miss
     assert cbc.solution.objective == pytest.approx(milp.solution.objective, rel=1e-6)
 
 
-def test_diagnosis_finds_nothing_to_relax_when_the_rules_hold():
-    units, a, b, curves, budget = _world()
+def test_diagnosis_finds_nothing_to_relax_when_the_rules_hold(log_curves):
+    units, a, b, curves, budget = _world(log_curves)
     rules = [DynamicBudget("budget", "==", amount=500_000.0),
              PeriodBudgetCap("period_cap:0", "<=", period=0, amount=400_000.0, when="2026-10-01")]
     scenario = SimpleNamespace(currency="CNY", budget=SimpleNamespace(fixed_rule="historical"))

@@ -1,9 +1,7 @@
-"""End to end on the demo's forecasts: every objective and rule of docs/optimizer.md shapes the plan,
-and the plan's tables obey it (checked from the tables, not the LP); infeasible rules exit 1
+"""End to end on the demo's forecasts: every objective and rule (docs/optimizer.md) shapes the
+plan, and the plan's tables obey it (checked from the tables, not the LP); infeasible rules exit 1
 with a diagnosis."""
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,32 +9,29 @@ import pytest
 import yaml
 
 from budgetopt.optimizer.cli.main import main
-from budgetopt.optimizer.workflows.inputs import check_inputs, load_inputs
+from budgetopt.optimizer.workflows.inputs import check_inputs
 from budgetopt.optimizer.workflows.pipeline import plan_with
-from budgetopt.optimizer.scenario.loader import load_scenario, scenario_from_dict
+from budgetopt.optimizer.scenario.loader import scenario_from_dict
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[3]
-DEMO = ROOT / "scenarios" / "demo.yaml"
 
 
 @pytest.fixture(scope="module")
-def fitted():
-    from budgetopt.optimizer.workflows.pipeline import fit_forecasts
-    inputs = load_inputs(load_scenario(DEMO))
-    return inputs, fit_forecasts(inputs)
+def fitted(demo_fit):
+    return demo_fit
 
 
 def plan(fitted, **changes):
     """The demo scenario with some keys changed (dotted paths), planned on the fitted demo."""
     inputs, forecaster = fitted
-    data = yaml.safe_load(DEMO.read_text())
+    demo = inputs.scenario.source
+    data = yaml.safe_load(demo.read_text())
     for dotted, value in changes.items():
         node, parts = data, dotted.split(".")
         for part in parts[:-1]:
             node = node.setdefault(part, {})
         node[parts[-1]] = value
-    scenario = scenario_from_dict(data, source=DEMO)
+    scenario = scenario_from_dict(data, source=demo)
     return plan_with(check_inputs(scenario, inputs.history), forecaster)
 
 
@@ -111,7 +106,7 @@ def test_overspend_stays_within_tolerance(fitted, revenue_plan):
     assert t["incremental_kpi"] > revenue_plan.totals["incremental_kpi"]
 
 
-def test_change_pacing_period_caps_and_cac_hold_in_the_tables(fitted):
+def test_change_pacing_period_caps_and_cac_hold_in_the_tables(scenarios_dir, fitted):
     result = plan(fitted, **{"limits.max_change_vs_history": 0.4,
                              "limits.period_max_change": 0.5,
                              "limits.period_budget_max": 1_400_000,
@@ -126,7 +121,7 @@ def test_change_pacing_period_caps_and_cac_hold_in_the_tables(fitted):
         assert np.all(per_day[1:] <= per_day[:-1] * 1.5 * (1 + 1e-6) + 1e-6)
         assert np.all(per_day[1:] >= per_day[:-1] * 0.5 * (1 - 1e-6) - 1e-6)
     assert (alloc.groupby("period_start")["total_spend"].sum() <= 1_400_000 + 0.01).all()
-    history = pd.read_csv(ROOT / "scenarios" / "data" / "history.csv")
+    history = pd.read_csv(scenarios_dir / "data" / "history.csv")
     kol = history[history["channel"] == "kol"]
     per_kpi = kol["conversions"].sum() / kol["revenue"].sum()
     kol_plan = channels[channels["channel"] == "kol"].iloc[0]
@@ -143,9 +138,10 @@ def test_milp_option_is_reported(fitted):
     assert result.summary["solver"]["method"] == "lp"
 
 
-def test_infeasible_group_floor_exits_1_with_the_relaxation(tmp_path, capsys):
-    data = yaml.safe_load(DEMO.read_text())
-    data["history"] = str(ROOT / "scenarios" / "data" / "history.csv")
+def test_infeasible_group_floor_exits_1_with_the_relaxation(scenarios_dir, demo_scenario, tmp_path,
+                                                            capsys):
+    data = yaml.safe_load(demo_scenario.read_text())
+    data["history"] = str(scenarios_dir / "data" / "history.csv")
     data["groups"] = {"high_efficiency": {"channels": ["content_seo", "social", "private_domain"],
                                           "min_share": 0.6}}
     path = tmp_path / "conflict.yaml"

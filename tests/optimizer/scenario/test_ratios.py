@@ -1,5 +1,6 @@
-"""Ratio strings as planners write them (docs/scenario.md, "Writing values"): a plain number, or "1:X" (spend:return) which
-reads as X. Anything else is a ValueError that says how to write it — never a silent guess."""
+"""Ratio strings as planners write them (docs/scenario.md, "Writing values"): a plain number,
+or "1:X" (spend:return) which reads as X. Anything else is a ValueError that says how to write
+it — never a silent guess."""
 from __future__ import annotations
 
 import math
@@ -130,12 +131,30 @@ def test_negative_numbers_are_errors(x):
 def test_the_return_spend_order_is_always_an_error(x):
     """"X:1" is how a reversed ratio looks; only "1:1" reads, as 1."""
     if x == 1.0:
+        assert parse_ratio(f"{x!r}:1") == 1.0
         return
     with pytest.raises(ValueError, match="not a ratio"):
         parse_ratio(f"{x!r}:1")
 
 
-@given(st.text(max_size=30))
+# text that is often a ratio: "A:B" with A a one or not, B a number or not, padded or not
+ratio_like = st.builds(lambda pad, a, b: f"{pad}{a}:{b}{pad}",
+                       st.sampled_from(["", " ", "\t"]),
+                       st.sampled_from(["1", "1.0", " 1 ", "01", "2", "4", "", "one"]),
+                       st.one_of(finite_positive.map(repr),
+                                 st.sampled_from(["", "x", "-1", "2:3"])))
+
+
+def _read_by_the_spec(text: str) -> float:
+    """An independent reading of an accepted ratio text: "1:X" is X, anything else a number."""
+    if ":" in text:
+        spend, ret = text.strip().split(":")
+        assert float(spend) == 1.0, text
+        return float(ret)
+    return float(text.strip().replace("_", ""))
+
+
+@given(st.one_of(st.text(max_size=30), ratio_like, finite_positive.map(repr)))
 def test_any_text_is_a_ratio_or_a_value_error(text):
     try:
         result = parse_ratio(text)
@@ -144,3 +163,4 @@ def test_any_text_is_a_ratio_or_a_value_error(text):
     else:
         assert type(result) is float
         assert math.isfinite(result) and result >= 0
+        assert result == _read_by_the_spec(text)

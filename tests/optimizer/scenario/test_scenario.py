@@ -16,8 +16,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from budgetopt.errors import InputError
-from budgetopt.optimizer.scenario.spec import (Budget, ChannelRule, Event, ForecastSettings, Group,
-                                               Horizon, Limits, Scenario, SolverSettings)
+from budgetopt.optimizer.scenario.spec import Budget, ChannelRule, Event, ForecastSettings, Group, Horizon, Limits, Scenario, SolverSettings
 from budgetopt.optimizer.scenario.schema import SCHEMA_FILE, json_schema
 from budgetopt.optimizer.scenario.loader import load_scenario, scenario_from_dict
 
@@ -26,8 +25,8 @@ SCENARIOS = ROOT / "scenarios"
 EXAMPLES = sorted(SCENARIOS.glob("*.yaml"))
 DEMO = SCENARIOS / "demo.yaml"
 
-# The reference's complete file as a planner would write it (with fixed_rule explicit so that `fixed` is read).
-REFERENCE_EXAMPLE = """\
+# The key contract as a planner would write it (with fixed_rule explicit so that `fixed` is read).
+SPEC_EXAMPLE = """\
 name: 2026 Q4 plan
 currency: CNY
 history: data/history.csv
@@ -168,7 +167,7 @@ def test_monthly_explicit_reads_shares_and_reserve():
 
 
 def test_the_spec_example_loads_with_every_contract_key(tmp_path):
-    s = load_scenario(write(tmp_path, REFERENCE_EXAMPLE))
+    s = load_scenario(write(tmp_path, SPEC_EXAMPLE))
     assert s.budget.total == 12_000_000.0
     assert s.budget.dynamic_min_roi == 2.0 and s.target_roi == 4.0
     assert s.margin == 0.3
@@ -833,18 +832,25 @@ def test_a_quoted_ratio_in_a_file_reads_as_spend_return(tmp_path):
     assert load_scenario(write(tmp_path, text)).channels["live_streaming"].roi_floor == 4.0
 
 
-@pytest.mark.parametrize("raw, meant", [("1:4", 4.0), ("1:2.5", 2.5), ("4:1", None)])
-def test_an_unquoted_ratio_is_read_as_written_or_rejected(tmp_path, raw, meant):
+def _unquoted_roi_floor(tmp_path, raw: str) -> Path:
     text = DEMO.read_text(encoding="utf-8").replace("live_streaming: {max_share: 0.35}",
                                                     f"live_streaming: {{roi_floor: {raw}}}")
-    path = write(tmp_path, text)
-    try:
-        scenario = load_scenario(path)
-    except InputError as err:
-        one_line(err, "roi_floor")
-        return
-    assert meant is not None
-    assert scenario.channels["live_streaming"].roi_floor == meant
+    assert f"roi_floor: {raw}}}" in text
+    return write(tmp_path, text)
+
+
+# YAML 1.1 would read 1:4 as the base-60 number 64, 1:2.5 as 62.5 and 1:60 as 120
+@pytest.mark.parametrize("raw, meant", [("1:4", 4.0), ("1:2.5", 2.5), ("1:60", 60.0),
+                                        ("1:0.5", 0.5)])
+def test_an_unquoted_spend_return_ratio_reads_as_its_return(tmp_path, raw, meant):
+    floor = load_scenario(_unquoted_roi_floor(tmp_path, raw)).channels["live_streaming"].roi_floor
+    assert type(floor) is float and floor == meant
+
+
+@pytest.mark.parametrize("raw", ["4:1", "1:3:5", "2:8"])
+def test_an_unquoted_ratio_that_is_not_one_to_x_is_rejected(tmp_path, raw):
+    file_rejected(_unquoted_roi_floor(tmp_path, raw), "channels.live_streaming.roi_floor",
+                  f"{raw!r} is not a ratio", '"1:4" (spend:return)')
 
 
 def test_a_huge_integer_ratio_is_an_input_error():
@@ -936,9 +942,10 @@ def test_the_schema_number_pattern_accepts_what_the_files_use():
     import re
     pattern = json_schema()["$defs"]["ChannelRule"]["properties"]["roi_floor"]["anyOf"][0][
         "anyOf"][1]["pattern"]
-    for path in [*EXAMPLES]:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            for found in re.findall(r'"(1\s*:[^"]*)"', line):
-                assert re.match(pattern, found), found
+    ratios = [found for path in EXAMPLES
+              for found in re.findall(r'"(1\s*:[^"]*)"', path.read_text(encoding="utf-8"))]
+    assert ratios, "the example files write ratios as \"1:X\""
+    for found in ratios:
+        assert re.fullmatch(pattern.removeprefix("^").removesuffix("$"), found), found
     assert re.match(pattern, "1:4") and not re.match(pattern, "4:1")
 

@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from budgetopt.errors import InputError
-from cli_run import cli
 from budgetopt.optimizer.workflows.compare import compare_runs, wide_channels
 
 
@@ -81,7 +80,8 @@ def test_tolerance_is_the_largest_cell_difference_over_base_spend(runs):
     assert comparison.within(0.1) and not comparison.within(0.099)
 
 
-def test_cli_exit_code_follows_the_tolerance_and_outputs_are_neutralized(runs, tmp_path, capsys):
+def test_cli_exit_code_follows_the_tolerance_and_outputs_are_neutralized(cli, runs, tmp_path,
+                                                                         capsys):
     a, b = runs
     assert cli("compare", a, b, "--tolerance", "0.2", "--out", tmp_path / "c") == 0
     capsys.readouterr()
@@ -102,7 +102,7 @@ def test_cli_exit_code_follows_the_tolerance_and_outputs_are_neutralized(runs, t
                        if n.startswith("xl/worksheets/"))
 
 
-def test_bad_run_directories_are_one_line_errors(runs, tmp_path, capsys):
+def test_bad_run_directories_are_one_line_errors(cli, runs, tmp_path, capsys):
     a, _ = runs
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="summary.json missing"):
@@ -121,14 +121,14 @@ def test_same_directory_twice_gets_distinct_labels(runs):
 
 
 @pytest.mark.slow
-def test_real_runs_with_highs_and_cbc_agree_and_a_bigger_budget_does_not(tmp_path, capsys):
-    from demo_fit import demo_fit
+def test_real_runs_with_highs_and_cbc_agree_and_a_bigger_budget_does_not(cli, demo_fit, tmp_path,
+                                                                        capsys):
     from budgetopt.optimizer.workflows.frontier import with_budget
     from budgetopt.optimizer.results.outputs import write_outputs
     from budgetopt.optimizer.workflows.pipeline import plan_with
     import dataclasses
 
-    inputs, forecaster = demo_fit()
+    inputs, forecaster = demo_fit
     highs = write_outputs(plan_with(inputs, forecaster, solver="highs"), tmp_path / "highs")
     cbc = write_outputs(plan_with(inputs, forecaster, solver="cbc"), tmp_path / "cbc")
     bigger = dataclasses.replace(inputs, scenario=with_budget(inputs.scenario, 15_000_000))

@@ -17,15 +17,11 @@ from budgetopt.errors import InputError, PlanError
 from budgetopt.optimizer.results import outputs
 from budgetopt.optimizer.workflows import pipeline
 from budgetopt.optimizer.lp.allocate import allocate
-from cli_run import cli
 from budgetopt.optimizer.rules.bounds import DynamicBudget
 from budgetopt.optimizer.results.outputs import clear_stale, write_directory
 from budgetopt.optimizer.lp.solvers import make_solver
 
-from lp_helpers import curve_table, exact_log_optimum, log_world
 
-ROOT = Path(__file__).resolve().parents[3]
-GOOD = ROOT / "tests" / "fixtures" / "bad" / "good" / "scenario.yaml"
 FILES = {"allocation.csv": b"channel,total_spend\na,1.00\n", "summary.json": b"{}\n"}
 
 
@@ -39,17 +35,17 @@ def no_fitting(monkeypatch):
 
 # --- the solver's time limit ---------------------------------------------------------------------
 
-def _instance(n_units=10, n_periods=26):
-    units, a, b = log_world(n_units, n_periods, seed=7)
+def _instance(log_curves, n_units=10, n_periods=26):
+    units, a, b = log_curves.world(n_units, n_periods, seed=7)
     budget = 3e7
-    curves = curve_table(units, a, b, budget * 1.5, points=40)
+    curves = log_curves.table(units, a, b, budget * 1.5, points=40)
     rules = [DynamicBudget("budget", "==", amount=budget)]
     return units, a, b, budget, curves, rules
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
-def test_a_time_limit_hit_is_a_plan_error_not_a_plan(solver):
-    units, _, _, _, curves, rules = _instance()
+def test_a_time_limit_hit_is_a_plan_error_not_a_plan(log_curves, solver):
+    units, _, _, _, curves, rules = _instance(log_curves)
     with pytest.raises(PlanError) as info:
         allocate(curves, units, list(range(26)), {}, rules, solver=solver, time_limit_s=1e-6)
     err = info.value
@@ -61,11 +57,11 @@ def test_a_time_limit_hit_is_a_plan_error_not_a_plan(solver):
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
-def test_the_same_instance_solves_with_time_to_spare(solver):
-    units, a, b, budget, curves, rules = _instance()
+def test_the_same_instance_solves_with_time_to_spare(log_curves, solver):
+    units, a, b, budget, curves, rules = _instance(log_curves)
     run = allocate(curves, units, list(range(26)), {}, rules, solver=solver, time_limit_s=60)
     assert run.solution.status == "Optimal"
-    _, best, _ = exact_log_optimum(a, b, budget)
+    _, best, _ = log_curves.exact_optimum(a, b, budget)
     # chords of 40 breakpoints lie under the exact curves: a little below the exact optimum
     assert best * (1 - 5e-3) <= run.solution.objective <= best * (1 + 1e-9)
 
@@ -83,10 +79,11 @@ def test_a_missing_solver_names_the_other(monkeypatch, missing, cls, other):
     make_solver(other)  # the alternative it names is there
 
 
-def test_a_missing_solver_stops_the_run_before_fitting(monkeypatch, no_fitting, tmp_path, capsys):
+def test_a_missing_solver_stops_the_run_before_fitting(good_scenario, cli, monkeypatch, no_fitting,
+                                                       tmp_path, capsys):
     monkeypatch.setattr(pulp.HiGHS, "available", lambda self: False)
     out = tmp_path / "plan"
-    assert cli("run", GOOD, "--out", out, "--quiet") == 1
+    assert cli("run", good_scenario, "--out", out, "--quiet") == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert "solver 'highs' is not installed" in err and "--solver cbc" in err
@@ -181,9 +178,10 @@ def _read_only_dir(tmp_path: Path) -> Path:
     pytest.skip("no read-only location available as this user")
 
 
-def test_an_unwritable_out_fails_before_fitting_with_one_line(tmp_path, no_fitting, capsys):
+def test_an_unwritable_out_fails_before_fitting_with_one_line(good_scenario, cli, tmp_path,
+                                                              no_fitting, capsys):
     out = _read_only_dir(tmp_path) / "budgetopt-plan"
-    assert cli("run", GOOD, "--out", out, "--quiet") == 2
+    assert cli("run", good_scenario, "--out", out, "--quiet") == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert err.startswith(f"error: --out: cannot create output directory {out}:")
@@ -191,31 +189,34 @@ def test_an_unwritable_out_fails_before_fitting_with_one_line(tmp_path, no_fitti
     assert not out.exists()
 
 
-def test_an_out_that_is_a_file_is_refused_even_with_force(tmp_path, no_fitting, capsys):
+def test_an_out_that_is_a_file_is_refused_even_with_force(good_scenario, cli, tmp_path, no_fitting,
+                                                          capsys):
     out = tmp_path / "plan"
     out.write_text("keep me")
-    assert cli("run", GOOD, "--out", out, "--quiet", "--force") == 2
+    assert cli("run", good_scenario, "--out", out, "--quiet", "--force") == 2
     assert "exists and is not a directory" in capsys.readouterr().err
     assert out.read_text() == "keep me"
 
 
 # --- a history too large for this machine --------------------------------------------------------
 
-def test_a_history_the_machine_cannot_hold_is_refused_up_front(monkeypatch, capsys):
+def test_a_history_the_machine_cannot_hold_is_refused_up_front(good_scenario, cli, monkeypatch,
+                                                               capsys):
     from budgetopt.forecasts.history import readers as history
     monkeypatch.setattr(history, "available_memory", lambda: 50_000)
-    assert cli("validate", GOOD) == 2
+    assert cli("validate", good_scenario) == 2
     err = capsys.readouterr().err
-    size = (GOOD.parent / "history.csv").stat().st_size
+    size = (good_scenario.parent / "history.csv").stat().st_size
     assert err.count("\n") == 1 and "history.csv" in err
     assert f"reading {size / 1024:.1f} KB of history needs about {8 * size / 1024:.1f} KB of memory" in err
     assert "but only 48.8 KB is free" in err and "fix: free memory, or split the history" in err
 
 
-def test_an_out_under_a_file_is_refused_before_fitting(tmp_path, no_fitting, capsys):
+def test_an_out_under_a_file_is_refused_before_fitting(good_scenario, cli, tmp_path, no_fitting,
+                                                       capsys):
     (tmp_path / "notes.txt").write_text("x")
     out = tmp_path / "notes.txt" / "plans" / "q4"
-    assert cli("run", GOOD, "--out", out, "--quiet") == 2
+    assert cli("run", good_scenario, "--out", out, "--quiet") == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cannot create output directory" in err
     assert "notes.txt is a file" in err and "fix: choose a writable location" in err

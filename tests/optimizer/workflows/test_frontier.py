@@ -50,10 +50,8 @@ def test_with_budget_keeps_everything_else():
 
 
 @pytest.mark.slow
-def test_a_budget_too_small_for_the_rules_is_listed_as_failed():
-    from demo_fit import demo_fit
-
-    inputs, forecaster = demo_fit()
+def test_a_budget_too_small_for_the_rules_is_listed_as_failed(demo_fit):
+    inputs, forecaster = demo_fit
     s = inputs.scenario.model_copy(update={"budget": inputs.scenario.budget.model_copy(update={
         "fixed_rule": "explicit", "fixed": {"kol": 2_000_000.0}})})
     front = frontier(s, start=0.1, stop=1.0, steps=2, forecaster=forecaster,
@@ -66,11 +64,10 @@ def test_a_budget_too_small_for_the_rules_is_listed_as_failed():
 
 
 @pytest.mark.slow
-def test_frontier_points_are_the_plans_at_each_budget():
-    from demo_fit import demo_fit
+def test_frontier_points_are_the_plans_at_each_budget(demo_fit):
     from budgetopt.optimizer.workflows.pipeline import plan_with
 
-    inputs, forecaster = demo_fit()
+    inputs, forecaster = demo_fit
     s = inputs.scenario.model_copy(update={"margin": 0.5})
     front = frontier(s, start=0.5, stop=3.0, steps=6, inputs=dataclasses.replace(
         inputs, scenario=s), forecaster=forecaster)
@@ -103,13 +100,12 @@ def test_frontier_points_are_the_plans_at_each_budget():
 
 
 @pytest.mark.slow
-def test_frontier_command_writes_csv_chart_and_workbook(tmp_path, capsys):
-    from demo_fit import DEMO
+def test_frontier_command_writes_csv_chart_and_workbook(demo_scenario, tmp_path, capsys):
     from budgetopt.optimizer.cli.main import main
 
     out = tmp_path / "f"
     with pytest.raises(SystemExit) as code:
-        main(["frontier", str(DEMO), "--from", "0.5", "--to", "1.5", "--steps", "3",
+        main(["frontier", str(demo_scenario), "--from", "0.5", "--to", "1.5", "--steps", "3",
               "--out", str(out)])
     assert code.value.code == 0
     assert sorted(p.name for p in out.iterdir()) == [
@@ -118,5 +114,5 @@ def test_frontier_command_writes_csv_chart_and_workbook(tmp_path, capsys):
     assert table["multiple"].tolist() == [0.5, 1.0, 1.5]
     assert "1.00 *" in capsys.readouterr().out
     with pytest.raises(SystemExit) as code:
-        main(["frontier", str(DEMO), "--from", "2", "--to", "1"])
+        main(["frontier", str(demo_scenario), "--from", "2", "--to", "1"])
     assert code.value.code == 2

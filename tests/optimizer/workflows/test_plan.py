@@ -10,28 +10,23 @@ import pandas as pd
 import pytest
 import yaml
 
-from cli_run import cli
 from budgetopt.optimizer.workflows.inputs import load_inputs
 from budgetopt.optimizer.workflows.pipeline import fit_forecasts, plan_with
 from budgetopt.optimizer.scenario.loader import load_scenario
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[3]
-DEMO = ROOT / "scenarios" / "demo.yaml"
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 
 
 @pytest.fixture(scope="module")
-def demo_out(tmp_path_factory) -> Path:
+def demo_out(demo_scenario, cli, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("runs") / "demo"
-    assert cli("run", DEMO, "--out", out, "--quiet") == 0
+    assert cli("run", demo_scenario, "--out", out, "--quiet") == 0
     return out
 
 
 @pytest.fixture(scope="module")
-def fitted():
-    inputs = load_inputs(load_scenario(DEMO))
-    return inputs, fit_forecasts(inputs)
+def fitted(demo_fit):
+    return demo_fit
 
 
 def test_run_writes_every_output_with_the_documented_columns(demo_out):
@@ -51,8 +46,8 @@ def test_run_writes_every_output_with_the_documented_columns(demo_out):
     assert (forecast["baseline_lower"] <= forecast["baseline_upper"]).all()
 
 
-def test_plan_obeys_every_rule_of_the_scenario(demo_out):
-    rules = yaml.safe_load(DEMO.read_text())
+def test_plan_obeys_every_rule_of_the_scenario(demo_scenario, demo_out):
+    rules = yaml.safe_load(demo_scenario.read_text())
     allocation = pd.read_csv(demo_out / "allocation.csv")
     per_channel = allocation.groupby("channel")["total_spend"].sum()
     total = per_channel.sum()
@@ -67,14 +62,14 @@ def test_plan_obeys_every_rule_of_the_scenario(demo_out):
     assert (allocation["dynamic_spend"] >= 0).all() and (allocation["fixed_spend"] >= 0).all()
 
 
-def test_pool_adds_up_and_fixed_split_follows_last_years_mix(demo_out):
+def test_pool_adds_up_and_fixed_split_follows_last_years_mix(scenarios_dir, demo_out):
     summary = json.loads((demo_out / "summary.json").read_text())
     t = summary["totals"]
     assert t["fixed"] + t["dynamic"] + t["reserve"] - t["overspend"] == pytest.approx(t["budget"], abs=0.01)
     assert t["fixed"] == pytest.approx(0.6 * t["budget"], abs=0.01)
     allocation = pd.read_csv(demo_out / "allocation.csv", parse_dates=["period_start", "period_end"])
     # The reference window is the same quarter 52 weeks earlier, read straight from the CSV.
-    history = pd.read_csv(ROOT / "scenarios" / "data" / "history.csv", parse_dates=["date"])
+    history = pd.read_csv(scenarios_dir / "data" / "history.csv", parse_dates=["date"])
     shift = pd.Timedelta(days=364)
     window = history[(history["date"] >= pd.Timestamp("2026-10-01") - shift)
                      & (history["date"] <= pd.Timestamp("2026-12-31") - shift)]
@@ -110,18 +105,19 @@ def test_forecast_equals_baseline_plus_incremental(demo_out):
                        rtol=1e-3)
 
 
-def test_rerun_is_byte_identical_and_existing_output_is_refused(demo_out, tmp_path, capsys):
+def test_rerun_is_byte_identical_and_existing_output_is_refused(demo_scenario, cli, demo_out,
+                                                                tmp_path, capsys):
     again = tmp_path / "again"
-    assert cli("run", DEMO, "--out", again, "--quiet") == 0
+    assert cli("run", demo_scenario, "--out", again, "--quiet") == 0
     for name in ("allocation.csv", "channels.csv", "forecast.csv", "curves.csv", "summary.json",
                  "report.html", "plan.xlsx", "charts/curves.png"):
         assert (again / name).read_bytes() == (demo_out / name).read_bytes(), name
     capsys.readouterr()
-    assert cli("run", DEMO, "--out", again, "--quiet") == 2
+    assert cli("run", demo_scenario, "--out", again, "--quiet") == 2
     err = capsys.readouterr().err
     assert "already exists" in err and "--force" in err and "Traceback" not in err
     (again / "allocation.csv").write_text("stale")
-    assert cli("run", DEMO, "--out", again, "--quiet", "--force") == 0
+    assert cli("run", demo_scenario, "--out", again, "--quiet", "--force") == 0
     assert (again / "allocation.csv").read_bytes() == (demo_out / "allocation.csv").read_bytes()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
@@ -148,10 +144,9 @@ def test_binding_rule_and_budget_dual_are_explained(fitted):
     assert dual > 1
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda p: p.name)
-def test_every_example_scenario_plans(scenario, fitted, tmp_path):
+def test_every_example_scenario_plans(example_scenario, fitted):
     _, forecaster = fitted
-    inputs = load_inputs(load_scenario(scenario))
+    inputs = load_inputs(load_scenario(example_scenario))
     if inputs.scenario.history_format == "wide":   # its own history: its own joint fit
         forecaster = fit_forecasts(inputs, n_jobs=1)
     result = plan_with(inputs, forecaster)
@@ -160,9 +155,10 @@ def test_every_example_scenario_plans(scenario, fitted, tmp_path):
     assert result.status == "optimal"
 
 
-def test_validate_names_unknown_keys_and_oversized_shares(tmp_path, capsys):
-    base = yaml.safe_load(DEMO.read_text())
-    base["history"] = str(ROOT / "scenarios" / "data" / "history.csv")
+def test_validate_names_unknown_keys_and_oversized_shares(scenarios_dir, demo_scenario, cli,
+                                                          tmp_path, capsys):
+    base = yaml.safe_load(demo_scenario.read_text())
+    base["history"] = str(scenarios_dir / "data" / "history.csv")
     bad = dict(base, budgt={"total": 1})
     path = tmp_path / "typo.yaml"
     path.write_text(yaml.safe_dump(bad))
@@ -181,7 +177,7 @@ def test_validate_names_unknown_keys_and_oversized_shares(tmp_path, capsys):
     assert "ok" in capsys.readouterr().out
 
 
-def test_demo_command_prints_the_plan(capsys):
+def test_demo_command_prints_the_plan(cli, capsys):
     assert cli("demo") == 0
     out = capsys.readouterr().out
     for word in ("search_ads", "private_domain", "fixed", "dynamic", "mROI", "Pool: budget",

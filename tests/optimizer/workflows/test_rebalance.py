@@ -52,17 +52,16 @@ def test_actuals_must_follow_the_history_and_reach_the_as_of_date():
 
 
 @pytest.fixture(scope="module")
-def rebalanced(tmp_path_factory):
-    from demo_fit import DEMO, demo_fit, write_actuals
+def rebalanced(demo_fit, demo_scenario, write_actuals, tmp_path_factory):
     from budgetopt.optimizer.workflows.pipeline import plan_with
     from budgetopt.optimizer.workflows.rebalance import rebalance
 
-    inputs, forecaster = demo_fit()
+    inputs, forecaster = demo_fit
     original = plan_with(inputs, forecaster)
     path = tmp_path_factory.mktemp("actuals") / "actuals.csv"
     actuals = write_actuals(original.allocation, AS_OF, path, overspend={"short_video": 1.2,
                                                                         "kol": 0.8})
-    result = rebalance(DEMO, path, AS_OF, forecaster=forecaster)
+    result = rebalance(demo_scenario, path, AS_OF, forecaster=forecaster)
     return original, actuals, path, result
 
 
@@ -117,8 +116,7 @@ def test_plan_vs_actual_matches_the_actuals_and_the_plan(rebalanced):
 
 
 @pytest.mark.slow
-def test_rebalance_command_with_the_original_run(rebalanced, tmp_path, capsys):
-    from demo_fit import DEMO
+def test_rebalance_command_with_the_original_run(rebalanced, demo_scenario, tmp_path, capsys):
     from budgetopt.optimizer.cli.main import main
     from budgetopt.optimizer.results.outputs import write_outputs
 
@@ -126,7 +124,7 @@ def test_rebalance_command_with_the_original_run(rebalanced, tmp_path, capsys):
     run = write_outputs(original, tmp_path / "q4")
     out = tmp_path / "rebalanced"
     with pytest.raises(SystemExit) as code:
-        main(["rebalance", str(DEMO), "--actuals", str(actuals), "--as-of", AS_OF,
+        main(["rebalance", str(demo_scenario), "--actuals", str(actuals), "--as-of", AS_OF,
               "--plan", str(run), "--out", str(out)])
     assert code.value.code == 0
     assert {"allocation.csv", "plan_vs_actual.csv", "rebalance.json",
@@ -138,7 +136,7 @@ def test_rebalance_command_with_the_original_run(rebalanced, tmp_path, capsys):
         result.summary["pool"]["dynamic_unspent"], abs=5.0)
     assert "Plan vs actual to 2026-10-28" in capsys.readouterr().out
     with pytest.raises(SystemExit) as code:
-        main(["rebalance", str(DEMO), "--actuals", str(actuals), "--as-of", "2026-10-21",
+        main(["rebalance", str(demo_scenario), "--actuals", str(actuals), "--as-of", "2026-10-21",
               "--out", str(tmp_path / "x")])
     assert code.value.code == 2
     err = capsys.readouterr().err

@@ -11,21 +11,18 @@ import pytest
 import yaml
 
 from budgetopt.optimizer.workflows import pipeline
-from cli_run import cli
 from budgetopt.optimizer.workflows.inputs import load_inputs
 from budgetopt.optimizer.results.files import scenario_text
 from budgetopt.optimizer.workflows.reproduce import compare_outputs, recorded_inputs
 from budgetopt.optimizer.scenario.loader import load_scenario, parse_scenario, scenario_from_dict
 from budgetopt.optimizer.results.summary import input_hashes, package_versions
 
-GOOD = Path(__file__).parents[2] / "fixtures" / "bad" / "good"
-
 
 @pytest.fixture
-def inputs_copy(tmp_path) -> Path:
+def inputs_copy(bad_dir, tmp_path) -> Path:
     """The valid corpus scenario and its history, copied so a test may change them."""
     folder = tmp_path / "inputs"
-    shutil.copytree(GOOD, folder)
+    shutil.copytree(bad_dir / "good", folder)
     return folder / "scenario.yaml"
 
 
@@ -71,7 +68,7 @@ def test_the_recorded_inputs_are_read_back(inputs_copy, tmp_path):
     assert rec.scenario.raw == inputs_copy.read_bytes()
 
 
-def test_a_changed_history_is_named_before_fitting(inputs_copy, tmp_path, no_fitting, capsys):
+def test_a_changed_history_is_named_before_fitting(cli, inputs_copy, tmp_path, no_fitting, capsys):
     run_dir = fake_run_dir(inputs_copy, tmp_path / "run")
     history = inputs_copy.parent / "history.csv"
     history.write_bytes(history.read_bytes().replace(b"29781.00", b"29781.50", 1))
@@ -80,7 +77,7 @@ def test_a_changed_history_is_named_before_fitting(inputs_copy, tmp_path, no_fit
              "recorded", "fix: restore the history the run used, or pass --history")
 
 
-def test_a_moved_history_asks_for_history(inputs_copy, tmp_path, no_fitting, capsys):
+def test_a_moved_history_asks_for_history(cli, inputs_copy, tmp_path, no_fitting, capsys):
     run_dir = fake_run_dir(inputs_copy, tmp_path / "run")
     (inputs_copy.parent / "history.csv").rename(tmp_path / "elsewhere.csv")
     assert cli("run", "--check", run_dir) == 2
@@ -91,7 +88,7 @@ def test_a_moved_history_asks_for_history(inputs_copy, tmp_path, no_fitting, cap
     one_line(capsys, f"history {history} changed since the run")
 
 
-def test_an_edited_scenario_copy_is_named(inputs_copy, tmp_path, no_fitting, capsys):
+def test_an_edited_scenario_copy_is_named(cli, inputs_copy, tmp_path, no_fitting, capsys):
     run_dir = fake_run_dir(inputs_copy, tmp_path / "run")
     with open(run_dir / "scenario.yaml", "a") as f:
         f.write("# tweaked\n")
@@ -107,14 +104,15 @@ def test_an_edited_scenario_copy_is_named(inputs_copy, tmp_path, no_fitting, cap
     (lambda d: (d / "run.json").write_text("[1, 2]"), "run.json does not hold a run record"),
     (lambda d: (d / "scenario.yaml").unlink(), "no scenario.yaml in"),
 ])
-def test_a_damaged_run_directory_is_named(inputs_copy, tmp_path, no_fitting, capsys, damage, words):
+def test_a_damaged_run_directory_is_named(cli, inputs_copy, tmp_path, no_fitting, capsys, damage,
+                                          words):
     run_dir = fake_run_dir(inputs_copy, tmp_path / "run")
     damage(run_dir)
     assert cli("run", "--check", run_dir) == 2
     one_line(capsys, words, "fix:")
 
 
-def test_run_needs_a_scenario_and_out_unless_checking(capsys, inputs_copy):
+def test_run_needs_a_scenario_and_out_unless_checking(cli, capsys, inputs_copy):
     assert cli("run", "--out", "x") == 2
     one_line(capsys, "missing SCENARIO", "budgetopt run --check DIR")
     assert cli("run", inputs_copy) == 2
@@ -149,7 +147,7 @@ def test_a_scenario_built_in_code_is_kept_as_yaml_that_loads_back(inputs_copy):
 
 
 @pytest.mark.slow
-def test_a_run_reproduces_and_a_changed_output_is_listed(inputs_copy, tmp_path, capsys):
+def test_a_run_reproduces_and_a_changed_output_is_listed(cli, inputs_copy, tmp_path, capsys):
     run_dir = tmp_path / "runs" / "q1"
     assert cli("run", inputs_copy, "--out", run_dir, "--quiet") == 0
     assert (run_dir / "scenario.yaml").read_bytes() == inputs_copy.read_bytes()

@@ -87,12 +87,11 @@ def test_a_cheaper_channel_keeps_a_curve_up_to_the_whole_budget():
 
 
 @pytest.fixture(scope="module")
-def report():
-    from demo_fit import demo_fit
+def report(demo_fit):
     from budgetopt.optimizer.scenario.spec import Scenario
     from budgetopt.optimizer.workflows.shocks import stress
 
-    inputs, forecaster = demo_fit()
+    inputs, forecaster = demo_fit
     items = [{"name": "soft_market", "demand_change": -0.22},
              {"name": "search_cpc", "channels": ["search_ads"], "cost_change": 0.25},
              {"name": "cut", "budget_change": -0.10},
@@ -153,13 +152,12 @@ def test_budget_cut_comes_out_of_dynamic_money_and_is_replanned(report):
 
 
 @pytest.mark.slow
-def test_shocks_command_on_the_example_scenario(tmp_path, capsys):
-    from demo_fit import ROOT
+def test_shocks_command_on_the_example_scenario(scenarios_dir, tmp_path, capsys):
     from budgetopt.optimizer.cli.main import main
 
     out = tmp_path / "s"
     with pytest.raises(SystemExit) as code:
-        main(["shocks", str(ROOT / "scenarios" / "competitor_pressure.yaml"), "--out", str(out)])
+        main(["shocks", str(scenarios_dir / "competitor_pressure.yaml"), "--out", str(out)])
     assert code.value.code == 0
     table = pd.read_csv(out / "shocks.csv")
     assert table["shock"].tolist() == ["rival_in_live", "soft_market", "search_cpc_up",
@@ -167,16 +165,15 @@ def test_shocks_command_on_the_example_scenario(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "keep ≥ 70% of base ROI" in printed and "rival_in_live" in printed
     with pytest.raises(SystemExit) as code:
-        main(["shocks", str(ROOT / "scenarios" / "demo.yaml")])
+        main(["shocks", str(scenarios_dir / "demo.yaml")])
     assert code.value.code == 2 and "no shocks" in capsys.readouterr().err
 
 
-def test_shock_channels_must_be_in_the_history():
-    from demo_fit import ROOT
+def test_shock_channels_must_be_in_the_history(scenarios_dir):
     from budgetopt.forecasts.history.loader import load_history
     from budgetopt.optimizer.workflows.inputs import check_inputs
 
-    history = load_history(ROOT / "scenarios" / "data" / "history.csv")
+    history = load_history(scenarios_dir / "data" / "history.csv")
     scenario = scenario_from_dict({**BASE, "shocks": [
         {"name": "typo", "channels": ["serch_ads"], "cost_change": 0.25}]})
     with pytest.raises(InputError, match="shocks.typo.channels: channel 'serch_ads' is not in"):

@@ -9,14 +9,13 @@ import pandas as pd
 import pytest
 
 from budgetopt.scenarios import __file__ as scenarios_init
-from cli_run import cli
 
 pytestmark = pytest.mark.slow
 SCENARIO = __import__("pathlib").Path(scenarios_init).parent / "wide_total.yaml"
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory):
+def out(cli, tmp_path_factory):
     folder = tmp_path_factory.mktemp("wide") / "plan"
     assert cli("run", SCENARIO, "--out", folder) == 0
     return folder
@@ -69,7 +68,7 @@ def test_curves_start_at_zero_and_rise(out):
         assert (np.diff(g["incremental_kpi"].to_numpy()) >= -1e-9).all()
 
 
-def test_a_rerun_gives_byte_identical_outputs(out, capsys):
+def test_a_rerun_gives_byte_identical_outputs(cli, out, capsys):
     capsys.readouterr()
     assert cli("run", "--check", out) == 0, capsys.readouterr()
 
