@@ -110,7 +110,6 @@ def sample_curve_table(forecaster, periods: pd.DataFrame, curves: pd.DataFrame, 
     breakpoints as `curves` (the table the plan is solved on): columns unit, period, sample,
     spend, incremental_kpi. Units absent from the forecaster (locked, never spent) keep their
     curve in every sample."""
-    from budgetopt.forecasts.models.fit import baseline_steps
     frames = []
     known = set(forecaster.fits)
     grouped = {k: g for k, g in curves.groupby(["unit", "period"], sort=True)}
@@ -126,17 +125,8 @@ def sample_curve_table(forecaster, periods: pd.DataFrame, curves: pd.DataFrame, 
         plausible = fit.plausible or ((fit.response, 1.0, 0.0),)
         draws = draw_responses(plausible, samples, seed, key)
         step = fit.step_days
-        tail = max(r.tail_steps() for r in [fit.response, *draws])
-        start, end = periods["period_start"].iloc[0], periods["period_end"].iloc[-1]
-        dates = pd.date_range(start, end, freq=f"{step}D")
-        if tail:
-            dates = dates.append(pd.date_range(dates[-1] + pd.Timedelta(days=step),
-                                               periods=tail, freq=f"{step}D"))
-        which = np.searchsorted(periods["period_start"].to_numpy(), dates.to_numpy(),
-                                side="right") - 1
-        which = periods["period"].to_numpy()[which]
-        which[dates > end] = -1
-        base, _ = baseline_steps(fit, forecaster.model(key), dates)
+        frame, which = forecaster.factors(key, periods)   # baseline up to the longest tail
+        base = frame["baseline"].to_numpy(float)
         days = dict(zip(periods["period"], periods["days"]))
         sums = np.zeros((samples, len(periods)))
         for s, r in enumerate(draws):

@@ -28,6 +28,7 @@ import pandas as pd
 import pulp
 
 from budgetopt.errors import InputError
+from budgetopt.risk_measures import cvar  # noqa: F401  (re-exported for callers)
 from budgetopt.optimizer.lp.segments import concave_envelope
 from budgetopt.optimizer.rules.bounds import Rule, gain, money
 
@@ -81,18 +82,6 @@ def _interp_rows(amount: float, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     i = int(np.clip(np.searchsorted(x, amount, side="right") - 1, 0, len(x) - 2))
     w = (min(max(amount, x[0]), x[-1]) - x[i]) / (x[i + 1] - x[i])
     return y[:, i] + w * (y[:, i + 1] - y[:, i])
-
-
-def cvar(values: np.ndarray, alpha: float) -> float:
-    """CVaR_α of equally likely values: max_t t − (1/(αS)) Σ (t − v)⁺ (the mean of the worst
-    α share, splitting the boundary sample when αS is not whole)."""
-    v = np.sort(np.asarray(values, float))
-    tail = alpha * len(v)
-    whole = int(np.floor(tail + 1e-12))
-    total = float(v[:whole].sum())
-    if whole < len(v):
-        total += (tail - whole) * float(v[whole])
-    return total / tail
 
 
 @dataclass

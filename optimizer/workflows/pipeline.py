@@ -22,6 +22,7 @@ from budgetopt.optimizer.lp.segments import curve_arrays
 from budgetopt.optimizer.rules.diagnosis import diagnose
 from budgetopt.optimizer.workflows.evidence import carryover_summary, curve_notes, pilot_rules, pilot_warnings
 from budgetopt.optimizer.workflows.inputs import PlanInputs, conversion_column, load_inputs
+from budgetopt.optimizer.workflows.risk import drop_guard, guard_warning, plan_outcome, risk_stage
 from budgetopt.optimizer.lp.objectives import make_objective
 from budgetopt.optimizer.rules.pool import PoolSplit, channel_fixed, commit_optimized, pace, split_budget
 from budgetopt.optimizer.results.tables import (PlanResult, allocation_table, binding_rules, channels_table,
@@ -148,16 +149,23 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
     arrays = curve_arrays(curves)
     unit_list, period_list = list(units.values()), periods["period"].tolist()
 
+    # risk: the plausible curves on the LP's breakpoints, the measure and the guard
+    risk = risk_stage(inputs, forecaster, curves, ref, list(arrays.keys), spendable)
+
     def solve(rule_list, curve_arrays_now):
         return allocate(curve_arrays_now, unit_list, period_list, fixed, rule_list,
                         solver=solver_name, time_limit_s=scenario.solver.time_limit_s,
-                        objective=objective, nonconcave=scenario.solver.nonconcave)
+                        objective=objective, nonconcave=scenario.solver.nonconcave,
+                        risk=risk.terms)
 
     allocation_run = solve(rules + pilots, arrays)
     if pilots and allocation_run.solution.status != "Optimal":
         pilot_info = {c: dict(v, applied=False) for c, v in pilot_info.items()}
         pilots = []
         allocation_run = solve(rules, arrays)
+    if risk.terms.history is not None and allocation_run.solution.status != "Optimal":
+        risk = drop_guard(risk)
+        allocation_run = solve(rules + pilots, arrays)
     around: dict = {}
     for _ in range(scenario.solver.refine_rounds):
         if allocation_run.solution.status != "Optimal":
@@ -167,6 +175,10 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
         curves = _curve_table(inputs, forecaster,
                               spendable + budget.total * budget.overspend_tolerance, around)
         arrays = curve_arrays(curves)
+        guarded = risk.terms.history is not None
+        risk = risk_stage(inputs, forecaster, curves, ref, list(arrays.keys), spendable)
+        if not guarded and risk.terms.history is not None:
+            risk = drop_guard(risk)
         allocation_run = solve(rules + pilots, arrays)
     solution, segments = allocation_run.solution, allocation_run.segments
     reshaped = allocation_run.reshaped
@@ -210,6 +222,11 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
     summary["pilot_limits"] = pilot_info
     summary["warnings"].extend(pilot_warnings(pilot_info, scenario.currency))
     summary["carryover"] = carryover_summary(forecaster, periods, solution.spend)
+    # the plan's outcome over the plausible curves
+    summary["outcome"] = plan_outcome(risk, solution.spend, ref,
+                                      summary["totals"]["baseline_kpi"])
+    summary["risk"] = risk.info
+    summary["warnings"].extend(guard_warning(risk.info))
     forecast_out = period_labels(forecast, periods, units)
     plan_spend = pd.Series(solution.spend).rename("planned_spend").rename_axis(["unit", "period"])
     forecast_out = forecast_out.merge(plan_spend.reset_index(), on=["unit", "period"])
