@@ -61,7 +61,9 @@ def build_summary(inputs, pool, allocation, binding, budget_dual, solution, hist
         if row.extrapolated:
             warnings.append(f"{row.channel}: planned up to {row.plan_period_max:,.0f} in a period, "
                             f"more than 50% above its historical maximum "
-                            f"{row.hist_period_max:,.0f}; the curve is extrapolated there")
+                            f"{row.hist_period_max:,.0f}; the curve is extrapolated there, "
+                            f"and the plan was chosen on {_weighing(scenario.risk)} of its "
+                            "plausible curves there")
     if unplaced > 0.5:
         warnings.append(f"{unplaced:,.0f} of the fixed pool could not be committed within the "
                         "channels' limits and joined the dynamic pool")
@@ -119,10 +121,17 @@ def build_summary(inputs, pool, allocation, binding, budget_dual, solution, hist
     }
 
 
+def _weighing(risk) -> str:
+    return ("the mean" if risk.measure == "mean"
+            else f"the worst {risk.alpha:.0%} (CVaR)")
+
+
 def _objective(scenario, solution, measure: str) -> dict:
     """What was maximized, its value, and the unit shadow prices are measured in."""
     out = {"name": scenario.objective, "value": solution.objective,
-           "shadow_prices_in": f"{measure} per unit of the rule's right-hand side"}
+           "shadow_prices_in": f"{measure} per unit of the rule's right-hand side",
+           "over_plausible_curves": (f"{_weighing(scenario.risk)} of {measure} over "
+                                     f"{scenario.risk.samples} plausible curves")}
     if scenario.objective == "max_profit":
         out["margin"] = scenario.margin
     if scenario.objective == "target_roi":
