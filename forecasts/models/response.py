@@ -280,6 +280,7 @@ def profile_response(ds: pd.Series, y: np.ndarray, spend: np.ndarray, holidays: 
     best, best_sse = _polish(best, best_sse, spend, level,
                              lambda sat: best_gain(sat, weight))
     results.append((best, best_sse))
+    _neighbours(best, spend, weight_for, best_gain, results)
     best_sse = min(best_sse, min(sse for _, sse in results))
     sigma = math.sqrt(best_sse / dof)
     band = _band(results, best, best_sse, sigma, level)
@@ -288,6 +289,30 @@ def profile_response(ds: pd.Series, y: np.ndarray, spend: np.ndarray, holidays: 
                                      resid, spend, weight_for, proj, target, lift,
                                      multiplicative)
     return Profile(best, sigma, dof, results, band, weight, plausible, loose)
+
+
+LOCAL_SCALES = (-0.45, -0.2, 0.2, 0.45)     # log-scale steps around the polished best
+LOCAL_STEPS = 0.1                            # carryover ± this; coupling ± 0.25
+
+
+def _neighbours(best: Response, spend, weight_for, best_gain, results: list) -> None:
+    """Candidates around the polished best (scale, carryover and coupling one small step
+    away), so the plausible set sees the likelihood's shape near its peak and not only the
+    coarse grid."""
+    thetas = sorted({best.carryover, max(best.carryover - LOCAL_STEPS, 0.0),
+                     min(best.carryover + LOCAL_STEPS, 0.95)})
+    rhos = sorted({best.rho, max(best.rho - 0.25, 0.0), min(best.rho + 0.25, 1.0)})
+    for rho in rhos:
+        weight = weight_for(rho)
+        for theta in thetas:
+            stocked = adstock(spend, theta)
+            for step in (0.0, *LOCAL_SCALES):
+                if step == 0.0 and theta == best.carryover and rho == best.rho:
+                    continue
+                scale = best.scale * math.exp(step)
+                g, sse = best_gain(saturation(best.shape, stocked, scale, best.hill_n), weight)
+                results.append((replace(best, scale=scale, carryover=theta, coupling=rho,
+                                        gain=g), sse))
 
 
 def _polish(best: Response, best_sse: float, spend, level, best_gain) -> tuple[Response, float]:

@@ -103,13 +103,16 @@ def test_demo_summary_explains_carryover_and_the_fitted_curves(demo_plan):
         assert low <= 1.0 + 1e-9 <= high + 2e-9
 
 
-def test_pilot_limits_hold_in_the_demo_plan(demo_plan):
+def test_the_demo_sets_no_pilot_limits_and_warns_on_few_channels(demo_plan):
+    """Pilot limits are opt-in now (the plausible curves carry the uncertainty); the demo's
+    warnings name at most a quarter of its channels, and each says what it did to the plan."""
     _, _, result = demo_plan
-    spent = result.allocation.groupby("channel")["total_spend"].sum()
-    for channel, info in result.summary["pilot_limits"].items():
-        assert info["applied"]
-        assert info["low"] - 1 <= spent[channel] <= info["high"] + 1
-        assert any(channel in w and "historical share" in w for w in result.summary["warnings"])
+    assert result.summary["pilot_limits"] == {}
+    channels = set(result.channels["channel"])
+    warned = {c for c in channels for w in result.summary["warnings"] if w.startswith(c)}
+    assert len(warned) <= len(channels) // 4
+    for w in result.summary["warnings"]:
+        assert any(verb in w for verb in ("plan", "kept", "dropped", "treats")), w
 
 
 def test_extrapolation_flag_matches_history_and_shows_in_the_table(demo_plan):
