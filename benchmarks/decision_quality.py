@@ -15,6 +15,7 @@ each unit's curve at its historical spend per period (median over units).
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import statistics
 import tempfile
@@ -176,9 +177,24 @@ def evaluate_world(family: str, seed: int) -> dict:
     return row
 
 
-def run(seeds: int, n_jobs: int, families=FAMILIES) -> pd.DataFrame:
-    tasks = [(f, s) for s in range(seeds) for f in families]
-    rows = Parallel(n_jobs=n_jobs)(delayed(evaluate_world)(f, s) for f, s in tasks)
+def run(seeds: int, n_jobs: int, families=FAMILIES, rows_file: Path | None = None
+        ) -> pd.DataFrame:
+    """Every family's seed 0 first, then seed 1, …; with `rows_file`, each world's row is
+    appended there (JSON lines) as it finishes, and worlds already there are not rerun."""
+    done = {}
+    if rows_file is not None and rows_file.exists():
+        for line in rows_file.read_text().splitlines():
+            row = json.loads(line)
+            done[(row["family"], row["seed"])] = row
+    tasks = [(f, s) for s in range(seeds) for f in families if (f, s) not in done]
+    rows = list(done.values())
+    results = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(evaluate_world)(f, s) for f, s in tasks)
+    for row in results:
+        rows.append(row)
+        if rows_file is not None:
+            with rows_file.open("a") as f:
+                f.write(json.dumps(row, default=float) + "\n")
     return pd.DataFrame(rows)
 
 
@@ -239,9 +255,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--families", default=",".join(FAMILIES))
     parser.add_argument("--csv", type=Path, default=None, help="also write per-world rows here")
+    parser.add_argument("--rows", type=Path, default=None,
+                        help="JSON lines of finished worlds: appended to, and resumed from")
     args = parser.parse_args()
     families = tuple(args.families.split(","))
-    frame = run(args.seeds, args.jobs, families)
+    frame = run(args.seeds, args.jobs, families, args.rows)
     if args.csv:
         frame.to_csv(args.csv, index=False)
     body = report(frame)
