@@ -182,3 +182,15 @@ def test_cvar_of_discrete_values_splits_the_boundary_sample():
     for alpha in (0.2, 0.3, 0.5):
         ru = max(t - np.maximum(t - v, 0).sum() / (alpha * len(v)) for t in v)
         assert cvar(v, alpha) == pytest.approx(ru)
+
+
+def test_cbc_and_highs_agree_on_the_guarded_cvar_plan():
+    units, point, table = _world(seed=5)
+    curves = SampleCurves(table)
+    history = curves.values({("A", 0): 60.0, ("B", 0): 30.0})
+    rules = [DynamicBudget("budget", "==", amount=90.0)]
+    runs = [allocate(point, units, [0], {}, rules, solver=name,
+                     risk=RiskTerms(curves, measure="cvar", alpha=0.2, history=history))
+            for name in ("highs", "cbc")]
+    assert all(r.solution.status == "Optimal" for r in runs)
+    assert runs[0].solution.objective == pytest.approx(runs[1].solution.objective, rel=1e-6)
