@@ -15,10 +15,12 @@ each unit's curve at its historical spend per period (median over units).
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import statistics
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -42,17 +44,15 @@ TAIL_SHARE = 1e-4
 DENSE = 160
 
 
-PILOT_DEFAULT = "default"
+MEASURES = ("cvar", "mean")   # the default first; both with the default guard
 
 
-def _scenario(folder: Path, budget: float, pilot=PILOT_DEFAULT) -> Path:
+def _scenario(folder: Path, budget: float) -> Path:
     data = {"name": "benchmark quarter", "history": "history.csv", "kpi": "revenue",
             "horizon": {"start": HORIZON[0], "end": HORIZON[1], "period": "week"},
             "budget": {"total": float(round(budget, -3)), "fixed_share": 0.6,
                        "reserve_share": 0.0},
             "objective": "max_revenue"}
-    if pilot != PILOT_DEFAULT:
-        data["forecast"] = {"pilot_change": pilot}
     path = folder / "scenario.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
@@ -79,7 +79,7 @@ def true_curves(world, periods: pd.DataFrame, max_spend: float) -> pd.DataFrame:
     for c in world.channels:
         tail = _tail_days(c.carryover)
         days = pd.date_range(periods["period_start"].iloc[0], end + pd.Timedelta(days=tail))
-        d = world.demand_index(c, days) * c.beta
+        d = world.response_index(c, days) * c.beta
         theta = c.carryover
         weights = (1 - theta) * theta ** np.arange(tail + 1) if theta > 0 else np.ones(1)
         valued = np.convolve(d[::-1], weights)[:len(d)][::-1][:len(d) - tail]
@@ -93,7 +93,7 @@ def true_curves(world, periods: pd.DataFrame, max_spend: float) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def evaluate_world(family: str, seed: int, pilot=PILOT_DEFAULT) -> dict:
+def evaluate_world(family: str, seed: int) -> dict:
     started = time.perf_counter()
     world = family_world(family, seed)
     with tempfile.TemporaryDirectory() as tmp:
@@ -105,22 +105,31 @@ def evaluate_world(family: str, seed: int, pilot=PILOT_DEFAULT) -> dict:
         start = pd.Timestamp(HORIZON[0])
         window = daily[(daily["date"] >= start - pd.Timedelta(days=364))
                        & (daily["date"] <= pd.Timestamp(HORIZON[1]) - pd.Timedelta(days=364))]
-        scenario = load_scenario(_scenario(folder, float(window["spend"].sum()), pilot))
+        scenario = load_scenario(_scenario(folder, float(window["spend"].sum())))
         inputs = load_inputs(scenario)
         forecaster = fit_forecasts(inputs, n_jobs=1)
-        result = plan_with(inputs, forecaster)
+        results = {}
+        for measure in MEASURES:
+            risk = scenario.risk.model_copy(update={"measure": measure})
+            planned = replace(inputs, scenario=scenario.model_copy(update={"risk": risk}))
+            results[measure] = plan_with(planned, forecaster)
     periods = inputs.periods
     units = [u.channel for u in inputs.units]
-    alloc = result.allocation.merge(periods[["period", "period_start"]], on="period_start")
-    ours = {(r.channel, int(r.period)): float(r.total_spend) for r in alloc.itertuples()}
-    fixed = {(r.channel, int(r.period)): float(r.fixed_spend) for r in alloc.itertuples()}
-    total = sum(ours.values())
+    first = results[MEASURES[0]]
+    alloc0 = first.allocation.merge(periods[["period", "period_start"]], on="period_start")
+    fixed = {(r.channel, int(r.period)): float(r.fixed_spend) for r in alloc0.itertuples()}
+    plans = {}
+    for measure, result in results.items():
+        alloc = result.allocation.merge(periods[["period", "period_start"]], on="period_start")
+        plans[measure] = {(r.channel, int(r.period)): float(r.total_spend)
+                          for r in alloc.itertuples()}
+    total = sum(plans[MEASURES[0]].values())
 
     shift = reference_shift(inputs.history.start, inputs.history.end, periods)
     ref_frame = reference_spend(daily, ["channel"], periods, shift)
     ref = {(r.channel, int(r.period)): float(r.spend) for r in ref_frame.itertuples()}
     ref_total = sum(ref.values())
-    mix = {k: ref.get(k, 0.0) * total / ref_total for k in ours}
+    mix = {k: ref.get(k, 0.0) * total / ref_total for k in plans[MEASURES[0]]}
 
     pool = split_budget(scenario.budget.total, scenario.budget.fixed_share,
                         scenario.budget.reserve_share)
@@ -132,12 +141,22 @@ def evaluate_world(family: str, seed: int, pilot=PILOT_DEFAULT) -> dict:
 
     initial = {u: float(world.adstock(u, world.historical_daily_spend(u).to_numpy())[-1])
                for u in units}
-    value = {name: sum(true_value(world, u, periods, plan_, initial[u]) for u in units)
-             for name, plan_ in (("mix", mix), ("ours", ours), ("optimum", optimum))}
-    gap = value["optimum"] - value["mix"]
-    captured = (value["ours"] - value["mix"]) / gap if gap > 1e-9 * abs(value["mix"]) else None
 
-    curves = result.curves.merge(periods[["period", "period_start"]], on="period_start")
+    def value(plan_):
+        return sum(true_value(world, u, periods, plan_, initial[u]) for u in units)
+    v_mix, v_opt = value(mix), value(optimum)
+    gap = v_opt - v_mix
+    row = {"family": family, "seed": seed, "freq": world.freq, "noise": world.noise,
+           "mix": v_mix, "optimum": v_opt, "uplift_available": gap / v_mix}
+    for measure, result in results.items():
+        v = value(plans[measure])
+        out = result.summary["outcome"]["incremental_kpi"]
+        row.update({f"ours_{measure}": v, f"vs_mix_{measure}": v / v_mix - 1,
+                    f"captured_{measure}": (v - v_mix) / gap if gap > 1e-9 * abs(v_mix) else None,
+                    f"p10_{measure}": out["p10"], f"p90_{measure}": out["p90"],
+                    f"inside_{measure}": bool(out["p10"] <= v <= out["p90"]),
+                    f"guard_{measure}": result.summary["risk"]["guard_status"]})
+    curves = first.curves.merge(periods[["period", "period_start"]], on="period_start")
     errors = []
     for u in units:
         fit_sum = true_sum = 0.0
@@ -145,67 +164,88 @@ def evaluate_world(family: str, seed: int, pilot=PILOT_DEFAULT) -> dict:
             x = ref.get((u, int(p.period)), 0.0)
             g = curves[(curves["channel"] == u) & (curves["period"] == p.period)]
             t = truth_curves[(truth_curves["unit"] == u) & (truth_curves["period"] == p.period)]
-            fitted = float(np.interp(x, g["spend"], g["incremental_kpi"]))
-            true = float(np.interp(x, t["spend"], t["incremental_kpi"]))
-            fit_sum += abs(fitted - true)
-            true_sum += true
+            fit_sum += abs(float(np.interp(x, g["spend"], g["incremental_kpi"]))
+                           - float(np.interp(x, t["spend"], t["incremental_kpi"])))
+            true_sum += float(np.interp(x, t["spend"], t["incremental_kpi"]))
         errors.append(fit_sum / true_sum if true_sum > 0 else float("nan"))
-    binding = {r["rule"] for r in result.summary["binding_constraints"]}
-    held = sorted(c for c in result.summary["pilot_limits"]
-                  if {f"pilot_min:{c}", f"pilot_max:{c}"} & binding)
-    return {"family": family, "seed": seed, "freq": world.freq, "noise": world.noise,
-            "pilot_limited": len(result.summary["pilot_limits"]), "pilot_binding": len(held),
-            "mix": value["mix"], "ours": value["ours"], "optimum": value["optimum"],
-            "uplift_available": gap / value["mix"], "ours_vs_mix": value["ours"] / value["mix"] - 1,
-            "captured": captured, "curve_error": float(np.nanmedian(errors)),
-            "curve_error_max": float(np.nanmax(errors)), "seconds": time.perf_counter() - started}
+    units_info = first.summary["curves"]["units"]
+    row.update({"curve_error": float(np.nanmedian(errors)),
+                "curve_error_max": float(np.nanmax(errors)),
+                "not_identified": sum(bool(u["not_identified"]) for u in units_info.values()),
+                "coupling": "/".join(f"{u['coupling']:.2g}" for u in units_info.values()),
+                "seconds": time.perf_counter() - started})
+    return row
 
 
-def run(seeds: int, n_jobs: int, pilot=PILOT_DEFAULT) -> pd.DataFrame:
-    tasks = [(f, s) for s in range(seeds) for f in FAMILIES]
-    rows = Parallel(n_jobs=n_jobs)(delayed(evaluate_world)(f, s, pilot) for f, s in tasks)
+def run(seeds: int, n_jobs: int, families=FAMILIES, rows_file: Path | None = None
+        ) -> pd.DataFrame:
+    """Every family's seed 0 first, then seed 1, …; with `rows_file`, each world's row is
+    appended there (JSON lines) as it finishes, and worlds already there are not rerun."""
+    done = {}
+    if rows_file is not None and rows_file.exists():
+        for line in rows_file.read_text().splitlines():
+            row = json.loads(line)
+            done[(row["family"], row["seed"])] = row
+    tasks = [(f, s) for s in range(seeds) for f in families if (f, s) not in done]
+    rows = list(done.values())
+    results = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(evaluate_world)(f, s) for f, s in tasks)
+    for row in results:
+        rows.append(row)
+        if rows_file is not None:
+            with rows_file.open("a") as f:
+                f.write(json.dumps(row, default=float) + "\n")
     return pd.DataFrame(rows)
 
 
+def _pct(x) -> str:
+    return "—" if x is None or x != x else f"{x:.0%}"
+
+
 def report(frame: pd.DataFrame) -> str:
-    captured = frame["captured"].dropna()
-    worst = frame.loc[frame["ours_vs_mix"].idxmin()]
     lines = [
-        f"{len(frame)} worlds ({len(FAMILIES)} families × {frame['seed'].nunique()} seeds; "
-        "4 channels, 3 years of history, next quarter planned weekly with the 60/40 pool).",
+        f"{len(frame)} worlds ({frame['family'].nunique()} families × "
+        f"{frame['seed'].nunique()} seeds; 4 channels, 3 years of history, next quarter planned "
+        "weekly with the 60/40 pool; default risk settings: guard history, alpha 0.2, "
+        "100 samples).",
         "",
-        "| measure | median | worst |",
-        "|---|---|---|",
-        f"| uplift captured (target ≥ 90% median) | {statistics.median(captured):.1%} | "
-        f"{captured.min():.1%} |",
-        f"| our plan vs historical mix, true KPI (target ≥ 0 everywhere) | "
-        f"{frame['ours_vs_mix'].median():+.2%} | {frame['ours_vs_mix'].min():+.2%} "
-        f"({worst['family']} seed {worst['seed']}) |",
-        f"| uplift available (optimum vs mix) | {frame['uplift_available'].median():+.2%} | "
-        f"{frame['uplift_available'].min():+.2%} |",
-        f"| curve error at historical spend, median unit (target ≤ 15%) | "
-        f"{frame['curve_error'].median():.1%} | {frame['curve_error'].max():.1%} |",
-        f"| worlds worse than the historical mix | {int((frame['ours_vs_mix'] < 0).sum())} | |",
-        "",
-    ]
-    short = frame[frame["captured"].fillna(1.0) < 0.9]
+        "| measure | risk.measure: cvar (default) | risk.measure: mean |",
+        "|---|---|---|"]
+    stats = {}
+    for m in MEASURES:
+        cap = frame[f"captured_{m}"].dropna()
+        worst = frame.loc[frame[f"vs_mix_{m}"].idxmin()]
+        stats[m] = {"median": f"{statistics.median(cap):.1%}", "worst": f"{cap.min():.1%}",
+                    "vs": f"{frame[f'vs_mix_{m}'].median():+.2%} / {frame[f'vs_mix_{m}'].min():+.2%} "
+                          f"({worst['family']} seed {worst['seed']})",
+                    "below": str(int((frame[f"vs_mix_{m}"] < 0).sum())),
+                    "inside": f"{frame[f'inside_{m}'].mean():.0%}"}
+    for label, key in (("uplift captured, median (target ≥ 90%)", "median"),
+                       ("uplift captured, worst (target ≥ 70%)", "worst"),
+                       ("plan vs historical mix on the truth, median / worst", "vs"),
+                       ("worlds below the historical mix (target 0)", "below"),
+                       ("true plan value inside P10–P90 (target 70–90%)", "inside")):
+        lines.append(f"| {label} | {stats['cvar'][key]} | {stats['mean'][key]} |")
+    lines += [f"| uplift available (optimum vs mix), median / worst | "
+              f"{frame['uplift_available'].median():+.2%} / {frame['uplift_available'].min():+.2%} | |",
+              f"| curve error at historical spend, median unit | "
+              f"{frame['curve_error'].median():.1%} | |", ""]
+    short = frame[(frame["captured_cvar"].fillna(1.0) < 0.9) | ~frame["inside_cvar"]]
     if len(short):
-        lines += ["", "Worlds below 90% captured: " + "; ".join(
-            f"{r.family} seed {r.seed} ({r.captured:.0%}, noise {r.noise:.0%}, "
-            f"{r.pilot_binding} of {r.pilot_limited} pilot-limited channels held at their limit)"
-            for r in short.itertuples()) + ". A pilot limit holds a channel whose curve the "
-            "data pin only loosely near its historical share; where the fitted curve was in "
-            "fact right, that forgoes uplift (compare the run with `--pilot-change off`)."]
+        lines += ["Worlds below 90% captured or outside P10–P90 (default settings): " + "; ".join(
+            f"{r.family} seed {r.seed} (captured {_pct(r.captured_cvar)}, truth "
+            f"{r.ours_cvar:,.0f} vs P10–P90 {r.p10_cvar:,.0f}–{r.p90_cvar:,.0f}, "
+            f"{r.not_identified} of 4 units not identified)"
+            for r in short.itertuples()) + ".", ""]
     lines += [
-        "",
-        "| family | seed | noise | available | ours vs mix | captured | curve error (median / max unit) | pilot limits (binding / set) |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
+        "| family | seed | noise | available | captured cvar | captured mean | cvar vs mix | "
+        "truth in P10–P90 | not identified | coupling ρ per unit | curve error (median / max) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in frame.sort_values(["family", "seed"]).itertuples():
-        cap = "—" if r.captured is None or r.captured != r.captured else f"{r.captured:.0%}"
         lines.append(f"| {r.family} | {r.seed} | {r.noise:.0%} | {r.uplift_available:+.2%} | "
-                     f"{r.ours_vs_mix:+.2%} | {cap} | {r.curve_error:.0%} / "
-                     f"{r.curve_error_max:.0%} | {r.pilot_binding} / {r.pilot_limited} |")
+                     f"{_pct(r.captured_cvar)} | {_pct(r.captured_mean)} | {r.vs_mix_cvar:+.2%} | "
+                     f"{'yes' if r.inside_cvar else 'no'} | {r.not_identified} | {r.coupling} | "
+                     f"{r.curve_error:.0%} / {r.curve_error_max:.0%} |")
     return "\n".join(lines)
 
 
@@ -213,25 +253,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--families", default=",".join(FAMILIES))
     parser.add_argument("--csv", type=Path, default=None, help="also write per-world rows here")
-    parser.add_argument("--pilot-change", default=PILOT_DEFAULT,
-                        help="forecast.pilot_change for every world: a number, 'off', or "
-                             "'default' (the product default)")
+    parser.add_argument("--rows", type=Path, default=None,
+                        help="JSON lines of finished worlds: appended to, and resumed from")
     args = parser.parse_args()
-    pilot = args.pilot_change
-    if pilot not in (PILOT_DEFAULT, "off"):
-        pilot = float(pilot)
-    frame = run(args.seeds, args.jobs, None if pilot == "off" else pilot)
+    families = tuple(args.families.split(","))
+    frame = run(args.seeds, args.jobs, families, args.rows)
     if args.csv:
         frame.to_csv(args.csv, index=False)
     body = report(frame)
-    if pilot == PILOT_DEFAULT:
+    if families == FAMILIES:
         write_section("decision_quality", "Decision quality on worlds with known truth", body,
                       "python -m benchmarks.decision_quality")
-    else:
-        write_section(f"decision_quality_pilot_{pilot}",
-                      f"Decision quality with forecast.pilot_change: {pilot}", body,
-                      f"python -m benchmarks.decision_quality --pilot-change {pilot}")
     print(body)
 
 

@@ -73,7 +73,7 @@ def true_curves(world: World, periods: pd.DataFrame, max_spend: float) -> pd.Dat
     for c in world.channels:
         tail = tail_days(c.carryover)
         days = pd.date_range(periods["period_start"].iloc[0], end + pd.Timedelta(days=tail))
-        d = world.demand_index(c, days) * c.beta
+        d = world.response_index(c, days) * c.beta
         theta = c.carryover
         weights = (1 - theta) * theta ** np.arange(tail + 1) if theta > 0 else np.ones(1)
         valued = np.convolve(d[::-1], weights)[:len(d)][::-1][:len(d) - tail]

@@ -11,7 +11,8 @@ import pandas as pd
 from budgetopt.datasets.generate import draw_channel, world_from_truths
 from budgetopt.datasets.worlds import World
 
-FAMILIES = ("exp", "hill", "carryover", "confounded", "trend_break", "noisy", "quiet", "weekly")
+FAMILIES = ("exp", "hill", "carryover", "confounded", "trend_break", "noisy", "quiet", "weekly",
+            "promo_weak", "promo_strong", "promo_unpinned", "log", "sqrt_cap")
 NOISE = {"noisy": 0.2, "quiet": 0.03}
 DEFAULT_NOISE = 0.05
 
@@ -29,6 +30,8 @@ def family_world(family: str, seed: int, channels: int = 4, start: str = "2023-0
         if family in ("exp", "hill"):
             while truth.shape != family:
                 truth = draw_channel(rng, name)
+        if family in ("log", "sqrt_cap"):       # outside the fitted saturation families
+            truth = _same_roi(truth, replace(truth, shape=family, hill_n=1.0))
         truths.append(_adjust(truth, family, rng, start, end))
     noise = NOISE.get(family, DEFAULT_NOISE)
     if family == "noisy":
@@ -43,9 +46,25 @@ def _adjust(truth, family: str, rng: np.random.Generator, start: str, end: str):
     if family == "confounded":
         return replace(truth, promo_spend_lift=float(np.round(rng.uniform(2.5, 3.5), 2)),
                        flight_sigma=0.2)
+    if family == "promo_weak":      # the response rises in promotions less than demand does
+        return replace(truth, response_coupling=float(np.round(rng.uniform(0.2, 0.6), 2)))
+    if family == "promo_strong":    # … or more
+        return replace(truth, response_coupling=float(np.round(rng.uniform(1.3, 1.6), 2)))
+    if family == "promo_unpinned":  # spend raised in promotions, little other variation, a
+        # weakly coupled response that saturates within reach: saturation cannot be pinned
+        return _same_roi(truth, replace(
+            truth, promo_spend_lift=float(np.round(rng.uniform(2.5, 3.5), 2)), flight_sigma=0.08,
+            response_coupling=float(np.round(rng.uniform(0.3, 0.7), 2)),
+            half_saturation=float(np.round(truth.spend_level * rng.uniform(0.8, 1.6), -1))))
     if family == "trend_break":
         s, e = pd.Timestamp(start), pd.Timestamp(end)
         brk = (s + (e - s) * 2 / 3).normalize()
         after = float(np.round(truth.trend_per_year - rng.uniform(0.1, 0.25), 3))
         return replace(truth, trend_break=brk.strftime("%Y-%m-%d"), trend_after=max(after, -0.5))
     return truth
+
+
+def _same_roi(before, after):
+    """`after` with its beta rescaled so the ROI at typical spend is `before`'s."""
+    ratio = float(before.saturation(before.spend_level) / after.saturation(after.spend_level))
+    return replace(after, beta=float(np.round(after.beta * ratio, -1)))

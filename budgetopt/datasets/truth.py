@@ -119,7 +119,7 @@ SPEND_PROMOTIONS = tuple(BUILTIN_WINDOWS)
 FLIGHT_SIGMA = 0.35
 
 
-SHAPES = ("exp", "hill")
+SHAPES = ("exp", "hill", "log", "sqrt_cap")   # log and sqrt_cap lie outside the fitted families
 
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -145,6 +145,7 @@ class ChannelTruth:
     trend_break: str | None = None       # ISO date where the trend changes (None = no break)
     trend_after: float | None = None     # trend_per_year after the break
     flight_sigma: float = FLIGHT_SIGMA   # sigma of the weekly lognormal spend flights
+    response_coupling: float = 1.0       # response ∝ demand index^ρ (1: moves with the baseline)
 
     def __post_init__(self) -> None:
         if not _NAME_RE.match(self.name):
@@ -176,6 +177,8 @@ class ChannelTruth:
             raise ValueError(f"{self.name}: trend_after must be > -1")
         if not self.flight_sigma >= 0:
             raise ValueError(f"{self.name}: flight_sigma must be ≥ 0")
+        if not (math.isfinite(self.response_coupling) and self.response_coupling >= 0):
+            raise ValueError(f"{self.name}: response_coupling must be finite and ≥ 0")
 
     @property
     def key(self) -> tuple[str, str | None]:
@@ -199,6 +202,9 @@ class ChannelTruth:
         x, k, n = self.spend_level, self.half_saturation, self.hill_n
         if self.shape == "exp":
             return float(self.beta * math.log(2) / k * 2.0 ** (-x / k))
+        if self.shape != "hill":
+            h = 1e-4 * x
+            return float(self.beta * (self.saturation(x + h) - self.saturation(x - h)) / (2 * h))
         return float(self.beta * n * x ** (n - 1) * k ** n / (x ** n + k ** n) ** 2)
 
 
@@ -212,6 +218,10 @@ def saturation(shape: str, spend, half_saturation: float, hill_n: float = 1.0) -
     if shape == "hill":
         xn = x ** hill_n
         return xn / (xn + half_saturation ** hill_n)
+    if shape == "log":          # ½ at half_saturation, no ceiling
+        return 0.5 * np.log2(1.0 + x / half_saturation)
+    if shape == "sqrt_cap":     # ½ at half_saturation, flat from 4 × half_saturation on
+        return np.minimum(0.5 * np.sqrt(x / half_saturation), 1.0)
     raise ValueError(f"shape must be one of {SHAPES}, got {shape!r}")
 
 

@@ -87,6 +87,13 @@ class World:
         promo, _ = calendar_arrays(idx)
         return self._trend(c, idx) * season * weekday * promo
 
+    def response_index(self, channel, dates) -> np.ndarray:
+        """How the response moves with the season and promotions: D_c(t)^ρ (ρ = 1: as the
+        baseline does)."""
+        c = self.truth(channel)
+        d = self.demand_index(c, dates)
+        return d if c.response_coupling == 1.0 else d ** c.response_coupling
+
     def baseline(self, channel, dates) -> np.ndarray:
         """True zero-spend KPI per day."""
         c = self.truth(channel)
@@ -96,7 +103,7 @@ class World:
         """True incremental KPI per day at `daily_spend` (array, or scalar broadcast against
         the dates; one date broadcasts against many spends)."""
         c = self.truth(channel)
-        d = self.demand_index(c, dates)
+        d = self.response_index(c, dates)
         d, x = np.broadcast_arrays(d, np.asarray(daily_spend, dtype=float))
         return d * c.beta * c.saturation(x)
 
@@ -121,7 +128,7 @@ class World:
         """True incremental KPI per consecutive day when `daily_spend` is spent on those days,
         with carryover (the spend's adstock) from `initial` onwards."""
         c = self.truth(channel)
-        return self.demand_index(c, dates) * c.beta * c.saturation(
+        return self.response_index(c, dates) * c.beta * c.saturation(
             self.adstock(c, daily_spend, initial))
 
     def plan_incremental(self, channel, start, daily_spend, tail_days: int = 0,
@@ -139,8 +146,9 @@ class World:
         """True expected KPI per day (baseline + incremental), before noise."""
         c = self.truth(channel)
         d = self.demand_index(c, dates)
-        d, x = np.broadcast_arrays(d, np.asarray(daily_spend, dtype=float))
-        return d * (c.baseline + c.beta * c.saturation(x))
+        r = self.response_index(c, dates)
+        d, r, x = np.broadcast_arrays(d, r, np.asarray(daily_spend, dtype=float))
+        return d * c.baseline + r * c.beta * c.saturation(x)
 
     def period_incremental(self, channel, start, end, total_spend: float) -> float:
         """True incremental KPI over the days [start, end] inclusive when `total_spend` is

@@ -15,7 +15,6 @@ import pandas as pd
 from budgetopt.units import unit_key
 from budgetopt.forecasts.models.response import TREND_KNOTS, Response, base_design, profile_response
 
-LOOSE_BAND = 4.0  # warn when plausible responses at typical spend span more than this factor
 PILOT_BAND = 3.0  # plausible marginal returns at typical spend spanning more: loosely pinned
 
 
@@ -64,6 +63,8 @@ class UnitFit:
     spend_level: float = 0.0           # mean positive spend per step in history
     band: dict = field(default_factory=dict)
     holdout_errors: tuple = ()         # (origin, error) per step of internal holdouts
+    plausible: tuple = ()              # (response, weight, gain s.e.): see plausible.py
+    not_identified: tuple = ()         # why a parameter sits at a bound (empty: identified)
 
     def model(self):
         from prophet.serialize import model_from_json
@@ -95,6 +96,8 @@ class UnitFit:
         out["marginal_band_at_typical_spend"] = [self.band.get("mroi_typical_low"),
                                                  self.band.get("mroi_typical_high")]
         out["loosely_pinned"] = self.loosely_pinned
+        out["not_identified"] = list(self.not_identified)
+        out["plausible_candidates"] = len(self.plausible)
         return out
 
 
@@ -120,7 +123,7 @@ def fit_unit(unit: tuple[str, str | None], ds: pd.Series, y: np.ndarray, spend: 
     response = prof.response
     warnings += _diagnose(unit, ds, spend, promo_days, prof, step_days)
     stocked = response.adstock(spend)
-    lift = response.gain * response.saturate(stocked)
+    lift = response.gain * prof.weight * response.saturate(stocked)
     z = np.log(y) - np.log1p(lift) if multiplicative else y - lift
     model = Prophet(seasonality_mode="additive", yearly_seasonality=True,
                     weekly_seasonality=step_days == 1, daily_seasonality=False,
@@ -131,7 +134,8 @@ def fit_unit(unit: tuple[str, str | None], ds: pd.Series, y: np.ndarray, spend: 
     return UnitFit(unit, response.scale, step_days, model_to_json(model), frozenset(promo_days),
                    warnings, response, prof.sigma, float(stocked[-1]) if len(stocked) else 0.0,
                    ds.iloc[-1], level, prof.band,
-                   holdout_errors(ds, z, holidays, step_days, prof.sigma))
+                   holdout_errors(ds, z, holidays, step_days, prof.sigma),
+                   prof.plausible, prof.not_identified)
 
 
 HINGE_COLUMNS = range(2, 2 + len(TREND_KNOTS))   # base_design's trend bends
@@ -206,14 +210,13 @@ def _diagnose(unit, ds: pd.Series, spend: np.ndarray, promo_days: set, prof,
             if corr > 0.8:
                 out.append(f"{label}: spend moves with the promotion calendar (correlation "
                            f"{corr:.2f}), so its effect is hard to separate from the season")
-    band = prof.band
-    low, high = band.get("typical_low", 1.0), band.get("typical_high", 1.0)
     if prof.response.gain <= 0:
         out.append(f"{label}: no effect of spend could be found in history; the plan treats "
                    "its return as zero")
-    elif high / max(low, 1e-9) > LOOSE_BAND:
-        out.append(f"{label}: the data pin its response only loosely (plausible range "
-                   f"{low:.0%}–{high:.0%} of the fitted value at typical spend)")
+    elif prof.not_identified:
+        out.append(f"{label}: {' and '.join(prof.not_identified)}, so the data cannot pin how "
+                   "its response saturates; every curve they do not reject is kept among its "
+                   "plausible curves, which the plan's risk measure and guard weigh")
     return out
 
 
@@ -244,9 +247,9 @@ def step_factors(fit: UnitFit, baseline: np.ndarray) -> np.ndarray:
     """a per step with incremental(step, spend) = a · sat(adstock): the gain times the
     baseline (multiplicative) or the gain alone (additive)."""
     r = fit.response
-    if r.multiplicative:
-        return r.gain * np.asarray(baseline, float)
-    return np.full(np.shape(baseline), r.gain, dtype=float)
+    base = np.asarray(baseline, float)
+    weight = r.coupling_weight(base)
+    return r.gain * weight * base if r.multiplicative else r.gain * weight
 
 
 def response_factors(fit: UnitFit, model, dates: pd.DatetimeIndex) -> pd.DataFrame:
@@ -265,7 +268,8 @@ def kpi_at_spend(fit: UnitFit, model, dates: pd.DatetimeIndex, spend: np.ndarray
     history included (what would be observed: the backtest's forecast). Point and samples."""
     r = fit.response
     base, draws = baseline_steps(fit, model, dates, settings)
-    lift = r.gain * r.saturate(r.adstock(np.asarray(spend, float), fit.adstock_end))
+    lift = (r.gain * r.coupling_weight(base)
+            * r.saturate(r.adstock(np.asarray(spend, float), fit.adstock_end)))
     if r.multiplicative:
         return base * (1 + lift), draws * (1 + lift)[:, None]
     return base + lift, draws + lift[:, None]

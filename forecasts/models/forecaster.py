@@ -66,7 +66,8 @@ class Forecaster:
         step = fit.step_days
         start, end = periods["period_start"].iloc[0], periods["period_end"].iloc[-1]
         dates = pd.date_range(start, end, freq=f"{step}D")
-        tail = fit.response.tail_steps()
+        # as far as the slowest carryover among the unit's plausible responses still lands
+        tail = max([fit.response.tail_steps()] + [r.tail_steps() for r, _, _ in fit.plausible])
         if tail:
             dates = dates.append(pd.date_range(dates[-1] + pd.Timedelta(days=step),
                                                periods=tail, freq=f"{step}D"))

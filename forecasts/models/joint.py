@@ -338,20 +338,22 @@ def fit_market(market: str | None, frame: pd.DataFrame, kpi: str, channels: list
         decomposition[c] = gains[i] * sats[:, i] * (base if multiplicative else 1.0)
     model_json = model_to_json(model)
     errors = holdout_errors(ds, z, holidays, step_days, sigma)
+    plausible = plausible_responses(draws, channels, multiplicative)
     joint = JointFit(market, channels, responses, sigma, dof, model_json, controls, bands,
-                     multiplicative, decomposition, warnings,
-                     plausible_responses(draws, channels, multiplicative))
+                     multiplicative, decomposition, warnings, plausible)
     fits = {}
     for i, c in enumerate(channels):
         r = responses[c]
         x = spend[:, i]
         level = float(np.mean(x[x > 0])) if np.any(x > 0) else 0.0
-        prof = SimpleNamespace(response=r, band=bands[c])
+        prof = SimpleNamespace(response=r, band=bands[c], not_identified=())
         unit = (c, market)
         notes = _diagnose(unit, ds, x, promo_days, prof, step_days)
         fits[c] = UnitFit(unit, r.scale, step_days, model_json, frozenset(promo_days), notes, r,
                           sigma, float(r.adstock(x)[-1]) if len(x) else 0.0, ds.iloc[-1],
-                          level, bands[c], errors)
+                          level, bands[c], errors,
+                          # the joint parameter draws, equally weighted: the plausible curves
+                          tuple((draw[c], 1.0 / len(plausible), 0.0) for draw in plausible))
     return joint, fits
 
 

@@ -21,7 +21,7 @@ trust limits read.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,7 @@ MAX_GAIN = {True: 20.0, False: None}
 FOURIER_ORDER = 6
 TREND_KNOTS = (0.2, 0.4, 0.6, 0.8)
 TAIL_SHARE = 1e-3          # carryover beyond this share of an effect is ignored
+COUPLING_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)   # ρ: 0 additive … 1 proportional
 CHI2_1_95 = 3.841          # profile-likelihood band: ΔSSE/σ² ≤ χ²₁(0.95)
 
 
@@ -75,6 +76,25 @@ class Response:
     carryover: float
     gain: float
     multiplicative: bool
+    coupling: float | None = None     # ρ: response ∝ baseline^ρ (None: 1 multiplicative, 0 additive)
+    base_level: float = 1.0           # mean in-sample baseline the coupling is relative to
+
+    @property
+    def rho(self) -> float:
+        if self.coupling is None:
+            return 1.0 if self.multiplicative else 0.0
+        return float(self.coupling)
+
+    def coupling_weight(self, baseline) -> np.ndarray:
+        """Factor on the gain per step from how the response moves with the baseline: the
+        response is gain · B̄ · (B/B̄)^ρ · sat, i.e. B · (1 + gain · (B/B̄)^(ρ−1) · sat) in the
+        multiplicative form and B + gain · (B/B̄)^ρ · sat in the additive one."""
+        base = np.asarray(baseline, float)
+        power = self.rho - 1.0 if self.multiplicative else self.rho
+        if power == 0.0:
+            return np.ones(np.shape(base))
+        rel = np.maximum(base / max(self.base_level, 1e-300), 1e-3)
+        return rel ** power
 
     def saturate(self, spend_per_step) -> np.ndarray:
         return saturation(self.shape, spend_per_step, self.scale, self.hill_n)
@@ -105,7 +125,8 @@ class Response:
         return {"shape": self.shape, "scale": self.scale,
                 "hill_n": self.hill_n if self.shape == "hill" else None,
                 "carryover": self.carryover, "gain": self.gain,
-                "form": "multiplicative" if self.multiplicative else "additive"}
+                "form": "multiplicative" if self.multiplicative else "additive",
+                "coupling": self.rho}
 
 
 def base_design(ds: pd.Series, holidays: pd.DataFrame, step_days: int) -> np.ndarray:
@@ -151,13 +172,17 @@ def _independent(design: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Profile:
-    """The best response, the residual scale and the band of near-best candidates."""
+    """The best response, the residual scale, the band of near-best candidates, the in-sample
+    coupling weight of the best response and the plausible set (see plausible.py)."""
 
     response: Response
     sigma: float
     dof: int
     candidates: list[tuple[Response, float]]
     band: dict
+    weight: np.ndarray | None = None
+    plausible: tuple = ()
+    not_identified: tuple = ()
 
 
 class _Projector:
@@ -179,49 +204,115 @@ class _Projector:
 
 def profile_response(ds: pd.Series, y: np.ndarray, spend: np.ndarray, holidays: pd.DataFrame,
                      step_days: int, multiplicative: bool) -> Profile:
-    """Grid search over shape × scale × carryover (gain profiled out), then a local polish."""
+    """Grid search over shape × scale × carryover (gain profiled out) at the form's own
+    coupling, then over the coupling ρ at the best shape and carryover, then a local polish."""
+    from budgetopt.forecasts.models.plausible import plausible_set
     y = np.asarray(y, float)
     spend = np.asarray(spend, float)
     proj = _Projector(base_design(ds, holidays, step_days))
     target = np.log(y) if multiplicative else y
-    target = target - target.mean()      # the design has an intercept; keeps |z|² small
+    centre = float(target.mean())
+    target = target - centre             # the design has an intercept; keeps |z|² small
     level = float(np.mean(spend[spend > 0])) if np.any(spend > 0) else 1.0
     results: list[tuple[Response, float]] = []
+    rho0 = 1.0 if multiplicative else 0.0
 
-    def best_gain(sat: np.ndarray) -> tuple[float, float]:
+    def lift(g: float, eff: np.ndarray) -> np.ndarray:
+        return np.log1p(g * eff) if multiplicative else g * eff
+
+    def best_gain(sat: np.ndarray, weight: np.ndarray | None = None) -> tuple[float, float]:
+        eff = sat if weight is None else weight * sat
         if not multiplicative:
-            s_perp = proj.resid(sat)
+            s_perp = proj.resid(eff)
             denom = float(s_perp @ s_perp)
             g = max(float(s_perp @ proj.resid(target)) / denom, 0.0) if denom > 0 else 0.0
-            return g, proj.sse(target - g * sat)
-        res = minimize_scalar(lambda g: proj.sse(target - np.log1p(g * sat)),
+            return g, proj.sse(target - g * eff)
+        res = minimize_scalar(lambda g: proj.sse(target - np.log1p(g * eff)),
                               bounds=(0.0, MAX_GAIN[True]), method="bounded",
                               options={"xatol": 1e-4})
         g0 = proj.sse(target)
         return (float(res.x), float(res.fun)) if res.fun < g0 else (0.0, g0)
 
+    def grid(thetas, shapes, rho, weight, base_level=1.0):
+        for theta in thetas:
+            stocked = adstock(spend, theta)
+            for shape, n in shapes:
+                for m in SCALE_MULTIPLES:
+                    scale = level * m
+                    g, sse = best_gain(saturation(shape, stocked, scale, n), weight)
+                    results.append((Response(shape, scale, n, theta, g, multiplicative, rho,
+                                             base_level), sse))
+
     shapes = [("exp", 1.0)] + [("hill", n) for n in HILL_EXPONENTS]
-    for theta in CARRYOVER_GRID[7 if step_days >= 7 else 1]:
-        stocked = adstock(spend, theta)
-        for shape, n in shapes:
-            for m in SCALE_MULTIPLES:
-                scale = level * m
-                g, sse = best_gain(saturation(shape, stocked, scale, n))
-                results.append((Response(shape, scale, n, theta, g, multiplicative), sse))
+    thetas = CARRYOVER_GRID[7 if step_days >= 7 else 1]
+    grid(thetas, shapes, rho0, None)
     dof = max(len(y) - proj.p - 4, 1)
     sigma2 = min(sse for _, sse in results) / dof
-    penalty = math.log(len(y)) * sigma2          # BIC: the Hill exponent is one more parameter
+    penalty = math.log(len(y)) * sigma2          # BIC: one more parameter must pay for itself
 
     def score(item):
         r, sse = item
-        return sse + (penalty if r.shape == "hill" and r.hill_n < 1 else 0.0)
+        extra = (r.shape == "hill" and r.hill_n < 1) + (abs(r.rho - rho0) > 1e-12)
+        return sse + penalty * extra
+    first, _ = min(results, key=score)
+    # the baseline the first fit implies, in levels: what the coupling is relative to
+    stocked = adstock(spend, first.carryover)
+    fitted = target - lift(first.gain, first.saturate(stocked))
+    base = (fitted - proj.resid(fitted)) + centre
+    base = np.exp(base) if multiplicative else base
+    base_level = float(np.mean(base)) if np.mean(base) > 0 else 1.0
+    results[:] = [(replace(r, base_level=base_level), sse) for r, sse in results]
+    probe = replace(first, base_level=base_level)
+
+    def weight_for(rho: float) -> np.ndarray:
+        return replace(probe, coupling=rho).coupling_weight(base)
+
+    for rho in COUPLING_GRID:
+        if abs(rho - rho0) > 1e-12:
+            grid([first.carryover], [(first.shape, first.hill_n)], rho, weight_for(rho),
+                 base_level)
+    chosen, _ = min(results, key=score)
+    if abs(chosen.rho - rho0) > 1e-12:        # the carryover grid again at the chosen ρ
+        grid([t for t in thetas if t != chosen.carryover], [(chosen.shape, chosen.hill_n)],
+             chosen.rho, weight_for(chosen.rho), base_level)
     best, best_sse = min(results, key=score)
-    best, best_sse = _polish(best, best_sse, spend, level, best_gain)
+    weight = weight_for(best.rho)
+    best, best_sse = _polish(best, best_sse, spend, level,
+                             lambda sat: best_gain(sat, weight))
     results.append((best, best_sse))
+    _neighbours(best, spend, weight_for, best_gain, results)
     best_sse = min(best_sse, min(sse for _, sse in results))
     sigma = math.sqrt(best_sse / dof)
     band = _band(results, best, best_sse, sigma, level)
-    return Profile(best, sigma, dof, results, band)
+    resid = proj.resid(target - lift(best.gain, weight * best.saturate(best.adstock(spend))))
+    plausible, loose = plausible_set(results, [score(item) for item in results], best, sigma,
+                                     resid, spend, weight_for, proj, target, lift,
+                                     multiplicative, MAX_GAIN[multiplicative])
+    return Profile(best, sigma, dof, results, band, weight, plausible, loose)
+
+
+LOCAL_SCALES = (-0.45, -0.2, 0.2, 0.45)     # log-scale steps around the polished best
+LOCAL_STEPS = 0.1                            # carryover ± this; coupling ± 0.25
+
+
+def _neighbours(best: Response, spend, weight_for, best_gain, results: list) -> None:
+    """Candidates around the polished best (scale, carryover and coupling one small step
+    away), so the plausible set sees the likelihood's shape near its peak and not only the
+    coarse grid."""
+    thetas = sorted({best.carryover, max(best.carryover - LOCAL_STEPS, 0.0),
+                     min(best.carryover + LOCAL_STEPS, 0.95)})
+    rhos = sorted({best.rho, max(best.rho - 0.25, 0.0), min(best.rho + 0.25, 1.0)})
+    for rho in rhos:
+        weight = weight_for(rho)
+        for theta in thetas:
+            stocked = adstock(spend, theta)
+            for step in (0.0, *LOCAL_SCALES):
+                if step == 0.0 and theta == best.carryover and rho == best.rho:
+                    continue
+                scale = best.scale * math.exp(step)
+                g, sse = best_gain(saturation(best.shape, stocked, scale, best.hill_n), weight)
+                results.append((replace(best, scale=scale, carryover=theta, coupling=rho,
+                                        gain=g), sse))
 
 
 def _polish(best: Response, best_sse: float, spend, level, best_gain) -> tuple[Response, float]:
@@ -249,7 +340,7 @@ def _polish(best: Response, best_sse: float, spend, level, best_gain) -> tuple[R
         return best, best_sse
     scale, theta, n = unpack([*res.x, best.hill_n][:3])
     g, value = best_gain(saturation(best.shape, adstock(spend, theta), scale, n))
-    return Response(best.shape, scale, n, theta, g, best.multiplicative), value
+    return replace(best, scale=scale, hill_n=n, carryover=theta, gain=g), value
 
 
 def _relative_response(r: Response, x: float) -> float:

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from budgetopt.money import money
+from budgetopt.optimizer.results.outcome import outcome_line
 from budgetopt.optimizer.results.tables import PlanResult
 from budgetopt.units import unit_key
 
@@ -98,6 +99,9 @@ def print_plan(result: PlanResult, console: Console | None = None) -> None:
         console.print(f"Versus last year's channel mix at the same spend: "
                       f"{mix['uplift_kpi']:+,.0f} {result.scenario.kpi} "
                       f"({mix['uplift_pct']:+.1%})")
+    if s.get("outcome"):
+        console.print(outcome_line(s["outcome"], result.scenario.currency, result.scenario.kpi),
+                      markup=False)
     objective = s.get("objective", {})
     curves = s.get("curves", {})
     if objective:

@@ -51,11 +51,15 @@ def curve_segments(curves: pd.DataFrame | CurveArrays, fixed: dict[tuple[str, in
 def allocate(curves: pd.DataFrame | CurveArrays, units: list[Unit], periods: list[int],
              fixed: dict[tuple[str, int], float], rules: list[RowMaker], *,
              solver: str = "highs", time_limit_s: float | None = None,
-             objective: Objective | None = None, nonconcave: str = "envelope") -> Allocation:
-    """Maximize the objective (incremental KPI by default) over the curves under the rules."""
+             objective: Objective | None = None, nonconcave: str = "envelope",
+             risk=None) -> Allocation:
+    """Maximize the objective (incremental KPI by default) over the curves under the rules;
+    with `risk` (risk.RiskTerms) over the plausible curves' mean or CVaR, with its guard."""
     segments, reshaped, ordered = curve_segments(curves, fixed, nonconcave)
     model = PlanModel(units, periods, segments, name="budgetopt", ordered=ordered)
     model.add_rules(rules)
+    if risk is not None:
+        risk.apply(model)
     solution = (objective or MaxRevenue()).solve(model, solver, time_limit_s)
     return Allocation(solution, segments, reshaped, nonconcave)
 

@@ -63,6 +63,8 @@ class PlanModel:
         self.elastic = elastic
         self._slacks: list[tuple[RowMaker, pulp.LpVariable]] = []
         self.binaries: list[pulp.LpVariable] = []
+        self.planned: pulp.LpAffineExpression | None = None   # set by risk terms (risk.py)
+        self.sample_values: list[pulp.LpVariable] = []
         for ui, unit in enumerate(units):
             for p in periods:
                 seg = segments[(unit.key, p)]
@@ -124,6 +126,11 @@ class PlanModel:
 
     def total_incremental(self):
         return self._sum(self._keys(), self.periods, "incremental")
+
+    def planned_value(self):
+        """What the objectives maximize as "incremental KPI": the point curves' total, or the
+        risk measure over the plausible curves when risk terms were applied."""
+        return self.total_incremental() if self.planned is None else self.planned
 
     def channel_spend(self, channel: str):
         return self._sum(self._keys(channel), self.periods, "spend")

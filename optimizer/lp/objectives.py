@@ -25,7 +25,7 @@ class Objective:
         return kpi
 
     def expression(self, model: PlanModel):
-        return model.total_incremental()
+        return model.planned_value()
 
     def solve(self, model: PlanModel, solver: str, time_limit_s: float | None) -> Solution:
         model.set_objective(self.expression(model))
@@ -60,7 +60,7 @@ class MaxProfit(Objective):
         return "profit"
 
     def expression(self, model):
-        return self.margin * model.total_incremental() - model.total_spend()
+        return self.margin * model.planned_value() - model.total_spend()
 
 
 @dataclass(frozen=True)
@@ -79,11 +79,11 @@ class MaxRoi(Objective):
         q = 0.0
         solution = None
         for _ in range(DINKELBACH_ROUNDS):
-            model.set_objective(model.total_incremental() - q * model.total_spend())
+            model.set_objective(model.planned_value() - q * model.total_spend())
             solution = model.solve(solver, time_limit_s)
             if solution.status != "Optimal":
                 return solution
-            inc = _value(model.total_incremental())
+            inc = _value(model.planned_value())
             spend = _value(model.total_spend())
             if spend <= 1e-9:
                 break

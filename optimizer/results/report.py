@@ -101,6 +101,18 @@ def headline_cards(result: PlanResult) -> list[dict]:
                       "tone": "good" if up >= 0 else "bad",
                       "detail": f"{up:+.1%} {kpi} ({_signed(mix['uplift_kpi'], cur, kpi_text)}) "
                                 "from the same spend in last year's channel mix"})
+    out = s.get("outcome")
+    if out:
+        inc, hist, up = (out["incremental_kpi"], out["historical_mix_incremental_kpi"],
+                         out["uplift_vs_history"])
+        cards.append({"label": f"Incremental {kpi}, P10–P90 over {out['samples']} plausible curves",
+                      "value": f"{kpi_text(inc['p10'], cur)} – {kpi_text(inc['p90'], cur)}",
+                      "tone": "good" if up["cvar"] >= 0 else "bad",
+                      "detail": f"last year's mix {kpi_text(hist['p10'], cur)} – "
+                                f"{kpi_text(hist['p90'], cur)}; uplift P10 "
+                                f"{_signed(up['p10'], cur, kpi_text)}, worst {out['alpha']:.0%} "
+                                f"mean {_signed(up['cvar'], cur, kpi_text)} "
+                                f"(maximizing {out['measure']}, guard {out['guard_status']})"})
     cards.append({"label": "Marginal value of budget", "value": _ratio(s["budget_dual"], 2),
                   "detail": f"{kpi} from one more {cur} of budget"})
     return cards

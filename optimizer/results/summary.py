@@ -26,6 +26,9 @@ class Evidence:
     pilot_warnings: list[str]
     carryover: dict
     pwl_tolerance: float
+    outcome: dict
+    risk: dict
+    risk_warnings: list[str]
 
 
 def package_versions() -> dict[str, str]:
@@ -82,7 +85,9 @@ def build_summary(inputs, pool, tables, solution, *, unplaced: float, reshaped: 
         if row.extrapolated:
             warnings.append(f"{row.channel}: planned up to {row.plan_period_max:,.0f} in a period, "
                             f"more than 50% above its historical maximum "
-                            f"{row.hist_period_max:,.0f}; the curve is extrapolated there")
+                            f"{row.hist_period_max:,.0f}; the curve is extrapolated there, "
+                            f"and the plan was chosen on {_weighing(scenario.risk)} of its "
+                            "plausible curves there")
     if unplaced > 0.5:
         warnings.append(f"{unplaced:,.0f} of the fixed pool could not be committed within the "
                         "channels' limits and joined the dynamic pool")
@@ -90,6 +95,7 @@ def build_summary(inputs, pool, tables, solution, *, unplaced: float, reshaped: 
         warnings.append(f"{unit.key}: never spent in history; planned at its lock with no "
                         "predicted return")
     warnings.extend(evidence.pilot_warnings)
+    warnings.extend(evidence.risk_warnings)
     curves = {"source": "Prophet baseline per unit; response by profile search (saturation shape, carryover, gain)",
               "shape": "concave" if not reshaped else "not concave everywhere",
               "breakpoints": f"adaptive: chords within {evidence.pwl_tolerance:.2%} of the curve's value",
@@ -140,13 +146,22 @@ def build_summary(inputs, pool, tables, solution, *, unplaced: float, reshaped: 
         "inputs": input_hashes(inputs),
         "pilot_limits": evidence.pilot_limits,
         "carryover": evidence.carryover,
+        "outcome": evidence.outcome,
+        "risk": evidence.risk,
     }
+
+
+def _weighing(risk) -> str:
+    return ("the mean" if risk.measure == "mean"
+            else f"the worst {risk.alpha:.0%} (CVaR)")
 
 
 def _objective(scenario, solution, measure: str) -> dict:
     """What was maximized, its value, and the unit shadow prices are measured in."""
     out = {"name": scenario.objective, "value": solution.objective,
-           "shadow_prices_in": f"{measure} per unit of the rule's right-hand side"}
+           "shadow_prices_in": f"{measure} per unit of the rule's right-hand side",
+           "over_plausible_curves": (f"{_weighing(scenario.risk)} of {measure} over "
+                                     f"{scenario.risk.samples} plausible curves")}
     if scenario.objective == "max_profit":
         out["margin"] = scenario.margin
     if scenario.objective == "target_roi":

@@ -122,6 +122,19 @@ def summary_rows(result: PlanResult) -> list[tuple[str, str, object, str]]:
              ("Versus last year's mix", "ROI in last year's mix", mix.get("roi"), "ratio"),
              ("Versus last year's mix", f"uplift in {kpi}", mix.get("uplift_kpi"), kpi_kind),
              ("Versus last year's mix", "uplift", mix.get("uplift_pct"), "percent")]
+    out = s.get("outcome")
+    if out:
+        section = f"Outcome over {out['samples']} plausible curves"
+        for key, label, kind in (("incremental_kpi", f"incremental {kpi}", kpi_kind),
+                                 ("historical_mix_incremental_kpi",
+                                  f"incremental {kpi} in last year's mix", kpi_kind),
+                                 ("uplift_vs_history", f"uplift in {kpi} vs last year's mix",
+                                  kpi_kind), ("roi", "ROI", "ratio")):
+            for stat in ("p10", "p50", "p90", "mean", "cvar"):
+                name = f"CVaR {out['alpha']:.0%}" if stat == "cvar" else stat.upper()
+                rows.append((section, f"{label}: {name}", out[key][stat], kind))
+        rows += [(section, "maximized", out["measure"], "text"),
+                 (section, "history guard", out["guard_status"], "text")]
     rows += [("Budget", "marginal value of the budget", s["budget_dual"], "ratio"),
              ("Budget", "in words", s["budget_dual_explained"], "text")]
     for rule in s["binding_constraints"]:

@@ -168,9 +168,26 @@ class ForecastSettings(Spec):
     backend: Literal["local", "spark"] = "local"
     calendar: Literal["builtin", "none"] = "builtin"
     interval_width: Annotated[float, Field(gt=0, lt=1, strict=True)] = 0.8
-    # channels whose curve the data pin only loosely stay within this change of their
-    # historical share of the budget (null: no such limit); see docs/curves.md
-    pilot_change: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)] | None = 0.3
+    # opt-in: channels whose curve the data pin only loosely stay within this change of their
+    # historical share of the budget (null, the default: no such limit — the plausible curves
+    # and the risk section carry that uncertainty instead); see docs/curves.md
+    pilot_change: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)] | None = None
+
+
+MAX_SAMPLES = 1000
+
+
+class RiskSettings(Spec):
+    """How the plan weighs its plausible curves (docs/optimizer.md, "Risk")."""
+
+    # what the plan maximizes across the plausible curves: their mean, or the mean of the
+    # worst `alpha` share (CVaR)
+    measure: Literal["mean", "cvar"] = "cvar"
+    alpha: Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False, strict=True)] = 0.2
+    samples: Annotated[int, Field(ge=10, le=MAX_SAMPLES, strict=True)] = 100
+    # history: CVaR_alpha(plan − historical mix at the same spend) ≥ 0; off: no such row
+    guard: Literal["history", "off"] = "history"
+    seed: Annotated[int, Field(ge=0, strict=True)] = 0
 
 
 class SolverSettings(Spec):
@@ -225,6 +242,7 @@ class Scenario(Spec):
     events: list[Event] = []
     forecast: ForecastSettings = ForecastSettings()
     solver: SolverSettings = SolverSettings()
+    risk: RiskSettings = RiskSettings()
     shocks: list[Shock] = []
     # total-KPI (wide) histories: one row per date (and market), one spend column per channel;
     # see docs/wide.md

@@ -1,4 +1,4 @@
-"""What the data support: pilot-before-rollout limits for loosely pinned curves, notes on how
+"""What the data support: opt-in pilot-before-rollout limits for loosely pinned curves, notes on how
 the curves were fitted, and how the plan values carryover."""
 from __future__ import annotations
 
@@ -44,9 +44,10 @@ def pilot_rules(inputs: PlanInputs, forecaster: Forecaster, ref_by_unit: dict, f
 
 def curve_notes(forecaster: Forecaster) -> dict:
     """How the curves were made, and each unit's fitted response."""
-    return {"source": "Prophet per unit for the baseline; saturation, carryover and gain by "
-                      "profile search; response proportional to the baseline (moves with "
-                      "season and promotions)",
+    return {"source": "Prophet per unit for the baseline; saturation, carryover, gain and "
+                      "coupling by profile search; response proportional to baseline^coupling "
+                      "(coupling 1: moves with season and promotions as the baseline does, 0: "
+                      "not at all); plausible curves from the profile likelihood",
             "units": forecaster.describe()}
 
 

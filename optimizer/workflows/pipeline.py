@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from budgetopt.errors import InputError
@@ -19,13 +20,14 @@ from budgetopt.optimizer.results.tables import PlanResult
 from budgetopt.optimizer.rules.pool import PoolSplit, split_budget
 from budgetopt.optimizer.scenario.loader import load_scenario
 from budgetopt.optimizer.scenario.spec import Scenario
-from budgetopt.optimizer.workflows.commitments import commit_fixed, reference_of
+from budgetopt.optimizer.workflows.commitments import Reference, commit_fixed, reference_of
 from budgetopt.optimizer.workflows.evidence import carryover_summary, curve_notes, pilot_warnings
 from budgetopt.optimizer.workflows.fitting import fit_settings, learned_units, promotion_calendar
 from budgetopt.optimizer.workflows.inputs import PlanInputs, load_inputs
+from budgetopt.optimizer.workflows.risk import guard_warning, plan_outcome
 from budgetopt.optimizer.workflows.solving import (Solved, check_rules, curve_span, curve_table,
                                                    rule_set, solve_plan)
-from budgetopt.optimizer.workflows.tabulate import plan_tables
+from budgetopt.optimizer.workflows.tabulate import PlanTables, plan_tables
 
 
 def fit_forecasts(inputs: PlanInputs, progress: Callable[[int, int], None] | None = None,
@@ -103,7 +105,7 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
     check_rules(inputs, pool)
     commitments = commit_fixed(inputs, pool, reference, fixed)
     rules = rule_set(inputs, forecaster, pool, reference, commitments)
-    solved = solve_plan(inputs, forecaster, pool, curves, commitments, rules,
+    solved = solve_plan(inputs, forecaster, pool, curves, reference, commitments, rules,
                         solver or scenario.solver.name)
     clock.lap("solve")
     tables = plan_tables(inputs, forecaster, solved, rules, reference, spendable)
@@ -111,7 +113,7 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
     summary = build_summary(inputs, pool, tables, solved.run.solution,
                             unplaced=commitments.unplaced, reshaped=solved.run.reshaped,
                             nonconcave=solved.run.nonconcave,
-                            evidence=evidence(inputs, forecaster, solved))
+                            evidence=evidence(inputs, forecaster, solved, reference, tables))
     clock.lap("results")
     result = PlanResult(scenario, "optimal", tables.allocation, tables.channels, tables.forecast,
                         tables.curves, summary, {"stages_s": clock.laps})
@@ -121,14 +123,19 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
     return result
 
 
-def evidence(inputs: PlanInputs, forecaster: Forecaster, solved: Solved) -> Evidence:
-    """What the fits and the pilot limits say about the plan, for its summary."""
+def evidence(inputs: PlanInputs, forecaster: Forecaster, solved: Solved, reference: Reference,
+             tables: PlanTables) -> Evidence:
+    """What the fits, the pilot limits and the plausible curves say about the plan."""
+    baseline = float(np.nansum(tables.allocation["baseline_kpi"]))
     return Evidence(fit_warnings=list(forecaster.warnings), curve_notes=curve_notes(forecaster),
                     pilot_limits=solved.pilot_info,
                     pilot_warnings=pilot_warnings(solved.pilot_info, inputs.scenario.currency),
                     carryover=carryover_summary(forecaster, inputs.periods,
                                                 solved.run.solution.spend),
-                    pwl_tolerance=PWL_TOLERANCE)
+                    pwl_tolerance=PWL_TOLERANCE,
+                    outcome=plan_outcome(solved.risk, solved.run.solution.spend,
+                                         reference.by_cell, baseline),
+                    risk=solved.risk.info, risk_warnings=guard_warning(solved.risk.info))
 
 
 class Clock:

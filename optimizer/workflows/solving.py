@@ -18,6 +18,7 @@ from budgetopt.optimizer.rules.rulebook import precheck, scenario_rules
 from budgetopt.optimizer.workflows.commitments import Commitments, Reference, plan_frame
 from budgetopt.optimizer.workflows.evidence import pilot_rules
 from budgetopt.optimizer.workflows.inputs import PlanInputs
+from budgetopt.optimizer.workflows.risk import RiskStage, drop_guard, risk_stage
 
 
 @dataclass(frozen=True)
@@ -32,13 +33,15 @@ class RuleSet:
 
 @dataclass(frozen=True)
 class Solved:
-    """The optimal allocation, the curves it was solved on, and the fixed money as committed."""
+    """The optimal allocation, the curves it was solved on, the fixed money as committed, and
+    the plausible curves with the risk terms the LP used."""
 
     run: Allocation
     curves: pd.DataFrame
     fixed: dict[tuple[str, int], float]
     segments: dict
     pilot_info: dict
+    risk: RiskStage
 
 
 def curve_span(inputs: PlanInputs, pool: PoolSplit) -> float:
@@ -81,26 +84,33 @@ def rule_set(inputs: PlanInputs, forecaster: Forecaster, pool: PoolSplit, refere
 
 
 def solve_plan(inputs: PlanInputs, forecaster: Forecaster, pool: PoolSplit,
-               curves: pd.DataFrame, commitments: Commitments, rules: RuleSet,
-               solver_name: str) -> Solved:
-    """Solve on the curves; pilot limits are dropped (and said so) when they make the plan
+               curves: pd.DataFrame, reference: Reference, commitments: Commitments,
+               rules: RuleSet, solver_name: str) -> Solved:
+    """Solve on the curves and their plausible variants (the risk measure and the history
+    guard); pilot limits, then the guard, are dropped (and said so) when they make the plan
     infeasible; each refine round re-tabulates the curves densely around the chosen spend."""
     scenario = inputs.scenario
     units, periods = list(inputs.units), inputs.periods["period"].tolist()
     fixed = commitments.fixed
+    spendable = pool.fixed + pool.dynamic
 
-    def solve(rule_list, arrays):
+    def solve(rule_list, arrays, risk):
         return allocate(arrays, units, periods, fixed, rule_list, solver=solver_name,
                         time_limit_s=scenario.solver.time_limit_s, objective=rules.objective,
-                        nonconcave=scenario.solver.nonconcave)
+                        nonconcave=scenario.solver.nonconcave, risk=risk.terms)
 
     pilots, pilot_info = rules.pilots, rules.pilot_info
     arrays = curve_arrays(curves)
-    run = solve(rules.rules + pilots, arrays)
+    risk = risk_stage(inputs, forecaster, curves, reference.by_cell, list(arrays.keys),
+                      spendable)
+    run = solve(rules.rules + pilots, arrays, risk)
     if pilots and run.solution.status != "Optimal":
         pilot_info = {c: dict(v, applied=False) for c, v in pilot_info.items()}
         pilots = []
-        run = solve(rules.rules, arrays)
+        run = solve(rules.rules, arrays, risk)
+    if risk.terms.history is not None and run.solution.status != "Optimal":
+        risk = drop_guard(risk)
+        run = solve(rules.rules + pilots, arrays, risk)
     around: dict = {}
     for _ in range(scenario.solver.refine_rounds):
         if run.solution.status != "Optimal":
@@ -109,7 +119,12 @@ def solve_plan(inputs: PlanInputs, forecaster: Forecaster, pool: PoolSplit,
             around.setdefault(key, []).append(spent)
         curves = curve_table(inputs, forecaster, curve_span(inputs, pool), around)
         arrays = curve_arrays(curves)
-        run = solve(rules.rules + pilots, arrays)
+        guarded = risk.terms.history is not None
+        risk = risk_stage(inputs, forecaster, curves, reference.by_cell, list(arrays.keys),
+                          spendable)
+        if not guarded and risk.terms.history is not None:
+            risk = drop_guard(risk)
+        run = solve(rules.rules + pilots, arrays, risk)
     status = run.solution.status
     if status in ("Infeasible", "Undefined"):
         diagnosis = diagnose(arrays, units, periods, fixed, rules.rules, scenario, solver_name)
@@ -124,7 +139,7 @@ def solve_plan(inputs: PlanInputs, forecaster: Forecaster, pool: PoolSplit,
     if commitments.optimized:
         fixed = commit_optimized(run.solution.spend, pool.fixed)
         segments, _, _ = curve_segments(arrays, fixed, scenario.solver.nonconcave)
-    return Solved(run, curves, fixed, segments, pilot_info)
+    return Solved(run, curves, fixed, segments, pilot_info, risk)
 
 
 def historical_mix(segments: dict, reference: Reference, total_spend: float) -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from rich.console import Console
 
 from benchmarks.decision_quality import true_curves
@@ -115,22 +114,16 @@ def test_no_demo_unit_has_a_zero_width_band(demo_plan):
     assert _band_widths(result) == {}
 
 
-def test_pilot_limits_hold_in_the_demo_plan(demo_plan, demo_scenario):
-    _, forecaster, result = demo_plan
-    # expected: channels the scenario file sets no money or share rule for, whose fitted curve
-    # says it is loosely pinned
-    rules = yaml.safe_load(demo_scenario.read_text(encoding="utf-8")).get("channels") or {}
-    ruled = {c for c, r in rules.items()
-             if {"min", "max", "lock", "min_share", "max_share"} & set(r or {})}
-    loose = {key.split("/")[0] for key, fit in forecaster.fits.items() if fit.loosely_pinned}
-    assert loose, "the demo has loosely pinned curves"
-    limits = result.summary["pilot_limits"]
-    assert set(limits) == loose - ruled and limits
-    spent = result.allocation.groupby("channel")["total_spend"].sum()
-    for channel, info in limits.items():
-        assert info["applied"]
-        assert info["low"] - 1 <= spent[channel] <= info["high"] + 1
-        assert any(channel in w and "historical share" in w for w in result.summary["warnings"])
+def test_the_demo_sets_no_pilot_limits_and_warns_on_few_channels(demo_plan):
+    """Pilot limits are opt-in now (the plausible curves carry the uncertainty); the demo's
+    warnings name at most a quarter of its channels, and each says what it did to the plan."""
+    _, _, result = demo_plan
+    assert result.summary["pilot_limits"] == {}
+    channels = set(result.channels["channel"])
+    warned = {c for c in channels for w in result.summary["warnings"] if w.startswith(c)}
+    assert len(warned) <= len(channels) // 4
+    for w in result.summary["warnings"]:
+        assert any(verb in w for verb in ("plan", "kept", "dropped", "treats")), w
 
 
 def test_extrapolation_flag_matches_history_and_shows_in_the_table(demo_plan, scenarios_dir):

@@ -180,7 +180,19 @@ def test_families_are_deterministic_and_carry_their_trait():
     assert late[1] / late[0] == pytest.approx((1 + c.trend_after) ** (183 / 365.25), rel=1e-9)
     with pytest.raises(ValueError, match="family"):
         family_world("nope", 0)
-    assert len(FAMILIES) == 8
+    assert len(FAMILIES) == 13
+    weak, strong = family_world("promo_weak", 0), family_world("promo_strong", 0)
+    assert all(0.2 <= c.response_coupling <= 0.6 for c in weak.channels)
+    assert all(1.3 <= c.response_coupling <= 1.6 for c in strong.channels)
+    unpinned = family_world("promo_unpinned", 0)
+    assert all(c.promo_spend_lift >= 2.5 and c.flight_sigma < 0.1 for c in unpinned.channels)
+    for shape in ("log", "sqrt_cap"):
+        world = family_world(shape, 0)
+        for c in world.channels:
+            assert c.shape == shape and 1.0 <= c.typical_roi() <= 9.0
+    capped = family_world("sqrt_cap", 0).channels[0]
+    assert float(capped.saturation(4 * capped.half_saturation)) == pytest.approx(1.0)
+    assert float(capped.saturation(9 * capped.half_saturation)) == pytest.approx(1.0)
 
 
 def test_plan_incremental_is_exact_and_counts_the_carryover_tail():

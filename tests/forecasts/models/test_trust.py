@@ -2,6 +2,7 @@
 backtest's arithmetic (fast: no Prophet)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -31,8 +32,19 @@ def test_loosely_pinned_reads_the_marginal_band_and_a_missing_effect():
     assert _fit(gain=0.0).loosely_pinned == "no effect of spend found"
 
 
+def test_pilot_limits_are_opt_in(demo_scenario):
+    inputs = load_inputs(load_scenario(demo_scenario))
+    assert inputs.scenario.forecast.pilot_change is None
+    fits = {u.key: SimpleNamespace(loosely_pinned="wide band") for u in inputs.units}
+    ref = {u.key: 1000.0 for u in inputs.units}
+    assert pilot_rules(inputs, SimpleNamespace(fits=fits), ref, {}, 1_000_000.0) == ([], {})
+
+
 def test_pilot_limits_only_unruled_loose_channels_around_their_historical_share(demo_scenario):
     inputs = load_inputs(load_scenario(demo_scenario))
+    scenario = inputs.scenario
+    inputs = replace(inputs, scenario=scenario.model_copy(update={
+        "forecast": scenario.forecast.model_copy(update={"pilot_change": 0.3})}))
     loose = {"display_feed", "kol", "search_ads"}     # search_ads has a min rule in the demo
     fits = {u.key: SimpleNamespace(loosely_pinned="wide band" if u.channel in loose else None)
             for u in inputs.units}

@@ -81,8 +81,9 @@ def test_report_loads_cleanly_and_shows_every_chart(browser, report, tmp_path):
     for image in images:
         assert image["done"] and image["natural"] >= 1200, image
         assert image["shown"] >= 900, image  # drawn across the page, not a thumbnail
-    assert page.locator(".card").count() == 6
-    assert all(page.locator(".card").nth(i).is_visible() for i in range(6))
+    assert page.locator(".card").count() == 7      # the outcome over the plausible curves too
+    assert all(page.locator(".card").nth(i).is_visible() for i in range(7))
+    assert "p10–p90 over 100 plausible curves" in page.locator(".cards").inner_text().lower()
     rows = page.locator("#channels tbody tr")
     assert rows.count() == 8
     assert "content_seo spends at most" in page.locator("#rules").inner_text()

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from budgetopt.errors import InputError
-from budgetopt.optimizer.scenario.spec import Budget, ChannelRule, Event, ForecastSettings, Group, Horizon, Limits, Scenario, SolverSettings
+from budgetopt.optimizer.scenario.spec import Budget, ChannelRule, Event, ForecastSettings, Group, Horizon, Limits, RiskSettings, Scenario, SolverSettings
 from budgetopt.optimizer.scenario.schema import SCHEMA_FILE, json_schema
 from budgetopt.optimizer.scenario.loader import load_scenario, scenario_from_dict
 
@@ -349,7 +349,7 @@ def test_contract_keys_keep_their_names(model):
 DOC = ROOT / "docs" / "scenario.md"
 DOC_PREFIX = {Scenario: "`", Horizon: "`horizon.", Budget: "`budget.", ChannelRule: "`channels.X.",
               Group: "`groups.G.", Limits: "`limits.", Event: "`events[].",
-              ForecastSettings: "`forecast.", SolverSettings: "`solver."}
+              ForecastSettings: "`forecast.", SolverSettings: "`solver.", RiskSettings: "`risk."}
 
 
 def _yaml_blocks(text: str) -> list[str]:

@@ -1,0 +1,151 @@
+"""Plausible curves: the response parameter sets the data support, and curve tables read from
+them at every spend the plan may choose.
+
+The profile search already scores every candidate (shape, scale, Hill exponent, carryover,
+coupling ρ; gain profiled out) by its residual sum of squares. Those scores are a profile
+likelihood: candidate c gets weight exp(−κ · ΔSSE_c / (2σ²)), where κ = (1 − r₁)/(1 + r₁)
+discounts the sample size for the residuals' lag-1 autocorrelation r₁ (autocorrelated residuals
+carry less information than their count says). Each candidate's gain is then uncertain too:
+its standard error from the linearized fit, σ / √κ / |J⊥| with J = ∂ fit / ∂ gain.
+
+A parameter stuck at a bound — the gain at its cap, or a saturation scale beyond any spend
+seen in history — means the likelihood's curvature does not measure the uncertainty (the data
+cannot tell the candidates apart in the direction that matters). Such a unit is "not
+identified": every candidate not rejected at 95% (κ · ΔSSE/σ² ≤ χ²₁(0.95)) gets the same
+weight, so the plausible set is as wide as the data allow.
+
+Draws: S samples per unit, seeded by the run's seed and the unit's name, each a candidate
+(drawn by weight) with a gain drawn from its normal (cut at 0). Forecasting knows nothing of
+the optimizer: the draws leave here as a table with a `sample` column.
+"""
+from __future__ import annotations
+
+import zlib
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+MAX_CANDIDATES = 64        # the plausible set keeps at most this many candidates
+MIN_WEIGHT = 1e-4          # … and only those within this share of the best one's weight
+GAIN_CAP_SHARE = 0.98      # a gain this close to its cap is "at the bound"
+CHI2_1_95 = 3.841
+MIN_KAPPA = 0.05
+
+
+def effective_share(resid: np.ndarray) -> float:
+    """κ = (1 − r₁)/(1 + r₁) for lag-1 autocorrelation r₁ of the residuals, in [0.05, 1]."""
+    r = np.asarray(resid, float)
+    denom = float(r @ r)
+    if len(r) < 3 or denom <= 0:
+        return 1.0
+    r1 = float(r[1:] @ r[:-1]) / denom
+    return float(np.clip((1 - r1) / (1 + r1), MIN_KAPPA, 1.0))
+
+
+def not_identified(best, spend: np.ndarray, max_gain: float | None) -> tuple[str, ...]:
+    """Why the best fit sits at a bound (empty when it does not)."""
+    out = []
+    if best.gain <= 0:
+        return ()
+    if max_gain is not None and best.gain >= GAIN_CAP_SHARE * max_gain:
+        out.append(f"gain at its cap ({max_gain:g})")
+    seen = float(np.max(spend)) if len(spend) else 0.0
+    if seen > 0 and best.scale > seen:
+        out.append("saturation scale beyond any spend seen in history")
+    return tuple(out)
+
+
+def plausible_set(results, scores, best, sigma: float, resid: np.ndarray, spend: np.ndarray,
+                  weight_for, proj, target: np.ndarray, lift, multiplicative: bool,
+                  max_gain: float | None) -> tuple[tuple, tuple]:
+    """(response, weight, gain standard error) per plausible candidate, weights summing to 1,
+    and the reasons the unit is not identified (empty when it is); `max_gain` is the gain's
+    cap in this form (None: uncapped)."""
+    if best.gain <= 0 or sigma <= 0:
+        return ((best, 1.0, 0.0),), ()
+    kappa = effective_share(resid)
+    loose = not_identified(best, spend, max_gain)
+    score = np.asarray(scores, float)
+    delta = kappa * (score - score.min()) / sigma ** 2
+    weights = (delta <= CHI2_1_95).astype(float) if loose else np.exp(-delta / 2)
+    seen: dict[tuple, int] = {}
+    for i, (r, _) in enumerate(results):
+        key = (r.shape, round(r.scale, 6), r.hill_n, round(float(r.carryover), 6), r.rho)
+        if key not in seen or weights[i] > weights[seen[key]]:
+            seen[key] = i
+    order = sorted(seen.values(), key=lambda i: (-weights[i], i))
+    top = weights[order[0]]
+    keep = [i for i in order if weights[i] >= MIN_WEIGHT * top and results[i][0].gain > 0]
+    keep = keep[:MAX_CANDIDATES] or [order[0]]
+    total = float(sum(weights[i] for i in keep))
+    out = []
+    for i in keep:
+        r = results[i][0]
+        eff = weight_for(r.rho) * r.saturate(r.adstock(spend))
+        jac = eff / (1 + r.gain * eff) if multiplicative else eff
+        jp = proj.resid(jac)
+        norm = float(np.sqrt(jp @ jp))
+        se = sigma / np.sqrt(kappa) / norm if norm > 0 else 0.0
+        out.append((r, float(weights[i] / total), float(se)))
+    return tuple(out), loose
+
+
+def draw_responses(plausible: tuple, samples: int, seed: int, key: str) -> list:
+    """`samples` responses drawn from a unit's plausible set (deterministic per seed and unit)."""
+    rng = np.random.default_rng([int(seed), zlib.crc32(key.encode("utf-8"))])
+    weights = np.array([w for _, w, _ in plausible], float)
+    idx = rng.choice(len(plausible), size=samples, p=weights / weights.sum())
+    z = rng.standard_normal(samples)
+    out = []
+    for i, zi in zip(idx, z):
+        r, _, se = plausible[int(i)]
+        out.append(replace(r, gain=max(float(r.gain + se * zi), 0.0)))
+    return out
+
+
+def sample_curve_table(forecaster, periods: pd.DataFrame, curves: pd.DataFrame, samples: int,
+                       seed: int = 0) -> pd.DataFrame:
+    """Each unit × period's curve under `samples` plausible responses, read at the same spend
+    breakpoints as `curves` (the table the plan is solved on): columns unit, period, sample,
+    spend, incremental_kpi. Units absent from the forecaster (locked, never spent) keep their
+    curve in every sample."""
+    frames = []
+    known = set(forecaster.fits)
+    grouped = {k: g for k, g in curves.groupby(["unit", "period"], sort=True)}
+    sample_ids = np.arange(samples)
+    for key in sorted({u for u, _ in grouped}):
+        cells = {p: g["spend"].to_numpy(float) for (u, p), g in grouped.items() if u == key}
+        if key not in known:
+            for p, x in cells.items():
+                y = grouped[(key, p)]["incremental_kpi"].to_numpy(float)
+                frames.append(_cell_frame(key, p, sample_ids, x, np.tile(y, (samples, 1))))
+            continue
+        fit = forecaster.fits[key]
+        plausible = fit.plausible or ((fit.response, 1.0, 0.0),)
+        draws = draw_responses(plausible, samples, seed, key)
+        step = fit.step_days
+        frame, which = forecaster.factors(key, periods)   # baseline up to the longest tail
+        base = frame["baseline"].to_numpy(float)
+        days = dict(zip(periods["period"], periods["days"]))
+        sums = np.zeros((samples, len(periods)))
+        for s, r in enumerate(draws):
+            factor = r.gain * r.coupling_weight(base) * (base if r.multiplicative else 1.0)
+            valued = r.smear(np.maximum(factor, 0.0))
+            for j, p in enumerate(periods["period"]):
+                sums[s, j] = float(valued[which == p].sum())
+        for j, p in enumerate(periods["period"]):
+            if p not in cells:
+                continue
+            x = cells[p]
+            per_step = step / days[p]
+            y = np.stack([sums[s, j] * r.saturate(x * per_step) for s, r in enumerate(draws)])
+            frames.append(_cell_frame(key, p, sample_ids, x, y))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _cell_frame(key, period, sample_ids, x, y) -> pd.DataFrame:
+    k = len(x)
+    return pd.DataFrame({"unit": key, "period": int(period),
+                         "sample": np.repeat(sample_ids, k), "spend": np.tile(x, len(sample_ids)),
+                         "incremental_kpi": np.asarray(y, float).ravel()})
