@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from budgetopt.errors import InputError, PlanError
+from budgetopt.forecasts.backends import make_backend
 from budgetopt.forecasts.models.backtest import MIN_TRAIN_DAYS, Backtest, origins, run_backtest
 from budgetopt.forecasts.history.calendar import Promotion, holiday_frame
 from budgetopt.forecasts.models.forecaster import Forecaster
@@ -55,6 +56,14 @@ def _settings(scenario: Scenario) -> FitSettings:
                        interval_width=scenario.forecast.interval_width)
 
 
+def forecast_backend(scenario: Scenario, n_jobs: int | None = None):
+    """The backend the scenario's forecast section names (local: all cores or n_jobs)."""
+    spec = scenario.forecast
+    where = str(scenario.source.name) if scenario.source else "scenario"
+    return make_backend(spec.backend, n_jobs=n_jobs, master=spec.spark.master,
+                        partitions=spec.spark.partitions, where=where)
+
+
 def fit_forecasts(inputs: PlanInputs, progress: Callable[[int, int], None] | None = None,
                   n_jobs: int | None = None) -> Forecaster:
     """Fit one model per plannable unit that has spend history."""
@@ -62,7 +71,8 @@ def fit_forecasts(inputs: PlanInputs, progress: Callable[[int, int], None] | Non
     learned = [(u.channel, u.market) for u in inputs.units if u not in inputs.locked_unlearned]
     return Forecaster.fit(learned, inputs.history.unit_frame, inputs.history.kpi, holidays,
                           promo_days, inputs.step_days, _settings(inputs.scenario),
-                          n_jobs=n_jobs, progress=progress)
+                          n_jobs=n_jobs, progress=progress,
+                          backend=forecast_backend(inputs.scenario, n_jobs))
 
 
 def backtest(scenario: Scenario | str | Path, *, folds: int = 3,
@@ -88,7 +98,8 @@ def backtest(scenario: Scenario | str | Path, *, folds: int = 3,
     learned = [(u.channel, u.market) for u in inputs.units if u not in inputs.locked_unlearned]
     return run_backtest(learned, history.unit_frame, history.kpi, holidays, promo_days,
                         inputs.step_days, _settings(scenario), cutoffs, holdout,
-                        scenario.horizon.period, n_jobs=n_jobs, progress=progress)
+                        scenario.horizon.period, n_jobs=n_jobs, progress=progress,
+                        backend=forecast_backend(scenario, n_jobs))
 
 
 def plan(scenario: Scenario | str | Path, *, solver: str | None = None,
