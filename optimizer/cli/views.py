@@ -8,7 +8,7 @@ from rich.table import Table
 
 from budgetopt.optimizer.workflows.compare import Comparison
 from budgetopt.optimizer.rules.bounds import money
-from budgetopt.optimizer.cli.console import print_plan
+from budgetopt.optimizer.cli.console import print_plan, print_warnings
 from budgetopt.optimizer.workflows.frontier import Frontier
 from budgetopt.optimizer.workflows.rebalance import Rebalance
 from budgetopt.optimizer.workflows.shocks import ROI_RETAINED_FLOOR, ShockReport
@@ -155,6 +155,5 @@ def print_rebalance(reb: Rebalance, console: Console | None = None) -> None:
                   f"{s['periods_remaining']} remaining periods "
                   f"{money(pool['dynamic_unspent'], cur)}; fixed commitments kept "
                   f"{money(pool['fixed_remaining'], cur)}")
-    for warning in s["warnings"]:
-        console.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
+    print_warnings(s["warnings"], console)
     print_plan(reb.plan, console)

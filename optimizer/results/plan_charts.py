@@ -320,6 +320,11 @@ def plan_charts(result: PlanResult) -> list[ChartSet]:
          "spend; green is the per-period spend range seen in history, where the curve is most "
          "trustworthy." + more, lambda: curve_chart(result, promos)),
     ]
+    if result.has_market:
+        from budgetopt.optimizer.results.market_charts import market_heatmap
+        specs.insert(2, ("markets", "Spend by channel and market", "Planned spend over the "
+                         "horizon in each channel × market, with its ROI; totals are in the "
+                         "workbook's Channel x market sheets.", lambda: market_heatmap(result)))
     out = []
     for name, title, caption, draw in specs:
         out.append(ChartSet(name, title, caption, png_bytes(draw())))

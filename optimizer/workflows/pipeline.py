@@ -31,6 +31,7 @@ from budgetopt.optimizer.rules.rulebook import PlanFrame, channel_caps, precheck
 from budgetopt.optimizer.scenario.spec import Scenario, load_scenario
 from budgetopt.optimizer.lp.solvers import make_solver
 from budgetopt.optimizer.results.summary import build_summary
+from budgetopt.optimizer.results.grouping import warning_groups
 
 
 CALENDAR_TAIL_DAYS = 120
@@ -219,6 +220,7 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
     summary["curves"].update(curve_notes(forecaster))
     summary["pilot_limits"] = pilot_info
     summary["warnings"].extend(pilot_warnings(pilot_info, scenario.currency))
+    summary["warning_groups"] = warning_groups(summary["warnings"])
     summary["carryover"] = carryover_summary(forecaster, periods, solution.spend)
     forecast_out = period_labels(forecast, periods, units)
     plan_spend = pd.Series(solution.spend).rename("planned_spend").rename_axis(["unit", "period"])

@@ -150,8 +150,10 @@ def test_binding_rule_and_budget_dual_are_explained(fitted):
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda p: p.name)
 def test_every_example_scenario_plans(scenario, fitted, tmp_path):
-    _, forecaster = fitted
+    demo_inputs, forecaster = fitted
     inputs = load_inputs(load_scenario(scenario))
+    if inputs.scenario.history_path != demo_inputs.scenario.history_path:
+        forecaster = fit_forecasts(inputs)     # e.g. markets.yaml: its own channel × market history
     result = plan_with(inputs, forecaster)
     t = result.totals
     assert t["fixed"] + t["dynamic"] + t["reserve"] - t["overspend"] == pytest.approx(t["budget"], abs=0.01)
