@@ -143,8 +143,13 @@ def print_plan(result: PlanResult, console: Console | None = None) -> None:
                       + (f"; {shape}: {', '.join(odd)}" if odd else ""))
     mroi = s.get("channels_marginal_roi", {})
     if mroi:
-        console.print("Marginal ROI (return on the next unit of money): " + ", ".join(
-            f"{c} {_num(v)}" for c, v in mroi.items()))
+        shown = dict(sorted(mroi.items(), key=lambda kv: -(kv[1] or 0))[:TOP_UNITS]
+                     if len(mroi) > TOP_UNITS else mroi)
+        more = (f" … and {len(mroi) - TOP_UNITS} more (channels.csv)"
+                if len(mroi) > TOP_UNITS else "")
+        console.print("Marginal ROI (return on the next unit of money"
+                      + (", highest first" if more else "") + "): " + ", ".join(
+                          f"{c} {_num(v)}" for c, v in shown.items()) + more)
     console.print(f"Marginal value of the budget: {s['budget_dual_explained']}")
     for rule in s["binding_constraints"]:
         console.print(f"Binding: {rule['description']} — {rule['explanation']}")

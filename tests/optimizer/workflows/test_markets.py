@@ -37,6 +37,7 @@ def test_console_shows_top_units_and_totals_by_channel_and_market(run):
     assert "top 15 of 20 units by spend" in text
     assert "… 5 more units" in text
     assert "By channel" in text and "By market" in text
+    assert "highest first" in text and "… and 5 more (channels.csv)" in text
     allocation = pd.read_csv(out / "allocation.csv")
     north = allocation.loc[allocation["market"] == "north", "total_spend"].sum()
     north_line = next(line for line in text.splitlines() if line.startswith("│ north "))
