@@ -117,26 +117,8 @@ def chart(rows: list[dict]) -> None:
     fig.savefig(CHART, dpi=110, metadata={"Software": None})
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--units", type=int, nargs="+", default=[8, 200, 1000])
-    parser.add_argument("--backends", nargs="+", default=["local", "spark"])
-    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "bo-scale")
-    args = parser.parse_args()
-    if args.one:
-        print(json.dumps(one(args.one)))
-        return
-    rows = []
-    for units in args.units:
-        folder = args.work / str(units)
-        folder.mkdir(parents=True, exist_ok=True)
-        for backend in args.backends:
-            load = os.getloadavg()[0]
-            data = measure(make_case(units, folder, backend))
-            data.update(backend=backend, units=units, load=round(load, 1))
-            rows.append(data)
-            print(json.dumps(data), flush=True)
+def record(rows: list[dict], units: list[int], backends: list[str]) -> None:
+    """Write the rows (one JSON object per configuration) into BENCHMARKS.md and the chart."""
     lines = []
     for r in rows:
         if "error" in r:
@@ -162,9 +144,39 @@ def main() -> None:
             "|---|---|---|---|---|---|---|---|---|---|---|---|\n" + "\n".join(lines)
             + "\n\n![stage times](benchmarks/scale.png)")
     write_section("scale", "Scale: units × backend", body,
-                  "python -m benchmarks.scale --units " + " ".join(map(str, args.units))
-                  + " --backends " + " ".join(args.backends))
+                  "python -m benchmarks.scale --units " + " ".join(map(str, units))
+                  + " --backends " + " ".join(backends))
     print(body)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--units", type=int, nargs="+", default=[8, 200, 1000])
+    parser.add_argument("--backends", nargs="+", default=["local", "spark"])
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "bo-scale")
+    parser.add_argument("--rows", type=Path, help="record rows printed by an earlier run "
+                                                  "(one JSON object per line) instead of running")
+    args = parser.parse_args()
+    if args.rows:
+        rows = [json.loads(line) for line in args.rows.read_text().splitlines()
+                if line.startswith("{")]
+        record(rows, sorted({r["units"] for r in rows}), sorted({r["backend"] for r in rows}))
+        return
+    if args.one:
+        print(json.dumps(one(args.one)))
+        return
+    rows = []
+    for units in args.units:
+        folder = args.work / str(units)
+        folder.mkdir(parents=True, exist_ok=True)
+        for backend in args.backends:
+            load = os.getloadavg()[0]
+            data = measure(make_case(units, folder, backend))
+            data.update(backend=backend, units=units, load=round(load, 1))
+            rows.append(data)
+            print(json.dumps(data), flush=True)
+    record(rows, args.units, args.backends)
 
 
 if __name__ == "__main__":
