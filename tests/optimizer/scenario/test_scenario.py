@@ -115,7 +115,8 @@ def test_every_example_scenario_loads(path):
     scenario = load_scenario(path)
     assert isinstance(scenario, Scenario)
     assert scenario.source == path.resolve()
-    assert scenario.history_path == (SCENARIOS / "data" / "history.csv").resolve()
+    own = {"markets.yaml": "markets.csv"}.get(path.name, "history.csv")   # channel × market
+    assert scenario.history_path == (SCENARIOS / "data" / own).resolve()
     assert scenario.history_path.is_file()
     assert type(scenario.horizon.start) is date and type(scenario.horizon.end) is date
     assert scenario.horizon.start < scenario.horizon.end
