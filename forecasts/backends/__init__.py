@@ -23,9 +23,12 @@ class Backend(Protocol):
     name: str
 
     def map_units(self, func: Callable[..., Any], tasks: list[UnitTask], args: tuple,
-                  progress: Callable[[int, int], None] | None = None) -> list[Any]:
+                  progress: Callable[[int, int], None] | None = None,
+                  codec: tuple[Callable[[Any], str], Callable[[str], Any]] | None = None
+                  ) -> list[Any]:
         """`func(task.unit, task.frame, *args)` for every task, results in task order; a
-        failing unit raises PlanError naming it."""
+        failing unit raises PlanError naming it. `codec` (encode, decode) turns a result into
+        text and back where it must travel as text (Spark; default JSON)."""
 
 
 def make_backend(name: str = "local", *, n_jobs: int | None = None, master: str | None = None,

@@ -31,7 +31,10 @@ class LocalBackend:
         return max(1, min(count, self.n_jobs or os.cpu_count() or 1))
 
     def map_units(self, func: Callable[..., Any], tasks: list[UnitTask], args: tuple,
-                  progress: Callable[[int, int], None] | None = None) -> list[Any]:
+                  progress: Callable[[int, int], None] | None = None,
+                  codec=None) -> list[Any]:
+        """`codec` (how a result travels as text) is for backends that need one; joblib
+        carries results itself."""
         jobs = self.jobs(len(tasks))
         calls = (delayed(_guarded)(func, t.key, t.unit, t.frame, args) for t in tasks)
         if jobs > 1:

@@ -4,13 +4,14 @@ one built from the scenario's `forecast.spark: {master, partitions}`.
 
 Each group carries the unit's index and its rows (dates as day numbers, so no time zone can
 touch them); the worker runs the same function the local backend runs and sends the result
-back pickled, with any error as text, so a failing unit is named and nothing is written. The
+back as text (JSON; a fitted model through `budgetopt.forecasts.models.wire`), with any error
+as text, so a failing unit is named and nothing is written. The
 results are put back in the units' order: the same fits, byte for byte, as the local backend.
 """
 from __future__ import annotations
 
+import json
 import os
-import pickle
 import shutil
 import socket
 import sys
@@ -29,7 +30,7 @@ JAVA_FIX = ("install a Java 17 runtime (e.g. apt-get install openjdk-17-jre-head
             "JAVA_HOME, or use forecast.backend: local")
 CONNECT_TIMEOUT_S = 5.0
 DEFAULT_PORTS = {"spark": 7077, "sc": 15002}
-RESULT_SCHEMA = "unit_index long, ok boolean, payload binary, error string"
+RESULT_SCHEMA = "unit_index long, ok boolean, payload string, error string"
 _EPOCH = np.datetime64("1970-01-01", "D")
 _sessions: dict[str, Any] = {}
 
@@ -111,8 +112,10 @@ def _days(dates: pd.Series) -> np.ndarray:
     return (pd.to_datetime(dates).to_numpy().astype("datetime64[D]") - _EPOCH).astype(np.int64)
 
 
-def _group_runner(func: Callable[..., Any], columns: list[str], units: list, args: tuple):
-    """The function each Spark group runs: rebuild the unit's frame, call `func`, pickle."""
+def _group_runner(func: Callable[..., Any], columns: list[str], units: list, args: tuple,
+                  encode: Callable[[Any], str]):
+    """The function each Spark group runs: rebuild the unit's frame, call `func`, encode the
+    result as text."""
     def run(rows: pd.DataFrame) -> pd.DataFrame:
         index = int(rows["unit_index"].iloc[0])
         rows = rows.sort_values("row", kind="stable")
@@ -121,10 +124,9 @@ def _group_runner(func: Callable[..., Any], columns: list[str], units: list, arg
                                                 .astype("timedelta64[D]")))
         frame = frame[columns]
         try:
-            payload, ok, error = pickle.dumps(func(units[index], frame, *args),
-                                              protocol=pickle.HIGHEST_PROTOCOL), True, None
+            payload, ok, error = encode(func(units[index], frame, *args)), True, None
         except Exception as exc:  # noqa: BLE001 - reported by unit on the driver
-            payload, ok, error = b"", False, f"{type(exc).__name__}: {exc}"
+            payload, ok, error = "", False, f"{type(exc).__name__}: {exc}"
         return pd.DataFrame({"unit_index": [index], "ok": [ok], "payload": [payload],
                              "error": [error]})
     return run
@@ -150,7 +152,10 @@ class SparkBackend:
         return self._session
 
     def map_units(self, func: Callable[..., Any], tasks: list[UnitTask], args: tuple,
-                  progress: Callable[[int, int], None] | None = None) -> list[Any]:
+                  progress: Callable[[int, int], None] | None = None,
+                  codec: tuple[Callable[[Any], str], Callable[[str], Any]] | None = None
+                  ) -> list[Any]:
+        encode, decode = codec or (json.dumps, json.loads)
         if not tasks:
             return []
         session = self.session
@@ -159,7 +164,7 @@ class SparkBackend:
         frame = session.createDataFrame(rows)
         parts = self.partitions or session.sparkContext.defaultParallelism
         frame = frame.repartition(max(1, min(int(parts), len(tasks))), "unit_index")
-        runner = _group_runner(func, columns, [t.unit for t in tasks], args)
+        runner = _group_runner(func, columns, [t.unit for t in tasks], args, encode)
         out = frame.groupBy("unit_index").applyInPandas(runner, RESULT_SCHEMA).toPandas()
         by_index = {int(r.unit_index): r for r in out.itertuples(index=False)}
         results = []
@@ -169,7 +174,7 @@ class SparkBackend:
                 raise unit_failed(task.key, "no result came back from Spark")
             if not row.ok:
                 raise unit_failed(task.key, row.error)
-            results.append(pickle.loads(bytes(row.payload)))
+            results.append(decode(row.payload))
         if progress:
             progress(len(tasks), len(tasks))
         return results

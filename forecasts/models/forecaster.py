@@ -11,6 +11,7 @@ from threadpoolctl import threadpool_limits
 from budgetopt.forecasts.backends import Backend, UnitTask, make_backend
 
 from budgetopt.forecasts.history.calendar import compact_holidays
+from budgetopt.forecasts.models.wire import FIT_CODEC
 from budgetopt.forecasts.curves.breakpoints import response_breakpoints, zoom_breakpoints
 from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, baseline_steps, fit_unit,
                              interval_inflation, response_factors, step_factors, widen)
@@ -53,7 +54,8 @@ class Forecaster:
         tasks = [UnitTask(unit_key(*u), u, unit_frame(*u)[["date", kpi, "spend"]])
                  for u in units]
         results = backend.map_units(_fit_one, tasks,
-                                    (kpi, holidays, promo_days, step_days, settings), progress)
+                                    (kpi, holidays, promo_days, step_days, settings), progress,
+                                    codec=FIT_CODEC)
         return cls({unit_key(*fit.unit): fit for fit in results}, settings)
 
     @property

@@ -23,7 +23,8 @@ def _weighted_sum(unit, frame, weight):
     """A unit's work whose answer is known: Σ weight·spend, with the unit it came from."""
     if unit == ("bad", "x"):
         raise ValueError("spend column is corrupt")
-    return unit, float(weight * frame["spend"].sum()), str(frame["date"].iloc[-1].date())
+    return {"unit": list(unit), "sum": float(weight * frame["spend"].sum()),
+            "last": str(frame["date"].iloc[-1].date())}
 
 
 def _tasks() -> list[UnitTask]:
@@ -38,10 +39,11 @@ def _tasks() -> list[UnitTask]:
 def test_local_backend_returns_each_units_result_in_order():
     tasks = _tasks()
     results = LocalBackend(1).map_units(_weighted_sum, tasks, (2.0,))
-    expected = [(t.unit, 2.0 * float(t.frame["spend"].sum()),
-                 str(t.frame["date"].iloc[-1].date())) for t in tasks]
+    expected = [{"unit": list(t.unit), "sum": 2.0 * float(t.frame["spend"].sum()),
+                 "last": str(t.frame["date"].iloc[-1].date())} for t in tasks]
     assert results == expected
-    assert results[2] == (("c", None), 2.0 * 1.5 * sum(range(7)), "2025-01-07")
+    assert results[2] == {"unit": ["c", None], "sum": 2.0 * 1.5 * sum(range(7)),
+                          "last": "2025-01-07"}
 
 
 def test_local_backend_reports_progress_once_per_unit():
@@ -169,3 +171,21 @@ def test_spark_local_mode_plans_channel_by_market_identically(tmp_path):
         data.pop("inputs", None)   # the two scenario files differ in their backend line
         return data
     assert summary("a") == summary("b")
+
+
+def test_a_fitted_unit_travels_as_json_text_unchanged():
+    from budgetopt.forecasts.history.calendar import holiday_frame
+    from budgetopt.forecasts.models.fit import FitSettings, fit_unit
+    from budgetopt.forecasts.models.wire import fit_from_text, fit_to_text
+    world = make_world(["kol"], "2024-01-01", "2024-12-31", seed=2, markets=["east"])
+    rows = world.history
+    holidays = holiday_frame(pd.Timestamp("2024-01-01").date(), pd.Timestamp("2025-06-30").date())
+    promo = set(pd.date_range("2024-11-01", "2024-11-13"))
+    fit = fit_unit(("kol", "east"), rows["date"], rows["revenue"].to_numpy(float),
+                   rows["spend"].to_numpy(float), holidays, promo, 1, FitSettings())
+    text = fit_to_text(fit)
+    back = fit_from_text(text)
+    assert back == fit
+    assert back.holdout_errors == fit.holdout_errors and back.band == fit.band
+    assert fit_to_text(back) == text
+    assert isinstance(back.history_end, pd.Timestamp) and back.unit == ("kol", "east")
