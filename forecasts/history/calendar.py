@@ -77,3 +77,31 @@ def promotion_days(start: date, end: date, events: Iterable[Promotion] = (),
                                row.ds + pd.Timedelta(days=row.upper_window))
         flag[flag.index.isin(window)] = True
     return flag
+
+
+COMPACT_PIECE_DAYS = 4   # days of a promotion window that share one regressor
+
+
+def compact_holidays(holidays: pd.DataFrame, piece_days: int = COMPACT_PIECE_DAYS) -> pd.DataFrame:
+    """The same promotion windows as a few regressors each instead of one per day: the peak
+    day itself, and the days before and after it in pieces of at most `piece_days` (counted
+    outward from the peak, so the run-up nearest the peak gets its own piece). A 13-day window
+    becomes 5 regressors (3 before, the day, 1 after) instead of 13; each piece is a Prophet
+    holiday with no window of its own, named `promotion:before1`, `promotion:day`,
+    `promotion:after1` and so on. Fits keep the windows' shape at a third of the columns."""
+    names, days = [], []
+    for row in holidays.itertuples(index=False):
+        peak = pd.Timestamp(row.ds)
+        for offset in range(int(row.lower_window), int(row.upper_window) + 1):
+            if offset == 0:
+                piece = "day"
+            else:
+                side = "before" if offset < 0 else "after"
+                piece = f"{side}{(abs(offset) - 1) // piece_days + 1}"
+            names.append(f"{row.holiday}:{piece}")
+            days.append(peak + pd.Timedelta(days=offset))
+    frame = pd.DataFrame({"holiday": names, "ds": pd.to_datetime(days) if days else
+                          pd.to_datetime(pd.Series([], dtype="datetime64[ns]")),
+                          "lower_window": 0, "upper_window": 0})
+    frame = frame.drop_duplicates(["holiday", "ds"])
+    return frame.sort_values(["ds", "holiday"], kind="stable").reset_index(drop=True)

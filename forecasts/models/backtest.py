@@ -53,7 +53,8 @@ def run_backtest(units: list[tuple[str, str | None]], unit_frame: Callable, kpi:
                  holidays: pd.DataFrame, promo_days: set, step_days: int,
                  settings: FitSettings, cutoffs: list[pd.Timestamp], holdout_days: int,
                  period: str, n_jobs: int | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> Backtest:
+                 progress: Callable[[int, int], None] | None = None,
+                 backend=None) -> Backtest:
     """Fit at each cutoff, forecast `holdout_days` at actual spend, score per `period`."""
     frames = {u: unit_frame(*u) for u in units}
     rows = []
@@ -67,7 +68,8 @@ def run_backtest(units: list[tuple[str, str | None]], unit_frame: Callable, kpi:
             if progress:
                 progress((_fold - 1) * len(units) + done, total)
         forecaster = Forecaster.fit(units, train, kpi, holidays, promo_days, step_days,
-                                    settings, n_jobs=n_jobs, progress=step_progress)
+                                    settings, n_jobs=n_jobs, progress=step_progress,
+                                    backend=backend)
         start = cutoff + pd.Timedelta(days=1)
         end = cutoff + pd.Timedelta(days=holdout_days)
         periods = make_periods(start, end, period)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -229,18 +231,39 @@ def baseline_steps(fit: UnitFit, model, dates: pd.DatetimeIndex,
     """Zero-spend KPI per model step (point, bias-corrected on the log scale) and, with
     settings, seeded predictive samples (steps × samples)."""
     frame = pd.DataFrame({"ds": dates})
-    model.uncertainty_samples = 0
-    point = model.predict(frame)["yhat"].to_numpy()
-    draws = None
-    if samples is not None:
-        model.uncertainty_samples = samples.uncertainty_samples
-        np.random.seed(samples.seed)
-        draws = model.predictive_samples(frame)["yhat"]
+    with holidays_near(model, dates):
         model.uncertainty_samples = 0
+        point = model.predict(frame)["yhat"].to_numpy()
+        draws = None
+        if samples is not None:
+            model.uncertainty_samples = samples.uncertainty_samples
+            np.random.seed(samples.seed)
+            draws = model.predictive_samples(frame)["yhat"]
+            model.uncertainty_samples = 0
     if fit.response.multiplicative:
         point = np.exp(point + fit.sigma ** 2 / 2)
         draws = np.exp(draws) if draws is not None else None
     return point, draws
+
+
+@contextmanager
+def holidays_near(model, dates) -> Iterator[None]:
+    """Predict with only the promotion rows whose window touches `dates` (and the first row of
+    each promotion, so every column the model was fitted with is still built): the same
+    features for those dates, without Prophet walking every window of every year per call —
+    over a third of a prediction's time."""
+    full = model.holidays
+    if full is None or len(full) == 0:
+        yield
+        return
+    lo, hi = pd.Timestamp(min(dates)), pd.Timestamp(max(dates))
+    start = full["ds"] + pd.to_timedelta(full["lower_window"], unit="D")
+    end = full["ds"] + pd.to_timedelta(full["upper_window"], unit="D")
+    model.holidays = full[((end >= lo) & (start <= hi)) | ~full["holiday"].duplicated()]
+    try:
+        yield
+    finally:
+        model.holidays = full
 
 
 def step_factors(fit: UnitFit, baseline: np.ndarray) -> np.ndarray:

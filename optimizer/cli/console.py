@@ -11,9 +11,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from budgetopt.money import money
+from budgetopt.optimizer.results.grouping import totals_by, warning_lines
 from budgetopt.optimizer.results.outcome import outcome_line
 from budgetopt.optimizer.results.tables import PlanResult
 from budgetopt.units import unit_key
+
+TOP_UNITS = 15   # a plan with more units shows the largest, then totals by channel and market
 
 
 def interactive(stream=None) -> bool:
@@ -55,7 +58,14 @@ def plan_table(result: PlanResult) -> Table:
     label = "channel/market" if result.has_market else "channel"
     for name in (label, "fixed", "dynamic", "total", "share", f"incr. {kpi}", "ROI", "mROI"):
         table.add_column(name, justify="left" if name == label else "right")
-    for row in result.channels.itertuples():
+    rows = result.channels
+    hidden = 0
+    if len(rows) > TOP_UNITS:
+        rows = rows.sort_values(["total_spend", "channel"], ascending=[False, True],
+                                kind="stable").head(TOP_UNITS)
+        hidden = len(result.channels) - TOP_UNITS
+        table.title += f" — top {TOP_UNITS} of {len(result.channels)} units by spend"
+    for row in rows.itertuples():
         name = unit_key(row.channel, row.market if result.has_market else None)
         if row.extrapolated:
             name += " (!)"
@@ -63,11 +73,34 @@ def plan_table(result: PlanResult) -> Table:
                       money(row.total_spend, cur), f"{row.share:.1%}",
                       f"{row.incremental_kpi:,.0f}", _num(row.roi), _num(row.marginal_roi))
     t = result.totals
+    if hidden:
+        rest = result.channels.drop(rows.index)
+        table.add_row(f"… {hidden} more units", money(rest["fixed_spend"].sum(), cur),
+                      money(rest["dynamic_spend"].sum(), cur), money(rest["total_spend"].sum(), cur),
+                      f"{rest['share'].sum():.1%}", f"{rest['incremental_kpi'].sum():,.0f}", "", "")
     table.add_section()
     table.add_row("total", money(t["fixed"], cur), money(t["dynamic"], cur),
                   money(t["spend"], cur), "100.0%", f"{t['incremental_kpi']:,.0f}",
                   _num(t["roi"]), "")
     return table
+
+
+def totals_table(result: PlanResult, key: str) -> Table:
+    """Spend, share, incremental KPI and ROI per channel or per market."""
+    cur, kpi = result.scenario.currency, result.scenario.kpi
+    table = Table(title=f"By {key}", title_justify="left")
+    for name in (key, "units", "total", "share", f"incr. {kpi}", "ROI"):
+        table.add_column(name, justify="left" if name == key else "right")
+    for row in totals_by(result.allocation, key).itertuples():
+        table.add_row(str(getattr(row, key)), str(row.units), money(row.total_spend, cur),
+                      f"{row.share:.1%}", f"{row.incremental_kpi:,.0f}", _num(row.roi))
+    return table
+
+
+def print_warnings(warnings: list[str], console: Console) -> None:
+    """One line per kind of warning (count and worst units when a kind repeats)."""
+    for line in warning_lines(warnings):
+        console.print(f"[yellow]Warning:[/yellow] {line}", highlight=False)
 
 
 def _num(value) -> str:
@@ -83,6 +116,9 @@ def wide_console() -> Console:
 def print_plan(result: PlanResult, console: Console | None = None) -> None:
     console = console or wide_console()
     console.print(plan_table(result))
+    if result.has_market and len(result.channels) > TOP_UNITS:
+        console.print(totals_table(result, "channel"))
+        console.print(totals_table(result, "market"))
     s, t, cur = result.summary, result.totals, result.scenario.currency
     console.print(
         f"Pool: budget {money(t['budget'], cur)} = fixed {money(t['fixed'], cur)} "
@@ -112,13 +148,17 @@ def print_plan(result: PlanResult, console: Console | None = None) -> None:
                       + (f"; {shape}: {', '.join(odd)}" if odd else ""))
     mroi = s.get("channels_marginal_roi", {})
     if mroi:
-        console.print("Marginal ROI (return on the next unit of money): " + ", ".join(
-            f"{c} {_num(v)}" for c, v in mroi.items()))
+        shown = dict(sorted(mroi.items(), key=lambda kv: -(kv[1] or 0))[:TOP_UNITS]
+                     if len(mroi) > TOP_UNITS else mroi)
+        more = (f" … and {len(mroi) - TOP_UNITS} more (channels.csv)"
+                if len(mroi) > TOP_UNITS else "")
+        console.print("Marginal ROI (return on the next unit of money"
+                      + (", highest first" if more else "") + "): " + ", ".join(
+                          f"{c} {_num(v)}" for c, v in shown.items()) + more)
     console.print(f"Marginal value of the budget: {s['budget_dual_explained']}")
     for rule in s["binding_constraints"]:
         console.print(f"Binding: {rule['description']} — {rule['explanation']}")
-    for warning in s["warnings"]:
-        console.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
+    print_warnings(s["warnings"], console)
 
 
 def print_backtest(result, console: Console | None = None) -> None:

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from budgetopt.money import money
-from budgetopt.optimizer.cli.console import print_plan
+from budgetopt.optimizer.cli.console import print_plan, print_warnings
 
 if TYPE_CHECKING:
     from budgetopt import Comparison, Frontier, Rebalance, ShockReport
@@ -155,6 +155,5 @@ def print_rebalance(reb: Rebalance, console: Console | None = None) -> None:
                   f"{s['periods_remaining']} remaining periods "
                   f"{money(pool['dynamic_unspent'], cur)}; fixed commitments kept "
                   f"{money(pool['fixed_remaining'], cur)}")
-    for warning in s["warnings"]:
-        console.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
+    print_warnings(s["warnings"], console)
     print_plan(reb.plan, console)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pulp
 
 from budgetopt.errors import InputError, PlanError
+from budgetopt.optimizer.lp.bulk import BulkHiGHS
 
 SOLVER_NAMES = ("highs", "cbc")
 
@@ -19,7 +20,7 @@ def make_solver(name: str, time_limit_s: float | None = None, *,
         # presolve spends quadratic time looking for such parallel columns (30 s at 50 × 52);
         # the LP itself solves in a few simplex iterations without it.
         options = {} if mip else {"presolve": "off", "solver": "ipm"}
-        solver = pulp.HiGHS(msg=False, timeLimit=time_limit_s, threads=1, **options)
+        solver = BulkHiGHS(msg=False, timeLimit=time_limit_s, threads=1, **options)
     else:
         solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s, threads=1)
     if not solver.available():

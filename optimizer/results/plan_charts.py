@@ -327,6 +327,11 @@ def plan_charts(result: PlanResult) -> list[ChartSet]:
                     f"Weekly {kpi} in history split by the joint model into the baseline (no "
                     "spend) and each channel's contribution; the line is what was observed.",
                     lambda: decomposition_chart(result))
+    if result.has_market:
+        from budgetopt.optimizer.results.market_charts import market_heatmap
+        specs.insert(2, ("markets", "Spend by channel and market", "Planned spend over the "
+                         "horizon in each channel × market, with its ROI; totals are in the "
+                         "workbook's Channel x market sheets.", lambda: market_heatmap(result)))
     out = []
     for name, title, caption, draw in specs:
         out.append(ChartSet(name, title, caption, png_bytes(draw())))

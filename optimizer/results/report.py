@@ -8,6 +8,7 @@ from importlib import metadata
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from budgetopt.optimizer.results.grouping import warning_lines
 from budgetopt.optimizer.results.plan_charts import ChartSet, plan_charts, unit_labels
 from budgetopt.money import money
 from budgetopt.optimizer.results.tables import PlanResult
@@ -64,6 +65,7 @@ def report_context(result: PlanResult, charts: list[ChartSet]) -> dict:
         "budget_dual": f"Marginal value of the budget: {s['budget_dual_explained']}.",
         "rules": s["binding_constraints"],
         "warnings": warnings,
+        "warning_lines": warning_lines(warnings),
         "any_extrapolated": bool(result.channels["extrapolated"].any()),
         "table": channel_table(result),
         "charts": {c["name"]: c for c in embedded},

@@ -9,6 +9,7 @@ from importlib import metadata
 
 import numpy as np
 
+from budgetopt.optimizer.results.grouping import warning_groups
 from budgetopt.optimizer.scenario.loader import file_sha256
 from budgetopt.units import unit_key
 
@@ -148,6 +149,7 @@ def build_summary(inputs, pool, tables, solution, *, unplaced: float, reshaped: 
         "carryover": evidence.carryover,
         "outcome": evidence.outcome,
         "risk": evidence.risk,
+        "warning_groups": warning_groups(warnings),
     }
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from budgetopt.money import CURRENCY_SIGNS
 from budgetopt.optimizer.results.files import neutralize
+from budgetopt.optimizer.results.grouping import market_pivot
 from budgetopt.optimizer.results.tables import PlanResult
 
 CREATED = datetime(2000, 1, 1)
@@ -78,8 +79,15 @@ def plan_workbook(result: PlanResult) -> bytes:
     money_kpi = result.scenario.kpi.lower() in ("revenue", "gmv", "sales", "profit")
     tables = [("Channels", result.channels), ("Allocation", result.allocation),
               ("Forecast", result.forecast), ("Curves", result.curves)]
+    if result.has_market:
+        tables[1:1] = [("Channel x market spend", market_pivot(result.allocation)),
+                       ("Channel x market KPI",
+                        market_pivot(result.allocation, "incremental_kpi"))]
     sheets = [Sheet(name, frame, {c: column_kind(c, frame[c], money_kpi) for c in frame.columns})
               for name, frame in tables]
+    for sheet in sheets[1:3] if result.has_market else []:
+        kind = "money" if "spend" in sheet.name or money_kpi else "kpi"
+        sheet.kinds.update({c: kind for c in sheet.frame.columns if c != "channel"})
     return workbook_bytes(sheets, result.scenario.currency, summary=summary_rows(result))
 
 

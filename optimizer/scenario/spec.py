@@ -163,9 +163,17 @@ class Event(Spec):
     upper_window: Annotated[int, Field(ge=0, le=60)] = 0
 
 
+class SparkSettings(Spec):
+    """Where `forecast.backend: spark` runs: a master URL (default: the active session, else
+    local[*]) and how many Spark tasks the units are spread over (default: its parallelism)."""
+    master: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    partitions: Annotated[int, Field(ge=1, le=100_000, strict=True)] | None = None
+
+
 class ForecastSettings(Spec):
     seasonality_mode: Literal["additive", "multiplicative"] = "multiplicative"
     backend: Literal["local", "spark"] = "local"
+    spark: SparkSettings = SparkSettings()
     calendar: Literal["builtin", "none"] = "builtin"
     interval_width: Annotated[float, Field(gt=0, lt=1, strict=True)] = 0.8
     # opt-in: channels whose curve the data pin only loosely stay within this change of their

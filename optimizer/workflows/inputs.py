@@ -68,9 +68,6 @@ def check_inputs(scenario: Scenario, history: History, where: str = "scenario") 
                          f"{history.source} has none", where=where,
                          fix="add a 'conversions' (or 'new_customers') column to the history, "
                              "or remove cac_cap")
-    if scenario.forecast.backend != "local":
-        raise InputError(f"forecast.backend {scenario.forecast.backend} is not available in this "
-                         "version", where=where, fix="use forecast.backend: local")
     if history.freq == "W" and scenario.horizon.period == "day":
         raise InputError("horizon.period is day but the history has weekly rows", where=where,
                          fix="plan in weeks or months, or supply daily history")

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from budgetopt.errors import InputError
+from budgetopt.forecasts.backends import make_backend
 from budgetopt.forecasts.curves.breakpoints import PWL_TOLERANCE
 from budgetopt.forecasts.models.backtest import MIN_TRAIN_DAYS, Backtest, origins, run_backtest
 from budgetopt.forecasts.models.forecaster import Forecaster
@@ -30,6 +31,14 @@ from budgetopt.optimizer.workflows.solving import (Solved, check_rules, curve_sp
 from budgetopt.optimizer.workflows.tabulate import PlanTables, plan_tables
 
 
+def forecast_backend(scenario: Scenario, n_jobs: int | None = None):
+    """The backend the scenario's forecast section names (local: all cores or n_jobs)."""
+    spec = scenario.forecast
+    where = str(scenario.source.name) if scenario.source else "scenario"
+    return make_backend(spec.backend, n_jobs=n_jobs, master=spec.spark.master,
+                        partitions=spec.spark.partitions, where=where)
+
+
 def fit_forecasts(inputs: PlanInputs, progress: Callable[[int, int], None] | None = None,
                   n_jobs: int | None = None) -> Forecaster:
     """Fit one model per plannable unit that has spend history."""
@@ -40,7 +49,8 @@ def fit_forecasts(inputs: PlanInputs, progress: Callable[[int, int], None] | Non
                          n_jobs)
     return Forecaster.fit(learned_units(inputs), inputs.history.unit_frame, inputs.history.kpi,
                           holidays, promo_days, inputs.step_days, fit_settings(inputs.scenario),
-                          n_jobs=n_jobs, progress=progress)
+                          n_jobs=n_jobs, progress=progress,
+                          backend=forecast_backend(inputs.scenario, n_jobs))
 
 
 def backtest(scenario: Scenario | str | Path, *, folds: int = 3,
@@ -69,7 +79,8 @@ def backtest(scenario: Scenario | str | Path, *, folds: int = 3,
     holidays, promo_days = promotion_calendar(inputs)
     return run_backtest(learned_units(inputs), history.unit_frame, history.kpi, holidays,
                         promo_days, inputs.step_days, fit_settings(scenario), cutoffs, holdout,
-                        scenario.horizon.period, n_jobs=n_jobs, progress=progress)
+                        scenario.horizon.period, n_jobs=n_jobs, progress=progress,
+                        backend=forecast_backend(scenario, n_jobs))
 
 
 def plan(scenario: Scenario | str | Path, *, solver: str | None = None,

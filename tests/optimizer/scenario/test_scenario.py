@@ -115,7 +115,8 @@ def test_every_example_scenario_loads(path):
     scenario = load_scenario(path)
     assert isinstance(scenario, Scenario)
     assert scenario.source == path.resolve()
-    data = "wide_history.csv" if scenario.history_format == "wide" else "history.csv"
+    own = {"markets.yaml": "markets.csv"}.get(path.name, "history.csv")   # channel × market
+    data = "wide_history.csv" if scenario.history_format == "wide" else own
     assert scenario.history_path == (SCENARIOS / "data" / data).resolve()
     assert scenario.history_path.is_file()
     assert type(scenario.horizon.start) is date and type(scenario.horizon.end) is date

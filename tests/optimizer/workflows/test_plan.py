@@ -152,10 +152,10 @@ def test_binding_rule_and_budget_dual_are_explained(fitted):
 
 
 def test_every_example_scenario_plans(example_scenario, fitted):
-    _, forecaster = fitted
+    demo_inputs, forecaster = fitted
     inputs = load_inputs(load_scenario(example_scenario))
-    if inputs.scenario.history_format == "wide":   # its own history: its own joint fit
-        forecaster = fit_forecasts(inputs, n_jobs=1)
+    if inputs.scenario.history_path != demo_inputs.scenario.history_path:
+        forecaster = fit_forecasts(inputs, n_jobs=1)   # its own history (markets, wide): its own fit
     result = plan_with(inputs, forecaster)
     t = result.totals
     assert t["fixed"] + t["dynamic"] + t["reserve"] - t["overspend"] == pytest.approx(t["budget"], abs=0.01)
