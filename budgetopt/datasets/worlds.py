@@ -79,6 +79,7 @@ import numpy as np
 import pandas as pd
 
 from budgetopt.forecasts.history.calendar import BUILTIN_WINDOWS, builtin_promotions
+from budgetopt.names import check_name
 
 __all__ = [
     "ChannelTruth", "World", "make_world", "world_from_truths", "demo_world", "write_history",
@@ -112,7 +113,6 @@ SPEND_PROMOTIONS = tuple(BUILTIN_WINDOWS)
 FLIGHT_SIGMA = 0.35
 
 SHAPES = ("exp", "hill")
-_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 DEMO_START = "2023-10-01"
 DEMO_END = "2026-09-30"
@@ -147,10 +147,16 @@ class ChannelTruth:
     flight_sigma: float = FLIGHT_SIGMA   # sigma of the weekly lognormal spend flights
 
     def __post_init__(self) -> None:
-        if not _NAME_RE.match(self.name):
-            raise ValueError(f"channel name {self.name!r} must match [A-Za-z0-9_.-] (≤ 64)")
-        if self.market is not None and not _NAME_RE.match(self.market):
-            raise ValueError(f"market name {self.market!r} must match [A-Za-z0-9_.-] (≤ 64)")
+        for kind, value in (("channel", self.name), ("market", self.market)):
+            if value is None:
+                continue
+            try:
+                checked = check_name(value)
+            except ValueError as err:
+                raise ValueError(f"{kind} {err}") from None
+            if checked != value:
+                raise ValueError(f"{kind} name {value!r} is not in Unicode NFC form; "
+                                 "normalize it (unicodedata.normalize('NFC', name))")
         if self.shape not in SHAPES:
             raise ValueError(f"{self.name}: shape must be one of {SHAPES}, got {self.shape!r}")
         for attr in ("baseline", "spend_level", "beta", "aov"):

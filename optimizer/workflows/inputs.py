@@ -39,7 +39,7 @@ def load_inputs(scenario: Scenario) -> PlanInputs:
         raise InputError(f"history: file '{scenario.history}' not found (looked for {path})",
                          where=where, fix=f"correct 'history:' in the scenario; a relative path "
                                           f"is read from {base}")
-    history = load_history(path, scenario.kpi)
+    history = load_history(path, scenario.kpi, encoding=scenario.history_encoding)
     return check_inputs(scenario, history, where)
 
 

@@ -141,7 +141,7 @@ def check_run(run_dir: str | Path, *, scenario_path=None, history_path=None,
                          f"{rec.history_sha256[:12]}… recorded, {digest[:12]}… now)",
                          where=where, fix="restore the history the run used, or pass --history "
                                           "with a copy of it")
-    history = load_history(rec.history, rec.scenario.kpi)
+    history = load_history(rec.history, rec.scenario.kpi, encoding=rec.scenario.history_encoding)
     name = rec.scenario.source.name if rec.scenario.source else "scenario"
     inputs = check_inputs(rec.scenario, history, name)
     solver_name = solver or rec.solver
