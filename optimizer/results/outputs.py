@@ -2,6 +2,7 @@
 temporary sibling first and is renamed into place; an existing directory needs `force`."""
 from __future__ import annotations
 
+import codecs
 import glob
 import json
 import math
@@ -88,6 +89,11 @@ def csv_text(frame: pd.DataFrame) -> str:
     return tidy_frame(frame).to_csv(index=False, lineterminator="\n")
 
 
+def excel_bytes(text: str) -> bytes:
+    """CSV text as UTF-8 with a byte-order mark, which Excel needs to read it as UTF-8."""
+    return codecs.BOM_UTF8 + text.encode("utf-8")
+
+
 def plan_files(result: PlanResult) -> dict[str, str]:
     """File name → text for every deterministic output of a plan."""
     return {
@@ -124,11 +130,15 @@ def run_record(result: PlanResult, started: datetime) -> dict:
 
 def write_outputs(result: PlanResult, out_dir: str | Path, *, force: bool = False,
                   started: datetime | None = None, extra: dict[str, bytes] | None = None,
-                  report: bool = True) -> Path:
+                  report: bool = True, excel_csv: bool | None = None) -> Path:
     """Write all outputs to `out_dir` atomically; refuse an existing directory unless `force`.
-    With `report` (the default) report.html, plan.xlsx and charts/*.png go in too."""
+    With `report` (the default) report.html, plan.xlsx and charts/*.png go in too. With
+    `excel_csv` (default: the scenario's `report.excel_csv`) CSVs start with a UTF-8 BOM."""
     started = started or datetime.now(timezone.utc)
-    files = {name: text.encode("utf-8") for name, text in plan_files(result).items()}
+    if excel_csv is None:
+        excel_csv = result.scenario.report.excel_csv
+    files = {name: excel_bytes(text) if excel_csv and name.endswith(".csv") else text.encode("utf-8")
+             for name, text in plan_files(result).items()}
     if report:
         from budgetopt.optimizer.results.report import report_files
         files.update(report_files(result))

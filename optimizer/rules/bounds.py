@@ -26,13 +26,42 @@ CURRENCY_SIGNS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥
 MONEY_MEASURES = ("revenue", "gmv", "profit")
 
 
-def gain(price: float, kpi: str, currency: str) -> str:
+class EnglishWords:
+    """How rules phrase themselves by default: English, money in the house format. A report in
+    another language passes an object with the same three methods (gettext-style `_` over
+    these English sentences as message ids, `money`, `kpi`)."""
+
+    language = "en"
+
+    def _(self, text: str) -> str:
+        return text
+
+    def money(self, amount: float, currency: str = "CNY", decimals: int = 0) -> str:
+        return money(amount, currency, decimals)
+
+    def kpi(self, name: str) -> str:
+        return name
+
+
+ENGLISH = EnglishWords()
+
+
+def N_(text: str) -> str:
+    """Marks a message id for the catalogs without translating it here."""
+    return text
+
+
+#: what the budget row calls the money it places (translated where it is shown)
+POOL_NAMES = (N_("the plan"), N_("the dynamic pool"))
+
+
+def gain(price: float, kpi: str, currency: str, words=ENGLISH) -> str:
     """'adds ¥2.30 of revenue' / 'costs 0.0120 of conversions' for a shadow price; `kpi` is
     what the objective measures (the KPI, "profit", or "ROI")."""
-    verb = "adds" if price >= 0 else "costs"
-    amount = (money(abs(price), currency, 2) if kpi.lower() in MONEY_MEASURES
+    amount = (words.money(abs(price), currency, 2) if kpi.lower() in MONEY_MEASURES
               else f"{abs(price):,.4g}")
-    return f"{verb} {amount} of {kpi}"
+    text = words._("adds {amount} of {kpi}") if price >= 0 else words._("costs {amount} of {kpi}")
+    return text.format(amount=amount, kpi=words.kpi(kpi))
 
 
 @dataclass(frozen=True)
@@ -56,11 +85,12 @@ class Rule(ABC):
         """The rule's rows, in terms of the model's spend and KPI expressions."""
 
     @abstractmethod
-    def describe(self, currency: str) -> str:
-        """The rule in a planner's words."""
+    def describe(self, currency: str, words=ENGLISH) -> str:
+        """The rule in a planner's words (`words`: the language, see EnglishWords)."""
 
     @abstractmethod
-    def shadow(self, price: float, kpi: str, currency: str, spend: SpendContext) -> str:
+    def shadow(self, price: float, kpi: str, currency: str, spend: SpendContext,
+               words=ENGLISH) -> str:
         """What relaxing the rule by one step is worth, from its shadow price."""
 
     def relaxed(self, slack: float, currency: str, spend: SpendContext) -> str:
@@ -93,12 +123,15 @@ class DynamicBudget(Rule):
     def rows(self, model):
         return [bound_row(model.total_dynamic(), self.sense, self.amount)]
 
-    def describe(self, currency):
-        verb = {"==": "spends exactly", "<=": "spends at most", ">=": "spends at least"}[self.sense]
-        return f"{self.pool} {verb} {money(self.amount, currency)}"
+    def describe(self, currency, words=ENGLISH):
+        text = {"==": words._("{pool} spends exactly {amount}"),
+                "<=": words._("{pool} spends at most {amount}"),
+                ">=": words._("{pool} spends at least {amount}")}[self.sense]
+        return text.format(pool=words._(self.pool), amount=words.money(self.amount, currency))
 
-    def shadow(self, price, kpi, currency, spend):
-        return f"raising the budget by {money(1, currency)} {gain(price, kpi, currency)}"
+    def shadow(self, price, kpi, currency, spend, words=ENGLISH):
+        return words._("raising the budget by {one} {gain}").format(
+            one=words.money(1, currency), gain=gain(price, kpi, currency, words))
 
     @property
     def hard(self):
@@ -116,15 +149,18 @@ class ChannelBound(Rule):
     def rows(self, model):
         return [bound_row(model.channel_spend(self.channel), self.sense, self.amount)]
 
-    def describe(self, currency):
-        text = {"min": "spends at least", "max": "spends at most", "lock": "spends exactly"}
-        return f"{self.channel} {text[self.label]} {money(self.amount, currency)}"
+    def describe(self, currency, words=ENGLISH):
+        text = {"min": words._("{channel} spends at least {amount}"),
+                "max": words._("{channel} spends at most {amount}"),
+                "lock": words._("{channel} spends exactly {amount}")}[self.label]
+        return text.format(channel=self.channel, amount=words.money(self.amount, currency))
 
-    def shadow(self, price, kpi, currency, spend):
-        direction = "lowering" if (self.label == "min" or (self.label == "lock" and price < 0)) \
-            else "raising"
-        return (f"{direction} {self.channel} {self.label} by {money(1, currency)} "
-                f"{gain(abs(price), kpi, currency)}")
+    def shadow(self, price, kpi, currency, spend, words=ENGLISH):
+        lowering = self.label == "min" or (self.label == "lock" and price < 0)
+        text = (words._("lowering {channel} {label} by {one} {gain}") if lowering
+                else words._("raising {channel} {label} by {one} {gain}"))
+        return text.format(channel=self.channel, label=self.label, one=words.money(1, currency),
+                           gain=gain(abs(price), kpi, currency, words))
 
     def relaxed(self, slack, currency, spend):
         new = self.amount - slack if self.label == "min" else self.amount + slack
@@ -146,22 +182,29 @@ class ShareBound(Rule):
 
     @property
     def subject(self) -> str:
-        return f"group {self.group}" if self.group else self.channels[0]
+        return self.subject_in(ENGLISH)
+
+    def subject_in(self, words) -> str:
+        return words._("group {group}").format(group=self.group) if self.group else self.channels[0]
 
     def rows(self, model):
         lhs = pulp.lpSum(model.channel_spend(c) for c in self.channels) \
             - self.share * model.total_spend()
         return [bound_row(lhs, self.sense, 0.0)]
 
-    def describe(self, currency):
-        bound = "at least" if self.label == "min_share" else "at most"
-        return f"{self.subject} takes {bound} {self.share:.0%} of planned spend"
+    def describe(self, currency, words=ENGLISH):
+        text = (words._("{subject} takes at least {share} of planned spend")
+                if self.label == "min_share" else
+                words._("{subject} takes at most {share} of planned spend"))
+        return text.format(subject=self.subject_in(words), share=f"{self.share:.0%}")
 
-    def shadow(self, price, kpi, currency, spend):
+    def shadow(self, price, kpi, currency, spend, words=ENGLISH):
         per_point = abs(price) * spend.total / 100
-        direction = "lowering" if self.label == "min_share" else "raising"
-        return (f"{direction} {self.subject} {self.label} by 1 percentage point "
-                f"{gain(per_point, kpi, currency)}")
+        text = (words._("lowering {subject} {label} by 1 percentage point {gain}")
+                if self.label == "min_share" else
+                words._("raising {subject} {label} by 1 percentage point {gain}"))
+        return text.format(subject=self.subject_in(words), label=self.label,
+                           gain=gain(per_point, kpi, currency, words))
 
     def relaxed(self, slack, currency, spend):
         step = slack / max(spend.total, 1.0)
@@ -181,12 +224,14 @@ class RoiFloor(Rule):
         lhs = model.channel_incremental(self.channel) - self.ratio * model.channel_spend(self.channel)
         return [bound_row(lhs, ">=", 0.0)]
 
-    def describe(self, currency):
-        return f"{self.channel} keeps ROI at or above {self.ratio:g} (1:{self.ratio:g})"
+    def describe(self, currency, words=ENGLISH):
+        return words._("{channel} keeps ROI at or above {ratio} (1:{ratio})").format(
+            channel=self.channel, ratio=f"{self.ratio:g}")
 
-    def shadow(self, price, kpi, currency, spend):
+    def shadow(self, price, kpi, currency, spend, words=ENGLISH):
         step = abs(price) * 0.1 * spend.by_channel.get(self.channel, 0.0)
-        return f"lowering {self.channel} roi_floor by 0.1 {gain(step, kpi, currency)}"
+        return words._("lowering {channel} roi_floor by 0.1 {gain}").format(
+            channel=self.channel, gain=gain(step, kpi, currency, words))
 
     def relaxed(self, slack, currency, spend):
         channel_spend = max(spend.by_channel.get(self.channel, 0.0), 1.0)
@@ -213,12 +258,18 @@ class PilotBound(Rule):
     def rows(self, model):
         return [bound_row(model.channel_spend(self.channel), self.sense, self.amount)]
 
-    def describe(self, currency):
-        side = "at least" if self.sense == ">=" else "at most"
-        return (f"{self.channel} spends {side} {money(self.amount, currency)} (within "
-                f"{self.change:.0%} of its historical share: its curve is loosely pinned)")
+    def describe(self, currency, words=ENGLISH):
+        text = (words._("{channel} spends at least {amount} (within {change} of its historical "
+                        "share: its curve is loosely pinned)") if self.sense == ">=" else
+                words._("{channel} spends at most {amount} (within {change} of its historical "
+                        "share: its curve is loosely pinned)"))
+        return text.format(channel=self.channel, amount=words.money(self.amount, currency),
+                           change=f"{self.change:.0%}")
 
-    def shadow(self, price, kpi, currency, spend):
-        direction = "lowering" if self.sense == ">=" else "raising"
-        return (f"{direction} {self.channel}'s pilot limit by {money(1, currency)} "
-                f"{gain(abs(price), kpi, currency)} if the fitted curve is right")
+    def shadow(self, price, kpi, currency, spend, words=ENGLISH):
+        text = (words._("lowering {channel}'s pilot limit by {one} {gain} if the fitted curve "
+                        "is right") if self.sense == ">=" else
+                words._("raising {channel}'s pilot limit by {one} {gain} if the fitted curve "
+                        "is right"))
+        return text.format(channel=self.channel, one=words.money(1, currency),
+                           gain=gain(abs(price), kpi, currency, words))

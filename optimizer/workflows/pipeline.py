@@ -24,8 +24,8 @@ from budgetopt.optimizer.workflows.evidence import carryover_summary, curve_note
 from budgetopt.optimizer.workflows.inputs import PlanInputs, conversion_column, load_inputs
 from budgetopt.optimizer.lp.objectives import make_objective
 from budgetopt.optimizer.rules.pool import PoolSplit, channel_fixed, commit_optimized, pace, split_budget
-from budgetopt.optimizer.results.tables import (PlanResult, allocation_table, binding_rules, channels_table,
-                               period_labels)
+from budgetopt.optimizer.results.tables import (PlanResult, allocation_table, binding_sources, channels_table,
+                               period_labels, summary_entries)
 from budgetopt.optimizer.rules.rulebook import PlanFrame, channel_caps, precheck, scenario_rules
 from budgetopt.optimizer.scenario.spec import Scenario
 from budgetopt.optimizer.scenario.loader import load_scenario
@@ -197,9 +197,10 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
     by_channel = allocation.groupby("channel")["total_spend"].sum().to_dict()
     inc_by_channel = allocation.groupby("channel")["incremental_kpi"].sum().to_dict()
     measure = objective.measure(scenario.kpi)
-    binding = binding_rules(solution.rows, measure, scenario.currency,
-                            SpendContext(total_spend, by_channel, inc_by_channel),
-                            max(1.0, spendable))
+    sources = binding_sources(solution.rows, measure, scenario.currency,
+                              SpendContext(total_spend, by_channel, inc_by_channel),
+                              max(1.0, spendable))
+    binding = summary_entries(sources)
     budget_row = next(r for r in solution.rows if r.rule.name == "budget")
     hist_mix = _historical_mix(segments, ref, total_spend)
     summary = build_summary(
@@ -219,7 +220,7 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
     return PlanResult(scenario, "optimal", allocation, channel_rows,
                       _order(forecast_out, "forecast", history.has_market),
                       _order(curves_out, "curves", history.has_market), summary,
-                      {"stages_s": clock.laps})
+                      {"stages_s": clock.laps}, binding_words=sources)
 
 
 def _curve_table(inputs: PlanInputs, forecaster: Forecaster, max_spend: float,
