@@ -57,6 +57,23 @@ def translations(language: str) -> gettext.NullTranslations:
     return found
 
 
+def N_(text: str) -> str:
+    """Marks a message id for the catalogs; translated where it is shown."""
+    return text
+
+
+def NC_(context: str, text: str) -> str:
+    """Marks a message id with a context (pgettext) for the catalogs."""
+    return text
+
+
+#: Names of KPIs and periods the catalogs translate (others are shown as written).
+KNOWN_WORDS = (N_("revenue"), N_("gmv"), N_("sales"), N_("profit"), N_("conversions"),
+               N_("conversion"), N_("new_customers"), N_("new_customer"), N_("ROI"),
+               N_("day"), N_("week"), N_("month"), N_("max_revenue"), N_("max_roi"),
+               N_("max_profit"), N_("target_roi"))
+
+
 class Words:
     """Everything language-dependent a report needs: translated text and formatted numbers."""
 
@@ -74,6 +91,13 @@ class Words:
     def _(self, message: str) -> str:
         return self.catalog.gettext(message)
 
+    def kpi(self, name: str) -> str:
+        """A KPI's name in this language (a column name the catalogs do not know stays)."""
+        return self._(name) if name in KNOWN_WORDS else name
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self.catalog.pgettext(context, message)
+
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.catalog.ngettext(singular, plural, n)
 
@@ -90,6 +114,8 @@ class Words:
         if not self.chinese:
             from budgetopt.optimizer.results.charts import compact
             return compact(amount, CURRENCY_SIGNS.get(currency, ""))
+        if abs(amount) < 1e4:         # below 1万 the whole amount reads best
+            return self.money(round(amount) + 0.0, currency)
         digits = 2 if abs(amount) < 1e5 else 1
         return format_compact_currency(amount, currency, locale=self.locale,
                                        fraction_digits=digits)
@@ -98,6 +124,8 @@ class Words:
         if not self.chinese:
             from budgetopt.optimizer.results.charts import compact
             return compact(value)
+        if abs(value) < 1e4:
+            return self.number(value)
         return format_compact_decimal(value, locale=self.locale, fraction_digits=1)
 
     def number(self, value: float, digits: int = 0) -> str:
