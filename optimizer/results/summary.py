@@ -38,7 +38,11 @@ def input_hashes(inputs) -> dict:
 
 
 def _settings_hash(scenario) -> str:
-    text = scenario.model_dump_json(exclude={"history"})
+    # what the plan depends on: not the history's path (its bytes are hashed), nor the report's
+    # language and CSV dress (report), nor an unset history_encoding (hashes stay as before)
+    exclude = {"history", "report"} | ({"history_encoding"} if scenario.history_encoding is None
+                                       else set())
+    text = scenario.model_dump_json(exclude=exclude)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

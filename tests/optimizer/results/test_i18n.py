@@ -209,3 +209,16 @@ def test_svg_charts_keep_their_text_as_text():
     assert re.search(r"<text[^>]*>私域 &amp; &lt;script&gt;</text>", svg)
     assert "sans-serif" in svg and "<path" in svg
     assert charts.svg_text(fig) == svg          # deterministic
+
+
+def test_the_report_language_does_not_change_the_settings_hash():
+    """Two runs that differ only in the report's language or CSV dress planned the same."""
+    from budgetopt.optimizer.results.summary import _settings_hash
+    from budgetopt.optimizer.scenario.loader import scenario_from_dict
+
+    base = {"name": "q", "history": "h.csv",
+            "horizon": {"start": "2026-01-04", "end": "2026-03-28"}, "budget": {"total": 1e6}}
+    plain = _settings_hash(scenario_from_dict(base))
+    assert _settings_hash(scenario_from_dict({**base, "report": {"language": "zh",
+                                                                   "excel_csv": True}})) == plain
+    assert _settings_hash(scenario_from_dict({**base, "history_encoding": "gb18030"})) != plain

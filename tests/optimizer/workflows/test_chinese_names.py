@@ -184,3 +184,17 @@ def test_rebalance_with_chinese_actuals(planned, world):
     assert set(frame["channel"]) == set(NAMES.values())
     versus = pd.read_csv(rebalanced / "plan_vs_actual.csv", dtype={"channel": str})
     assert set(versus["channel"]) == set(NAMES.values())
+
+
+def test_lang_on_the_command_line_beats_the_scenario(world, capsys):
+    capsys.readouterr()
+    out = world / "plan_en"
+    assert cli("run", world / "gb18030.yaml", "--out", out, "--lang", "en") == 0
+    printed = capsys.readouterr().out
+    assert "┃ channel" in printed and "Pool: budget" in printed and "渠道" not in printed
+    assert all(name in printed for name in NAMES.values())
+    book = openpyxl.load_workbook(out / "plan.xlsx", read_only=True)
+    assert book.sheetnames == ["Summary", "Channels", "Allocation", "Forecast", "Curves"]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html and "What limits the plan" in html
+    assert all(name in html for name in NAMES.values())
