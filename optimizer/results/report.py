@@ -3,7 +3,6 @@ with real text, no network fetches) with the headline numbers, the pool, the bin
 words, warnings, the channel table and the charts; everything escaped by the template engine."""
 from __future__ import annotations
 
-import base64
 from importlib import metadata
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -60,8 +59,9 @@ def report_context(result: PlanResult, charts: list[ChartSet]) -> dict:
     scenario = result.scenario
     cur, kpi = scenario.currency, scenario.kpi
     horizon = scenario.horizon
-    embedded = [{"name": c.name, "title": c.title, "caption": c.caption, "svg": Markup(c.svg),
-                 "data": base64.b64encode(c.png).decode("ascii")} for c in charts]
+    # matplotlib's SVG output: escaped text, no scripts (test_report checks the page)
+    embedded = [{"name": c.name, "title": c.title, "caption": c.caption, "svg": Markup(c.svg)}
+                for c in charts]
     warnings = list(s["warnings"])
     for unit in s["curves"]["concave_envelope_applied"]:
         warnings.append(w._("{unit}: the fitted curve was S-shaped; the plan uses its concave "

@@ -143,7 +143,9 @@ class Words:
 
 
 def words_for(result, language: str | None = None) -> Words:
-    """The words of a plan's report: `language`, else the scenario's, else the locale's."""
+    """The words of a plan's report: `language`, else the plan's own (`PlanResult.language`,
+    set by --lang), else the scenario's report.language, else the locale's."""
     scenario = getattr(result, "scenario", result)
     report = getattr(scenario, "report", None)
-    return Words(resolve_language(language, getattr(report, "language", None)))
+    return Words(resolve_language(language, getattr(result, "language", None),
+                                  getattr(report, "language", None)))
