@@ -48,6 +48,26 @@ def report(tmp_path_factory) -> Path:
     return out / "report.html"
 
 
+def test_the_chinese_example_keeps_its_names_in_every_output(report):
+    import json
+
+    import openpyxl
+    import pandas as pd
+
+    out = report.parent
+    for name in ("allocation.csv", "channels.csv", "forecast.csv", "curves.csv"):
+        frame = pd.read_csv(out / name, dtype={"channel": str})
+        assert set(frame["channel"]) == set(NAMES), name
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert set(summary["channels_marginal_roi"]) == set(NAMES)
+    assert summary["scenario"]["name"] == "2026年第四季度 演示计划"
+    book = openpyxl.load_workbook(out / "plan.xlsx", read_only=True)
+    assert book.sheetnames == ["摘要", "渠道", "分配明细", "预测", "响应曲线"]
+    assert {row[0] for row in book["分配明细"].iter_rows(min_row=2, values_only=True)} == set(NAMES)
+    html = report.read_text(encoding="utf-8")
+    assert all(name in html for name in NAMES)
+
+
 def test_the_detector_sees_boxes_when_they_are_there(browser, report):
     page, _ = _open(browser, report, 1300)
     # an unassigned code point has no glyph in any font: it must be reported missing
