@@ -129,3 +129,10 @@ def demo_fit(demo_scenario):
     from budgetopt.optimizer.workflows.pipeline import fit_forecasts
     inputs = load_inputs(load_scenario(demo_scenario))
     return inputs, fit_forecasts(inputs)
+# Reports follow the locale when a scenario names no language: tests run in the C locale so
+# that a developer's zh_CN terminal does not change what they check.
+import os  # noqa: E402
+
+for _key in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_key, None)
+os.environ["LANG"] = "C.UTF-8"

@@ -65,7 +65,6 @@ conversion noise), so the same arguments give byte-identical output.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -74,6 +73,7 @@ import numpy as np
 import pandas as pd
 
 from budgetopt.forecasts.history.calendar import BUILTIN_WINDOWS, builtin_promotions
+from budgetopt.names import check_name
 
 
 #: Fraction of the (continuous) year at which the yearly season peaks (≈ 24 November).
@@ -122,7 +122,6 @@ FLIGHT_SIGMA = 0.35
 SHAPES = ("exp", "hill", "log", "sqrt_cap")   # log and sqrt_cap lie outside the fitted families
 
 
-_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
 @dataclass(frozen=True)
@@ -148,10 +147,16 @@ class ChannelTruth:
     response_coupling: float = 1.0       # response ∝ demand index^ρ (1: moves with the baseline)
 
     def __post_init__(self) -> None:
-        if not _NAME_RE.match(self.name):
-            raise ValueError(f"channel name {self.name!r} must match [A-Za-z0-9_.-] (≤ 64)")
-        if self.market is not None and not _NAME_RE.match(self.market):
-            raise ValueError(f"market name {self.market!r} must match [A-Za-z0-9_.-] (≤ 64)")
+        for kind, value in (("channel", self.name), ("market", self.market)):
+            if value is None:
+                continue
+            try:
+                checked = check_name(value)
+            except ValueError as err:
+                raise ValueError(f"{kind} {err}") from None
+            if checked != value:
+                raise ValueError(f"{kind} name {value!r} is not in Unicode NFC form; "
+                                 "normalize it (unicodedata.normalize('NFC', name))")
         if self.shape not in SHAPES:
             raise ValueError(f"{self.name}: shape must be one of {SHAPES}, got {self.shape!r}")
         for attr in ("baseline", "spend_level", "beta", "aov"):

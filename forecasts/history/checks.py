@@ -4,17 +4,14 @@ row, the column and the fix."""
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from budgetopt import names
 from budgetopt.errors import InputError
 from budgetopt.forecasts.history.frame import FREQ_DAYS, History, REQUIRED, RESERVED
-
-
-NAME_PATTERN = r"[A-Za-z0-9_.-]{1,64}"
 
 
 ISO_DATE_PATTERN = r"\d{4}-\d{2}-\d{2}(?:[ T]00:00(?::00(?:\.0+)?)?)?"
@@ -23,8 +20,7 @@ ISO_DATE_PATTERN = r"\d{4}-\d{2}-\d{2}(?:[ T]00:00(?::00(?:\.0+)?)?)?"
 _NA_WORDS = {"", "nan", "na", "n/a", "null", "none", "<na>", "nat"}
 
 
-_NAME_FIX = ("rename it using only letters, digits, _ . - (1 to 64 characters, not starting "
-             "with -)")
+_NAME_FIX = f"rename it using {names.RULE}"
 
 
 _NUMBER_FIX = "write a plain number such as 1234.5 (no currency signs, units or thousands separators)"
@@ -36,14 +32,16 @@ class Where:
 
     source: str
     lines: bool
+    line_word: str = "line"     # "row" for a spreadsheet, whose header is row 1 too
 
     def at(self, pos: int, column: str | None = None) -> str:
-        place = f"line {pos + 2}" if self.lines else f"row {pos + 1}"
+        place = f"{self.line_word} {pos + 2}" if self.lines else f"row {pos + 1}"
         return f"{self.source} {place}" + (f", column {column!r}" if column else "")
 
     @property
     def header(self) -> str:
-        return f"{self.source} line 1 (header)" if self.lines else f"{self.source} columns"
+        return (f"{self.source} {self.line_word} 1 (header)" if self.lines
+                else f"{self.source} columns")
 
 
 def check_history(frame: pd.DataFrame, kpi: str, where: Where, min_days: int) -> History:
@@ -190,18 +188,23 @@ def _dates(col: pd.Series, where: Where) -> pd.Series:
 
 
 def _names(col: pd.Series, name: str, where: Where) -> pd.Series:
-    """Channel / market names: letters, digits, _ . - and at most 64 characters."""
+    """Channel / market names by the rule of `budgetopt.names` (any script, NFC, ≤ 64 chars),
+    NFC-normalized; two names that differ only by width or Unicode form are an error."""
     text = _plain(col)
-    bad = ~text.str.fullmatch(NAME_PATTERN) | text.str.startswith("-")
+    normal = {value: names.normalize(value) for value in text.unique()}
+    problems = {value: names.name_problem(nfc) for value, nfc in normal.items()}
+    bad = text.map(problems).notna()
     if bad.any():
         pos = text.index[bad][0]
-        value = text[pos]
-        why = ("is empty" if value == "" else "is longer than 64 characters" if len(value) > 64
-               else "has characters other than letters, digits, _ . -"
-               if not re.fullmatch(NAME_PATTERN, value)
-               else "starts with '-', which spreadsheets read as a formula")
-        what = f"{name} name {_show(value)} {why}" if value else f"{name} name is empty"
+        value = normal[text[pos]]
+        what = f"{name} name {_show(value)} {problems[text[pos]]}" if value else f"{name} name is empty"
         raise InputError(what, where=where.at(pos, name), fix=_NAME_FIX)
+    text = text.map(normal)
+    pair = names.collision(text.unique())
+    if pair:
+        pos = text.index[text == pair[1]][0]
+        raise InputError(f"{name} {names.collision_text(pair)}", where=where.at(pos, name),
+                         fix="spell the same channel the same way everywhere, or rename one")
     return text
 
 

@@ -9,12 +9,15 @@ import pandas as pd
 
 from budgetopt.errors import InputError
 from budgetopt.forecasts.history.checks import Where, check_history
-from budgetopt.forecasts.history.readers import check_size, index_to_columns, read_csv, read_parquet
+from budgetopt.forecasts.history.readers import (check_size, index_to_columns, read_csv, read_parquet,
+                                                  read_xlsx)
 from budgetopt.forecasts.history.frame import History, RESERVED
 
 
-def load_history(path, kpi: str = "revenue", *, min_history_days: int = 365) -> History:
-    """Read a history file (.csv, .csv.gz, .parquet, .pq) and validate it."""
+def load_history(path, kpi: str = "revenue", *, min_history_days: int = 365,
+                 encoding: str | None = None) -> History:
+    """Read a history file (.csv, .csv.gz, .xlsx, .parquet, .pq) and validate it. `encoding`
+    names a CSV's text encoding (utf-8, utf-8-sig, gb18030, gbk); None detects it."""
     _check_kpi(kpi)
     source, p = str(path), Path(path)
     if not p.exists():
@@ -24,15 +27,18 @@ def load_history(path, kpi: str = "revenue", *, min_history_days: int = 365) -> 
         raise InputError("is a directory, not a history file", where=source,
                          fix="point to the CSV or Parquet file inside it")
     name = p.name.lower()
-    if not name.endswith((".csv", ".csv.gz", ".parquet", ".pq")):
+    if not name.endswith((".csv", ".csv.gz", ".parquet", ".pq", ".xlsx")):
         raise InputError(f"unsupported file type {''.join(p.suffixes) or '(no extension)'!r}",
-                         where=source, fix="save the history as .csv (UTF-8) or .parquet")
+                         where=source, fix="save the history as .csv, .xlsx or .parquet")
     check_size(p, source)
     if name.endswith((".parquet", ".pq")):
         frame, digest = read_parquet(p, source)
         where = Where(source, lines=False)
+    elif name.endswith(".xlsx"):
+        frame, digest = read_xlsx(p, source)
+        where = Where(source, lines=True, line_word="row")
     else:
-        frame, digest = read_csv(p, source, gz=name.endswith(".gz"))
+        frame, digest = read_csv(p, source, gz=name.endswith(".gz"), encoding=encoding)
         where = Where(source, lines=True)
     return replace(check_history(frame, kpi, where, min_history_days), sha256=digest)
 

@@ -74,8 +74,10 @@ def index_to_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def read_csv(p: Path, source: str, gz: bool) -> tuple[pd.DataFrame, str]:
-    """The CSV as text columns (index = data-row position) and the sha256 of the file bytes."""
+def read_csv(p: Path, source: str, gz: bool,
+             encoding: str | None = None) -> tuple[pd.DataFrame, str]:
+    """The CSV as text columns (index = data-row position) and the sha256 of the file bytes.
+    `encoding` is one of ENCODINGS, or None to detect it (see `decode_text`)."""
     try:
         raw = p.read_bytes()
     except OSError as err:
@@ -96,13 +98,7 @@ def read_csv(p: Path, source: str, gz: bool) -> tuple[pd.DataFrame, str]:
         check_memory(len(data), source)
     if not data.removeprefix(codecs.BOM_UTF8).strip():
         raise InputError("file is empty", where=source, fix=_EMPTY_FIX)
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        raise InputError(f"byte 0x{data[err.start]:02x} is not UTF-8 text",
-                         where=f"{source} line {line}",
-                         fix="save the file as UTF-8 (in Excel: Save As > CSV UTF-8)") from None
+    data = decode_text(data, source, encoding).encode("utf-8")
     try:
         header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")]), [])
     except csv.Error as err:
@@ -125,6 +121,69 @@ def read_csv(p: Path, source: str, gz: bool) -> tuple[pd.DataFrame, str]:
     frame = frame.iloc[1:].set_axis(names, axis=1).reset_index(drop=True)
     blank = (frame == "").all(axis=1)
     return frame[~blank], digest
+
+
+#: Encodings a history CSV may be read in (`history_encoding`); gbk files are read as gb18030,
+#: its superset, so characters outside GBK written by newer Excel versions still read.
+ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk")
+
+
+def decode_text(data: bytes, source: str, encoding: str | None = None) -> str:
+    """The file's text. With no encoding given it is detected safely: a UTF-8 byte-order mark
+    means UTF-8; text that is valid UTF-8 is UTF-8; otherwise GB18030 (what Chinese Excel
+    writes) only if the whole file decodes as GB18030. Undecodable bytes are an error naming
+    the line."""
+    if encoding is not None:
+        codec = {"utf-8": "utf-8-sig", "gbk": "gb18030"}.get(encoding, encoding)
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError as err:
+            raise _undecodable(data, err, source, encoding) from None
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            raise _undecodable(data, err, source, "utf-8 (it starts with a UTF-8 byte-order mark)") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as utf8_err:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise _undecodable(data, utf8_err, source, "utf-8 or gb18030") from None
+
+
+def _undecodable(data: bytes, err: UnicodeDecodeError, source: str, tried: str) -> InputError:
+    line = data.count(b"\n", 0, err.start) + 1
+    return InputError(f"byte 0x{data[err.start]:02x} cannot be read as {tried} text",
+                      where=f"{source} line {line}",
+                      fix="save the file as UTF-8 (in Excel: Save As > CSV UTF-8), or set "
+                          "history_encoding to the encoding it was saved in (utf-8, utf-8-sig, "
+                          "gb18030, gbk)")
+
+
+def read_xlsx(p: Path, source: str) -> tuple[pd.DataFrame, str]:
+    """The first sheet of an Excel workbook as a frame (header in row 1) and the sha256 of the
+    file bytes. Cells keep their types: dates as dates, numbers as numbers, text as text."""
+    try:
+        raw = p.read_bytes()
+    except OSError as err:
+        raise InputError(f"cannot be read ({err.strerror or err})", where=source,
+                         fix="check the file's permissions and that it is not open in Excel") from None
+    try:
+        frame = pd.read_excel(io.BytesIO(raw), sheet_name=0, engine="openpyxl")
+    except ValueError as err:
+        raise InputError(f"not a readable .xlsx workbook ({' '.join(str(err).split())})",
+                         where=source, fix="save it from Excel as .xlsx, or export it as CSV") from None
+    except Exception as err:  # openpyxl raises zipfile/KeyError/etc. for broken files
+        raise InputError(f"not a readable .xlsx workbook ({type(err).__name__})", where=source,
+                         fix="save it from Excel as .xlsx, or export it as CSV") from None
+    if any(str(c).startswith("Unnamed: ") for c in frame.columns):
+        i = next(i for i, c in enumerate(frame.columns, 1) if str(c).startswith("Unnamed: "))
+        raise InputError(f"column {i} has no name", where=f"{source} row 1 (header)",
+                         fix="name the column in row 1 or delete it")
+    frame = frame.dropna(how="all").reset_index(drop=True)
+    return frame, hashlib.sha256(raw).hexdigest()
 
 
 _EMPTY_FIX = ("export the history with a header row (date,channel,spend,revenue) "

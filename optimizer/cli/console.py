@@ -13,6 +13,7 @@ from rich.table import Table
 from budgetopt.money import money
 from budgetopt.optimizer.results.grouping import totals_by, warning_lines
 from budgetopt.optimizer.results.outcome import outcome_line
+from budgetopt.optimizer.results.i18n import words_for
 from budgetopt.optimizer.results.tables import PlanResult
 from budgetopt.units import unit_key
 
@@ -51,12 +52,14 @@ def busy(enabled: bool, message: str):
 
 
 def plan_table(result: PlanResult) -> Table:
+    w = words_for(result)
     cur = result.scenario.currency
-    kpi = result.scenario.kpi
-    table = Table(title=f"{result.scenario.name} — {result.scenario.objective}",
+    kpi = w.kpi(result.scenario.kpi)
+    table = Table(title=f"{result.scenario.name} — {w._(result.scenario.objective)}",
                   title_justify="left")
-    label = "channel/market" if result.has_market else "channel"
-    for name in (label, "fixed", "dynamic", "total", "share", f"incr. {kpi}", "ROI", "mROI"):
+    label = w._("channel/market") if result.has_market else w._("channel")
+    for name in (label, w._("fixed"), w._("dynamic"), w._("total"), w._("share"),
+                 w._("incr. {kpi}").format(kpi=kpi), "ROI", "mROI"):
         table.add_column(name, justify="left" if name == label else "right")
     rows = result.channels
     hidden = 0
@@ -69,9 +72,9 @@ def plan_table(result: PlanResult) -> Table:
         name = unit_key(row.channel, row.market if result.has_market else None)
         if row.extrapolated:
             name += " (!)"
-        table.add_row(name, money(row.fixed_spend, cur), money(row.dynamic_spend, cur),
-                      money(row.total_spend, cur), f"{row.share:.1%}",
-                      f"{row.incremental_kpi:,.0f}", _num(row.roi), _num(row.marginal_roi))
+        table.add_row(name, w.money(row.fixed_spend, cur), w.money(row.dynamic_spend, cur),
+                      w.money(row.total_spend, cur), f"{row.share:.1%}",
+                      w.number(row.incremental_kpi), _num(row.roi), _num(row.marginal_roi))
     t = result.totals
     if hidden:
         rest = result.channels.drop(rows.index)
@@ -79,8 +82,8 @@ def plan_table(result: PlanResult) -> Table:
                       money(rest["dynamic_spend"].sum(), cur), money(rest["total_spend"].sum(), cur),
                       f"{rest['share'].sum():.1%}", f"{rest['incremental_kpi'].sum():,.0f}", "", "")
     table.add_section()
-    table.add_row("total", money(t["fixed"], cur), money(t["dynamic"], cur),
-                  money(t["spend"], cur), "100.0%", f"{t['incremental_kpi']:,.0f}",
+    table.add_row(w._("total"), w.money(t["fixed"], cur), w.money(t["dynamic"], cur),
+                  w.money(t["spend"], cur), "100.0%", w.number(t["incremental_kpi"]),
                   _num(t["roi"]), "")
     return table
 
@@ -119,6 +122,44 @@ def print_plan(result: PlanResult, console: Console | None = None) -> None:
     if result.has_market and len(result.channels) > TOP_UNITS:
         console.print(totals_table(result, "channel"))
         console.print(totals_table(result, "market"))
+    if words_for(result).chinese:
+        _print_notes_zh(result, console)
+    else:
+        _print_notes(result, console)
+
+
+def _print_notes_zh(result: PlanResult, console: Console) -> None:
+    """The lines under the table in the plan's language (Chinese)."""
+    from budgetopt.optimizer.results.wording import binding_in_words, pool_line
+
+    w = words_for(result)
+    s, t = result.summary, result.totals
+    kpi = w.kpi(result.scenario.kpi)
+    console.print(w._("Pool:") + pool_line(result, w, explain=False))
+    console.print(w._("Predicted {kpi}: {total} (baseline {baseline} + incremental {incremental}); "
+                      "ROI {roi}, net ROI {net}").format(
+        kpi=kpi, total=w.number(t["predicted_kpi"]), baseline=w.number(t["baseline_kpi"]),
+        incremental=w.number(t["incremental_kpi"]), roi=_num(t["roi"]), net=_num(t["net_roi"])))
+    mix = s["historical_mix"]
+    if mix.get("uplift_pct") is not None:
+        console.print(w._("Versus last year's channel mix at the same spend: {amount} {kpi} "
+                          "({pct})").format(amount=f"{mix['uplift_kpi']:+,.0f}", kpi=kpi,
+                                            pct=f"{mix['uplift_pct']:+.1%}"))
+    mroi = s.get("channels_marginal_roi", {})
+    if mroi:
+        console.print(w._("Marginal ROI (return on the next unit of money): ") + ", ".join(
+            f"{c} {_num(v)}" for c, v in mroi.items()))
+    for rule in binding_in_words(result, w):
+        console.print(w._("Binding:") + f"{rule['description']} — {rule['explanation']}")
+    if s.get("outcome"):
+        console.print(outcome_line(s["outcome"], result.scenario.currency, result.scenario.kpi),
+                      markup=False)
+    for line in warning_lines(s["warnings"]):
+        label = w._("Warning:")
+        console.print(f"[yellow]{label}[/yellow]{line}", highlight=False)
+
+
+def _print_notes(result: PlanResult, console: Console) -> None:
     s, t, cur = result.summary, result.totals, result.scenario.currency
     console.print(
         f"Pool: budget {money(t['budget'], cur)} = fixed {money(t['fixed'], cur)} "

@@ -26,7 +26,14 @@ def cli(debug: bool) -> None:
     """Plan a marketing budget: Prophet forecasts, a 60/40 budget pool, a linear program."""
 
 
-def _run_plan(scenario, out, solver, force, quiet, as_json=False, report=True):
+LANG_CHOICE = click.Choice(["zh", "en"])
+LANG_HELP = ("Language of report.html, plan.xlsx, the charts and the table printed here "
+             "(default: the scenario's report.language, else the locale's).")
+EXCEL_CSV_HELP = "Write the CSV outputs with a UTF-8 byte-order mark, so Excel opens them correctly."
+
+
+def _run_plan(scenario, out, solver, force, quiet, as_json=False, report=True, lang=None,
+              excel_csv=False):
     from budgetopt.optimizer.cli.console import busy, fit_progress, interactive, print_plan
     from budgetopt.optimizer.results.outputs import prepare_output, write_outputs
     from budgetopt.optimizer.results.files import json_text
@@ -39,10 +46,12 @@ def _run_plan(scenario, out, solver, force, quiet, as_json=False, report=True):
         prepare_output(out, force=force)  # an unwritable --out fails now, not after the fits
     with fit_progress(interactive() and not quiet) as progress:
         result = plan(loaded, solver=solver, progress=progress)
+    result.language = lang
     if out is not None:
         with busy(interactive() and not quiet, "writing the outputs" + (
                 ", report.html and plan.xlsx" if report else "")):
-            write_outputs(result, out, force=force, started=started, report=report)
+            write_outputs(result, out, force=force, started=started, report=report,
+                          excel_csv=True if excel_csv else None)
     if as_json:
         click.echo(json_text(machine_result(result, out)), nl=False)
     elif not quiet:
@@ -82,8 +91,11 @@ JSON_HELP = ("Print the result as JSON on stdout (the summary and where the file
                    "from SCENARIO) and say whether it reproduces; exit 1 if it does not.")
 @click.option("--history", "history", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="With --check: the history file, when it is no longer where the run read it.")
+@click.option("--lang", "lang", type=LANG_CHOICE, default=None, help=LANG_HELP)
+@click.option("--excel-csv", "excel_csv", is_flag=True, help=EXCEL_CSV_HELP)
 def run(scenario: Path | None, out: Path | None, solver: str | None, force: bool, quiet: bool,
-        as_json: bool, no_report: bool, check: Path | None, history: Path | None) -> None:
+        as_json: bool, no_report: bool, check: Path | None, history: Path | None,
+        lang: str | None, excel_csv: bool) -> None:
     """Plan SCENARIO and write the outputs (with report.html and plan.xlsx) to --out, or
     re-run a finished run with --check DIR."""
     from budgetopt.errors import InputError
@@ -98,7 +110,8 @@ def run(scenario: Path | None, out: Path | None, solver: str | None, force: bool
     if history is not None:
         raise InputError("--history is only read with --check", where="budgetopt run",
                          fix="name the history in the scenario file ('history:')")
-    _run_plan(scenario, out, solver, force, quiet, as_json, report=not no_report)
+    _run_plan(scenario, out, solver, force, quiet, as_json, report=not no_report, lang=lang,
+              excel_csv=excel_csv)
 
 
 def _check_run(run_dir, scenario, history, out, solver, force, quiet):
@@ -144,9 +157,11 @@ def validate(scenario: Path) -> None:
 @click.option("--force", is_flag=True, help="Replace an existing output directory.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
-def demo(out: Path | None, solver: str | None, force: bool, quiet: bool, as_json: bool) -> None:
+@click.option("--lang", "lang", type=LANG_CHOICE, default=None, help=LANG_HELP)
+def demo(out: Path | None, solver: str | None, force: bool, quiet: bool, as_json: bool,
+         lang: str | None) -> None:
     """Plan the bundled demo scenario (Q4 with Double 11) and print the plan."""
-    _run_plan(demo_scenario_path(), out, solver, force, quiet, as_json)
+    _run_plan(demo_scenario_path(), out, solver, force, quiet, as_json, lang=lang)
 
 
 def _deliver(files: dict[str, bytes], out: Path | None, force: bool, quiet: bool,

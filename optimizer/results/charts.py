@@ -5,13 +5,17 @@ charts for side-by-side views, and PNG bytes without timestamps so the same figu
 same bytes."""
 from __future__ import annotations
 
+import contextlib
 import io
 import math
+import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -33,8 +37,34 @@ HISTORY_MARK = "#222222"
 PANEL_COLUMNS = 4
 MAX_PANELS = 24
 DPI = 150
+#: Fonts with Chinese glyphs, in order of preference; the first installed one backs up DejaVu
+#: Sans for the characters it lacks (Debian: fonts-noto-cjk gives Noto Sans CJK SC).
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+                "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Droid Sans Fallback",
+                "Microsoft YaHei", "PingFang SC", "SimHei", "Noto Sans CJK JP")
+_CJK_FILES = ("NotoSansCJK", "NotoSansSC", "SourceHanSans", "wqy-", "DroidSansFallback")
+
+
+def cjk_family() -> str | None:
+    """The installed font family that draws Chinese, found through matplotlib's font manager
+    (fonts installed after matplotlib cached its font list are added), or None."""
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    found = next((f for f in CJK_FAMILIES if f in names), None)
+    if found is None:
+        for path in sorted(font_manager.findSystemFonts()):
+            if any(key in Path(path).name for key in _CJK_FILES):
+                with contextlib.suppress(Exception):
+                    font_manager.fontManager.addfont(path)
+        names = {f.name for f in font_manager.fontManager.ttflist}
+        found = next((f for f in CJK_FAMILIES if f in names), None)
+    return found
+
+
+CJK_FAMILY = cjk_family()
+FONT_FAMILIES = ["DejaVu Sans", *([CJK_FAMILY] if CJK_FAMILY else [])]
+
 STYLE = {
-    "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 10,
+    "font.family": FONT_FAMILIES, "font.size": 9, "axes.titlesize": 10,
     "axes.titleweight": "bold", "axes.spines.top": False, "axes.spines.right": False,
     "axes.grid": True, "axes.grid.axis": "y", "grid.color": "#e5e8eb", "grid.linewidth": 0.8,
     "axes.edgecolor": "#9aa3ab", "xtick.color": "#4a545e", "ytick.color": "#4a545e",
@@ -51,6 +81,26 @@ def png_bytes(fig: Figure) -> bytes:
         fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None},
                     facecolor="white")
     return buf.getvalue()
+
+
+#: The fonts an SVG chart asks the viewer for: those the chart was laid out with, then the
+#: viewer's default sans-serif (a browser falls back glyph by glyph to any font that has it).
+SVG_FONTS = (*FONT_FAMILIES, "sans-serif")
+
+
+def svg_text(fig: Figure) -> str:
+    """The figure as an SVG element for inline use: text stays text (`<text>` in the viewer's
+    fonts, so Chinese renders wherever the reader has a CJK font), no date metadata, ids
+    derived from content (the same figure gives the same text)."""
+    buf = io.BytesIO()
+    with matplotlib.rc_context(STYLE | {"svg.fonttype": "none", "font.family": list(SVG_FONTS)}):
+        FigureCanvasAgg(fig)
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None},
+                    facecolor="white")
+    text = buf.getvalue().decode("utf-8")
+    text = re.sub(r"(font-family: [^;\"]*?)(?=[;\"])",
+                  lambda m: m[1] if m[1].endswith("sans-serif") else m[1] + ", sans-serif", text)
+    return text[text.index("<svg"):]
 
 
 def new_figure(width: float, height: float) -> Figure:
@@ -72,13 +122,19 @@ def compact(value: float, prefix: str = "") -> str:
     return f"{sign}{prefix}{value:.0f}"
 
 
-def money_axis(axis, currency: str) -> None:
-    """Format an axis in compact money: ¥1.2M."""
+def money_axis(axis, currency: str, words=None) -> None:
+    """Format an axis in compact money: ¥1.2M (¥120万 with Chinese words)."""
+    if words is not None and words.chinese:
+        axis.set_major_formatter(FuncFormatter(lambda v, _: words.compact_money(v, currency)))
+        return
     prefix = CURRENCY_SIGNS.get(currency, "")
     axis.set_major_formatter(FuncFormatter(lambda v, _: compact(v, prefix)))
 
 
-def number_axis(axis) -> None:
+def number_axis(axis, words=None) -> None:
+    if words is not None and words.chinese:
+        axis.set_major_formatter(FuncFormatter(lambda v, _: words.compact_number(v)))
+        return
     axis.set_major_formatter(FuncFormatter(lambda v, _: compact(v)))
 
 

@@ -2,6 +2,7 @@
 keys, `\n` endings, spreadsheet formulas neutralized), so the same inputs give the same bytes."""
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import os
@@ -76,6 +77,12 @@ def json_text(value) -> str:
 
 def csv_text(frame: pd.DataFrame) -> str:
     return tidy_frame(frame).to_csv(index=False, lineterminator="\n")
+
+
+
+def excel_bytes(text: str) -> bytes:
+    """CSV text as UTF-8 with a byte-order mark, which Excel needs to read it as UTF-8."""
+    return codecs.BOM_UTF8 + text.encode("utf-8")
 
 
 def plan_files(result: PlanResult) -> dict[str, str]:

@@ -16,18 +16,22 @@ except ImportError:  # Windows: no locks, so leftover partial directories are ke
     fcntl = None
 
 from budgetopt.errors import InputError
-from budgetopt.optimizer.results.files import (backtest_frames, csv_text, json_text, plan_files,
-                                               run_record)
+from budgetopt.optimizer.results.files import (backtest_frames, csv_text, excel_bytes, json_text,
+                                               plan_files, run_record)
 from budgetopt.optimizer.results.tables import PlanResult
 
 
 def write_outputs(result: PlanResult, out_dir: str | Path, *, force: bool = False,
                   started: datetime | None = None, extra: dict[str, bytes] | None = None,
-                  report: bool = True) -> Path:
+                  report: bool = True, excel_csv: bool | None = None) -> Path:
     """Write all outputs to `out_dir` atomically; refuse an existing directory unless `force`.
-    With `report` (the default) report.html, plan.xlsx and charts/*.png go in too."""
+    With `report` (the default) report.html, plan.xlsx and charts/*.png go in too. With
+    `excel_csv` (default: the scenario's `report.excel_csv`) CSVs start with a UTF-8 BOM."""
     started = started or datetime.now(timezone.utc)
-    files = {name: text.encode("utf-8") for name, text in plan_files(result).items()}
+    if excel_csv is None:
+        excel_csv = result.scenario.report.excel_csv
+    files = {name: excel_bytes(text) if excel_csv and name.endswith(".csv") else text.encode("utf-8")
+             for name, text in plan_files(result).items()}
     if report:
         from budgetopt.optimizer.results.report import report_files
         files.update(report_files(result))

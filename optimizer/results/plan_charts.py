@@ -14,26 +14,27 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from budgetopt.forecasts.history.calendar import Promotion, builtin_promotions
-from budgetopt.optimizer.results.charts import (BASELINE, CURVE, CURVE_PROMO, DYNAMIC, FIXED,
-                                                FORECAST, HISTORY, HISTORY_MARK, MAX_PANELS,
-                                                OVERSPEND, PROMO, RESERVE, STYLE, compact,
-                                                kpi_is_money, money_axis, new_figure, number_axis,
-                                                panel_grid, png_bytes)
-from budgetopt.money import CURRENCY_SIGNS
+from budgetopt.optimizer.results.charts import (
+    BASELINE, CURVE, CURVE_PROMO, DYNAMIC, FIXED, FORECAST, HISTORY, HISTORY_MARK, MAX_PANELS,
+    OVERSPEND, PROMO, RESERVE, STYLE, kpi_is_money, money_axis, new_figure, number_axis,
+    panel_grid, png_bytes, svg_text)
+from budgetopt.optimizer.results.i18n import N_, words_for
 from budgetopt.optimizer.results.tables import PlanResult
 
-PROMOTION_LABELS = {"promo_618": "618", "double_11": "Double 11", "double_12": "Double 12",
-                    "spring_festival": "Spring Festival"}
+PROMOTION_LABELS = {"promo_618": "618", "double_11": N_("Double 11"),
+                    "double_12": N_("Double 12"), "spring_festival": N_("Spring Festival")}
 
 
 @dataclass(frozen=True)
 class ChartSet:
-    """The plan's charts as PNG bytes, in report order, with a title and a one-line caption."""
+    """One of the plan's charts, in report order, with a title and a one-line caption: PNG
+    bytes for slides and SVG text (real <text>, drawn in the viewer's fonts) for the report."""
 
     name: str
     title: str
     caption: str
     png: bytes
+    svg: str = ""
 
 
 def unit_labels(frame: pd.DataFrame, has_market: bool) -> pd.Series:
@@ -78,8 +79,9 @@ def horizon_promotions(result: PlanResult) -> list[Promotion]:
     return sorted(inside, key=lambda p: (p.day, p.name))
 
 
-def promotion_label(promo: Promotion) -> str:
-    return PROMOTION_LABELS.get(promo.name, promo.name)
+def promotion_label(promo: Promotion, words=None) -> str:
+    label = PROMOTION_LABELS.get(promo.name, promo.name)
+    return words._(label) if words is not None and promo.name in PROMOTION_LABELS else label
 
 
 def _promo_periods(result: PlanResult, promos: list[Promotion]) -> set:
@@ -98,12 +100,12 @@ def _promo_periods(result: PlanResult, promos: list[Promotion]) -> set:
 
 def pool_chart(result: PlanResult) -> Figure:
     """One bar: the budget as fixed + dynamic + reserve (+ overspend beyond it)."""
+    w = words_for(result)
     t, cur = result.totals, result.scenario.currency
-    sign = CURRENCY_SIGNS.get(cur, "")
-    parts = [("fixed", t["fixed"], FIXED), ("dynamic", t["dynamic"], DYNAMIC),
-             ("reserve", t["reserve"], RESERVE)]
+    parts = [(w._("fixed"), t["fixed"], FIXED), (w._("dynamic"), t["dynamic"], DYNAMIC),
+             (w._("reserve"), t["reserve"], RESERVE)]
     if t["overspend"] > 0.5:
-        parts.append(("overspend", t["overspend"], OVERSPEND))
+        parts.append((w._("overspend"), t["overspend"], OVERSPEND))
     total = sum(p[1] for p in parts) or 1.0
     fig = new_figure(10, 1.4)
     with matplotlib.rc_context(STYLE):
@@ -114,7 +116,7 @@ def pool_chart(result: PlanResult) -> Figure:
                 continue
             ax.barh([0], [amount], left=left, color=color, height=0.6, label=name)
             share = amount / t["budget"] if t["budget"] else 0.0
-            text = f"{name}\n{compact(amount, sign)} ({share:.0%})"
+            text = f"{name}\n{w.compact_money(amount, cur)} ({share:.0%})"
             if amount / total > 0.09:
                 ax.text(left + amount / 2, 0, text, ha="center", va="center", fontsize=9,
                         color="white" if color in (FIXED, OVERSPEND) else "#222222")
@@ -127,13 +129,14 @@ def pool_chart(result: PlanResult) -> Figure:
         ax.set_ylim(-0.4, 0.62 if small else 0.4)
         ax.set_yticks([])
         ax.grid(False)
-        money_axis(ax.xaxis, cur)
+        money_axis(ax.xaxis, cur, w)
         ax.spines["left"].set_visible(False)
     return fig
 
 
 def channel_chart(result: PlanResult) -> Figure:
     """Each unit's planned spend over the horizon, fixed + dynamic, against last year's."""
+    w = words_for(result)
     frame = result.channels.sort_values(["total_spend", *_keys(result)],
                                         ascending=[True] + [True] * len(_keys(result)),
                                         kind="stable")
@@ -145,17 +148,16 @@ def channel_chart(result: PlanResult) -> Figure:
         y = np.arange(len(names))
         fixed = frame["fixed_spend"].to_numpy(float)
         dynamic = frame["dynamic_spend"].to_numpy(float)
-        ax.barh(y, fixed, color=FIXED, height=0.65, label="fixed")
-        ax.barh(y, dynamic, left=fixed, color=DYNAMIC, height=0.65, label="dynamic")
+        ax.barh(y, fixed, color=FIXED, height=0.65, label=w._("fixed"))
+        ax.barh(y, dynamic, left=fixed, color=DYNAMIC, height=0.65, label=w._("dynamic"))
         hist = frame["historical_spend"].to_numpy(float)
         ax.plot(hist, y, "|", color=HISTORY_MARK, markersize=16, markeredgewidth=2.2,
-                label="same window last year")
-        sign = CURRENCY_SIGNS.get(cur, "")
-        ax.set_yticks(y, [f"{name}  {compact(total, sign)}"
+                label=w._("same window last year"))
+        ax.set_yticks(y, [f"{name}  {w.compact_money(total, cur)}"
                           for name, total in zip(names, fixed + dynamic)])
         ax.grid(axis="x")
         ax.grid(axis="y", visible=False)
-        money_axis(ax.xaxis, cur)
+        money_axis(ax.xaxis, cur, w)
         ax.set_xlim(0, 1.05 * max(np.nanmax(fixed + dynamic), np.nanmax(np.nan_to_num(hist)), 1))
         ax.legend(loc="lower right")
     return fig
@@ -163,6 +165,7 @@ def channel_chart(result: PlanResult) -> Figure:
 
 def allocation_chart(result: PlanResult) -> Figure:
     """Per unit, spend in each period stacked fixed (bottom) and dynamic (top); shared scale."""
+    w = words_for(result)
     units, _ = _units_by_spend(result)
     keys = _keys(result)
     fig, axes = panel_grid(len(units), sharey=True)
@@ -177,23 +180,24 @@ def allocation_chart(result: PlanResult) -> Figure:
             ax.bar(x, rows["dynamic_spend"], width=width, align="edge", color=DYNAMIC,
                    bottom=rows["fixed_spend"])
             ax.set_title(_title(unit), loc="left")
-            money_axis(ax.yaxis, result.scenario.currency)
+            money_axis(ax.yaxis, result.scenario.currency, w)
             _date_axis(ax, result)
-        fig.legend(handles=[Patch(color=FIXED, label="fixed"),
-                            Patch(color=DYNAMIC, label="dynamic")],
+        fig.legend(handles=[Patch(color=FIXED, label=w._("fixed")),
+                            Patch(color=DYNAMIC, label=w._("dynamic"))],
                    loc="outside upper right", ncols=2)
     return fig
 
 
 def forecast_total_chart(result: PlanResult, promos: list[Promotion]) -> Figure:
     """All units together: predicted KPI per period with the plan versus with no spend."""
+    w = words_for(result)
     frame = result.forecast.groupby("period_start", sort=True)[
         ["baseline_kpi", "forecast_kpi"]].sum().reset_index()
     kpi = result.scenario.kpi
     fig = new_figure(12, 3.4)
     with matplotlib.rc_context(STYLE):
         ax = fig.add_subplot()
-        _shade_promotions(ax, promos, label=True)
+        _shade_promotions(ax, promos, label=True, words=w)
         last_end = result.forecast["period_end"].max() + pd.Timedelta(days=1)
         x = pd.concat([frame["period_start"], pd.Series([last_end])], ignore_index=True)
         plan_kpi = np.append(frame["forecast_kpi"].to_numpy(float), frame["forecast_kpi"].iloc[-1])
@@ -201,9 +205,9 @@ def forecast_total_chart(result: PlanResult, promos: list[Promotion]) -> Figure:
         ax.fill_between(x, base_kpi, plan_kpi, color=FORECAST, alpha=0.15, step="post",
                         linewidth=0)
         ax.step(x, plan_kpi, where="post", color=FORECAST, linewidth=2,
-                label=f"{kpi} with the plan")
+                label=w._("{kpi} with the plan").format(kpi=w.kpi(kpi)))
         ax.step(x, base_kpi, where="post", color=BASELINE, linewidth=1.5,
-                linestyle="--", label=f"{kpi} with no spend (baseline)")
+                linestyle="--", label=w._("{kpi} with no spend (baseline)").format(kpi=w.kpi(kpi)))
         _kpi_axis(ax, result)
         _date_axis(ax, result)
         ax.set_ylim(bottom=0)
@@ -213,6 +217,7 @@ def forecast_total_chart(result: PlanResult, promos: list[Promotion]) -> Figure:
 
 def forecast_chart(result: PlanResult, promos: list[Promotion]) -> Figure:
     """Per unit, the forecast at the planned spend and the baseline, each with its interval."""
+    w = words_for(result)
     units, _ = _units_by_spend(result)
     keys = _keys(result)
     fig, axes = panel_grid(len(units))
@@ -221,7 +226,7 @@ def forecast_chart(result: PlanResult, promos: list[Promotion]) -> Figure:
         for ax, unit in zip(axes, units):
             rows = _rows(result.forecast, keys, unit)
             x = _midpoints(rows)
-            _shade_promotions(ax, promos, label=True, fontsize=7)
+            _shade_promotions(ax, promos, label=True, fontsize=7, words=w)
             ax.fill_between(x, rows["baseline_lower"], rows["baseline_upper"], color=BASELINE,
                             alpha=0.18, linewidth=0)
             ax.plot(x, rows["baseline_kpi"], color=BASELINE, linestyle="--", linewidth=1.2)
@@ -233,11 +238,11 @@ def forecast_chart(result: PlanResult, promos: list[Promotion]) -> Figure:
             _kpi_axis(ax, result)
             _date_axis(ax, result)
             ax.set_ylim(bottom=0)
-        handles = [Line2D([], [], color=FORECAST, linewidth=1.8, label="with the plan"),
-                   Patch(color=FORECAST, alpha=0.22, label=f"{width:.0%} interval"),
-                   Line2D([], [], color=BASELINE, linestyle="--", label="no spend (baseline)")]
+        handles = [Line2D([], [], color=FORECAST, linewidth=1.8, label=w._("with the plan")),
+                   Patch(color=FORECAST, alpha=0.22, label=w._("{width} interval").format(width=f"{width:.0%}")),
+                   Line2D([], [], color=BASELINE, linestyle="--", label=w._("no spend (baseline)"))]
         if promos:
-            handles.append(Patch(color=PROMO, label="promotion window"))
+            handles.append(Patch(color=PROMO, label=w._("promotion window")))
         fig.legend(handles=handles, loc="outside upper right", ncols=len(handles))
     return fig
 
@@ -245,6 +250,7 @@ def forecast_chart(result: PlanResult, promos: list[Promotion]) -> Figure:
 def curve_chart(result: PlanResult, promos: list[Promotion]) -> Figure:
     """Per unit, every period's response curve (promotion periods highlighted), the planned
     spend in each period as a dot on its curve, and the historical per-period spend range."""
+    w = words_for(result)
     units, _ = _units_by_spend(result)
     keys = _keys(result)
     promo_starts = _promo_periods(result, promos)
@@ -275,51 +281,59 @@ def curve_chart(result: PlanResult, promos: list[Promotion]) -> Figure:
                        s=18, color=CURVE_PROMO, edgecolor="#7a3b12", linewidth=0.6, zorder=3)
             ax.set_xlim(0, xmax)
             ax.set_ylim(0, 1.05 * max(ymax, 1.0))
-            ax.set_title(_title(unit) + ("  (!) extrapolated" if info["extrapolated"] else ""),
+            ax.set_title(_title(unit) + ("  (!) " + w._("extrapolated") if info["extrapolated"] else ""),
                          loc="left", color=OVERSPEND if info["extrapolated"] else "#222222")
-            money_axis(ax.xaxis, cur)
+            money_axis(ax.xaxis, cur, w)
             _kpi_axis(ax, result)
             ax.tick_params(axis="x", labelsize=8)
-        handles = [Line2D([], [], color=CURVE, label="curve in a period"),
+        handles = [Line2D([], [], color=CURVE, label=w._("curve in a period")),
                    Line2D([], [], color=FIXED, marker="o", linestyle="", markersize=4,
-                          label="planned spend"),
-                   Patch(color=HISTORY, label="historical spend range")]
+                          label=w._("planned spend")),
+                   Patch(color=HISTORY, label=w._("historical spend range"))]
         if promo_starts:
             handles.insert(1, Line2D([], [], color=CURVE_PROMO,
-                                     label="curve in a promotion period"))
+                                     label=w._("curve in a promotion period")))
         fig.legend(handles=handles, loc="outside upper right", ncols=len(handles))
-        fig.supxlabel(f"spend in one {result.scenario.horizon.period}", fontsize=9)
-        fig.supylabel(f"incremental {result.scenario.kpi}", fontsize=9)
+        fig.supxlabel(w._("spend in one {period}").format(period=w._(result.scenario.horizon.period)),
+                      fontsize=9)
+        fig.supylabel(w._("incremental {kpi}").format(kpi=w.kpi(result.scenario.kpi)), fontsize=9)
     return fig
 
 
 def plan_charts(result: PlanResult) -> list[ChartSet]:
     """Every chart of the plan, rendered, in the order the report shows them."""
+    w = words_for(result)
     promos = horizon_promotions(result)
-    kpi, period = result.scenario.kpi, result.scenario.horizon.period
+    kpi, period = w.kpi(result.scenario.kpi), w._(result.scenario.horizon.period)
     shown, count = _units_by_spend(result)
-    more = (f" Showing the {len(shown)} largest of {count} units; all are in plan.xlsx."
-            if count > len(shown) else "")
-    shaded = (" Promotion windows are shaded: " + ", ".join(promotion_label(p) for p in promos)
-              + "." if promos else "")
+    more = (w._(" Showing the {shown} largest of {count} units; all are in plan.xlsx.").format(
+        shown=len(shown), count=count) if count > len(shown) else "")
+    shaded = (w._(" Promotion windows are shaded: {names}.").format(
+        names=", ".join(promotion_label(p, w) for p in promos)) if promos else "")
+    orange = (w._(" (orange: periods with a promotion peak)")
+              if _promo_periods(result, promos) else "")
     specs = [
-        ("pool", "Budget pool", "The budget split into committed fixed money, the dynamic pool "
-         "and the reserve.", lambda: pool_chart(result)),
-        ("channels", "Spend by channel", "Planned spend over the horizon, fixed and dynamic, "
-         "with the same window last year marked.", lambda: channel_chart(result)),
-        ("allocation", f"Spend by channel and {period}", f"Each {period}'s planned spend, fixed "
-         "(bottom) and dynamic (top), on one scale." + more, lambda: allocation_chart(result)),
-        ("forecast_total", f"Predicted {kpi}, all channels",
-         f"Total {kpi} per {period} with the plan and with no spend; the blue band is what "
-         "the plan's spend adds." + shaded, lambda: forecast_total_chart(result, promos)),
-        ("forecasts", f"Forecast {kpi} by channel", f"{kpi.capitalize()} per {period} at the "
-         "planned spend and with no spend, each with its interval." + shaded + more,
+        ("pool", w._("Budget pool"), w._("The budget split into committed fixed money, the "
+         "dynamic pool and the reserve."), lambda: pool_chart(result)),
+        ("channels", w._("Spend by channel"), w._("Planned spend over the horizon, fixed and "
+         "dynamic, with the same window last year marked."), lambda: channel_chart(result)),
+        ("allocation", w._("Spend by channel and {period}").format(period=period),
+         w._("Each {period}'s planned spend, fixed (bottom) and dynamic (top), on one "
+             "scale.").format(period=period) + more, lambda: allocation_chart(result)),
+        ("forecast_total", w._("Predicted {kpi}, all channels").format(kpi=kpi),
+         w._("Total {kpi} per {period} with the plan and with no spend; the blue band is what "
+             "the plan's spend adds.").format(kpi=kpi, period=period) + shaded,
+         lambda: forecast_total_chart(result, promos)),
+        ("forecasts", w._("Forecast {kpi} by channel").format(kpi=kpi),
+         w._("{Kpi} per {period} at the planned spend and with no spend, each with its "
+             "interval.").format(Kpi=kpi[:1].upper() + kpi[1:], period=period) + shaded + more,
          lambda: forecast_chart(result, promos)),
-        ("curves", "Response curves", f"Incremental {kpi} against spend in one {period}, one "
-         "line per period" + (" (orange: periods with a promotion peak)"
-                              if _promo_periods(result, promos) else "") + "; dots are the planned "
-         "spend; green is the per-period spend range seen in history, where the curve is most "
-         "trustworthy." + more, lambda: curve_chart(result, promos)),
+        ("curves", w._("Response curves"),
+         w._("Incremental {kpi} against spend in one {period}, one line per period{orange}; "
+             "dots are the planned spend; green is the per-period spend range seen in history, "
+             "where the curve is most trustworthy.").format(kpi=kpi, period=period,
+                                                           orange=orange) + more,
+         lambda: curve_chart(result, promos)),
     ]
     if result.decomposition is not None:   # wide form: no per-channel KPI to forecast
         from budgetopt.optimizer.results.decomposition import decomposition_chart
@@ -334,7 +348,8 @@ def plan_charts(result: PlanResult) -> list[ChartSet]:
                          "workbook's Channel x market sheets.", lambda: market_heatmap(result)))
     out = []
     for name, title, caption, draw in specs:
-        out.append(ChartSet(name, title, caption, png_bytes(draw())))
+        fig = draw()
+        out.append(ChartSet(name, title, caption, png_bytes(fig), svg_text(fig)))
     return out
 
 
@@ -353,7 +368,8 @@ def _midpoints(rows: pd.DataFrame) -> pd.Series:
     return rows["period_start"] + length / 2
 
 
-def _shade_promotions(ax, promos: list[Promotion], label: bool, fontsize: float = 8) -> None:
+def _shade_promotions(ax, promos: list[Promotion], label: bool, fontsize: float = 8,
+                      words=None) -> None:
     for p in promos:
         days = p.days()
         start = pd.Timestamp(days[0])
@@ -362,16 +378,17 @@ def _shade_promotions(ax, promos: list[Promotion], label: bool, fontsize: float 
         ax.axvspan(start, end, color=color, zorder=0, linewidth=0)
         if label:
             inside = fontsize < 8
-            ax.annotate(promotion_label(p), (pd.Timestamp(p.day), 0.02 if inside else 1.0),
+            ax.annotate(promotion_label(p, words), (pd.Timestamp(p.day), 0.02 if inside else 1.0),
                         xycoords=("data", "axes fraction"), ha="center", va="bottom",
                         fontsize=fontsize, color="#8a4b14")
 
 
 def _kpi_axis(ax, result: PlanResult) -> None:
+    w = words_for(result)
     if kpi_is_money(result.scenario.kpi):
-        money_axis(ax.yaxis, result.scenario.currency)
+        money_axis(ax.yaxis, result.scenario.currency, w)
     else:
-        number_axis(ax.yaxis)
+        number_axis(ax.yaxis, w)
 
 
 def _date_axis(ax, result: PlanResult) -> None:
@@ -380,5 +397,9 @@ def _date_axis(ax, result: PlanResult) -> None:
     ax.set_xlim(start, end)
     months = pd.date_range(start.to_period("M").to_timestamp(), end, freq="MS")
     ticks = [m for m in months if start <= m <= end] or [start]
+    if words_for(result).chinese:
+        ax.set_xticks(ticks, [f"{m.month}月{m.day}日" if m.day != 1 else f"{m.month}月"
+                              for m in ticks])
+        return
     ax.set_xticks(ticks, [m.strftime("%b %d") if m.day != 1 else m.strftime("%b")
                           for m in ticks])

@@ -59,9 +59,14 @@ WIDE_KEYS = {"history_format", "spend_columns", "controls", "control_values"}
 
 
 def _settings_hash(scenario) -> str:
-    # long-form scenarios hash as they did before the wide keys existed
-    unused = WIDE_KEYS if scenario.history_format == "long" else set()
-    text = scenario.model_dump_json(exclude={"history", *unused})
+    # what the plan depends on: not the history's path (its bytes are hashed), nor the report's
+    # language and CSV dress (report), nor an unset history_encoding, nor — for long-form
+    # scenarios — the wide keys (hashes stay as they were before those keys existed)
+    exclude = {"history", "report"} | ({"history_encoding"} if scenario.history_encoding is None
+                                       else set())
+    if scenario.history_format == "long":
+        exclude |= set(WIDE_KEYS)
+    text = scenario.model_dump_json(exclude=exclude)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

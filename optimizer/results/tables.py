@@ -27,6 +27,12 @@ class PlanResult:
     run_info: dict = field(default_factory=dict)
     # wide (total-KPI) plans: baseline and channel contributions over history
     decomposition: pd.DataFrame | None = None
+    #: the language of report, workbook, charts and console (None: the scenario's report.language,
+    #: else the locale's); CSV and JSON outputs are the same in every language
+    language: str | None = None
+    #: the binding rules as BindingRule objects, same order as the summary's, so a report can
+    #: word them in its language (None when the result was read back from files)
+    binding_words: list | None = None
 
     @property
     def has_market(self) -> bool:
@@ -100,15 +106,44 @@ def period_labels(frame: pd.DataFrame, periods: pd.DataFrame, units: dict) -> pd
     return merged
 
 
+@dataclass(frozen=True)
+class BindingRule:
+    """A binding rule and its shadow price, kept so a report can word it in its own language."""
+
+    rule: object          # a rule object of budgetopt.optimizer.rules (describe, shadow)
+    price: float
+    kpi: str
+    currency: str
+    spend: SpendContext
+
+    def words(self, words=None) -> dict:
+        """{"rule", "description", "explanation"} in `words` (English by default)."""
+        args = () if words is None else (words,)
+        return {"rule": self.rule.name, "description": self.rule.describe(self.currency, *args),
+                "explanation": self.rule.shadow(self.price, self.kpi, self.currency, self.spend,
+                                                *args)}
+
+
+def binding_sources(rows, kpi: str, currency: str, spend: SpendContext,
+                    scale: float) -> list[BindingRule]:
+    """Rules holding at their bound with a nonzero shadow price, strongest first."""
+    out = [BindingRule(row.rule, row.price, kpi, currency, spend) for row in rows
+           if row.rule.name != "budget" and np.isfinite(row.price)
+           and abs(row.slack) <= 1e-6 * scale and abs(row.price) > 1e-7]
+    return sorted(out, key=lambda b: (-abs(b.price), b.rule.name))
+
+
 def binding_rules(rows, kpi: str, currency: str, spend: SpendContext,
                   scale: float) -> list[dict]:
     """Rules holding at their bound with a nonzero shadow price, strongest first, in words."""
+    return summary_entries(binding_sources(rows, kpi, currency, spend, scale))
+
+
+def summary_entries(sources: list[BindingRule]) -> list[dict]:
+    """The binding rules as summary.json lists them: in English, with their shadow prices."""
     out = []
-    for row in rows:
-        if row.rule.name == "budget" or not np.isfinite(row.price):
-            continue
-        if abs(row.slack) <= 1e-6 * scale and abs(row.price) > 1e-7:
-            out.append({"rule": row.rule.name, "description": row.rule.describe(currency),
-                        "shadow_price": row.price,
-                        "explanation": row.rule.shadow(row.price, kpi, currency, spend)})
-    return sorted(out, key=lambda r: (-abs(r["shadow_price"]), r["rule"]))
+    for source in sources:
+        entry = source.words()
+        out.append({"rule": entry["rule"], "description": entry["description"],
+                    "shadow_price": source.price, "explanation": entry["explanation"]})
+    return out

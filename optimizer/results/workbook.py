@@ -15,6 +15,7 @@ import pandas as pd
 from budgetopt.money import CURRENCY_SIGNS
 from budgetopt.optimizer.results.files import neutralize
 from budgetopt.optimizer.results.grouping import market_pivot
+from budgetopt.optimizer.results.i18n import N_, NC_, Words, words_for
 from budgetopt.optimizer.results.tables import PlanResult
 
 CREATED = datetime(2000, 1, 1)
@@ -57,7 +58,8 @@ def column_kind(name: str, series: pd.Series, kpi_money: bool = True) -> str:
 
 
 def workbook_bytes(sheets: list[Sheet], currency: str, *,
-                   summary: list[tuple[str, str, object, str]] | None = None) -> bytes:
+                   summary: list[tuple[str, str, object, str]] | None = None,
+                   words: Words | None = None) -> bytes:
     """Write `sheets` (and an optional Summary sheet of (section, item, value, kind) rows
     first) into an .xlsx file and return its bytes."""
     buf = io.BytesIO()
@@ -68,14 +70,54 @@ def workbook_bytes(sheets: list[Sheet], currency: str, *,
         book.set_properties({"title": "budgetopt plan", "created": CREATED})
         formats = _formats(book, currency)
         if summary is not None:
-            _summary_sheet(book, summary, formats)
+            _summary_sheet(book, summary, formats, words or Words("en"))
         for sheet in sheets:
             _table_sheet(writer, sheet, formats)
     return buf.getvalue()
 
 
+#: Column names as the catalogs know them (context "column"); English headers are the names.
+COLUMNS = (
+    NC_("column", "channel"),
+    NC_("column", "market"),
+    NC_("column", "period_start"),
+    NC_("column", "period_end"),
+    NC_("column", "fixed_spend"),
+    NC_("column", "dynamic_spend"),
+    NC_("column", "total_spend"),
+    NC_("column", "share"),
+    NC_("column", "baseline_kpi"),
+    NC_("column", "incremental_kpi"),
+    NC_("column", "roi"),
+    NC_("column", "net_roi"),
+    NC_("column", "marginal_roi"),
+    NC_("column", "historical_spend"),
+    NC_("column", "hist_period_min"),
+    NC_("column", "hist_period_max"),
+    NC_("column", "change_vs_history"),
+    NC_("column", "plan_period_max"),
+    NC_("column", "extrapolated"),
+    NC_("column", "planned_spend"),
+    NC_("column", "forecast_kpi"),
+    NC_("column", "forecast_lower"),
+    NC_("column", "forecast_upper"),
+    NC_("column", "baseline_lower"),
+    NC_("column", "baseline_upper"),
+    NC_("column", "spend"),
+)
+SHEETS = (N_("Summary"), N_("Channels"), N_("Allocation"), N_("Forecast"), N_("Curves"))
+
+
+def translated(frame: pd.DataFrame, words: Words) -> pd.DataFrame:
+    """The frame with column headers in the workbook's language (values untouched)."""
+    if not words.chinese:
+        return frame
+    return frame.rename(columns={c: words.pgettext("column", c) for c in frame.columns})
+
+
 def plan_workbook(result: PlanResult) -> bytes:
-    """The plan's workbook."""
+    """The plan's workbook, in the plan's language (sheet names, headers and the summary)."""
+    w = words_for(result)
     money_kpi = result.scenario.kpi.lower() in ("revenue", "gmv", "sales", "profit")
     tables = [("Channels", result.channels), ("Allocation", result.allocation),
               ("Forecast", result.forecast), ("Curves", result.curves)]
@@ -83,83 +125,111 @@ def plan_workbook(result: PlanResult) -> bytes:
         tables[1:1] = [("Channel x market spend", market_pivot(result.allocation)),
                        ("Channel x market KPI",
                         market_pivot(result.allocation, "incremental_kpi"))]
-    sheets = [Sheet(name, frame, {c: column_kind(c, frame[c], money_kpi) for c in frame.columns})
-              for name, frame in tables]
-    for sheet in sheets[1:3] if result.has_market else []:
-        kind = "money" if "spend" in sheet.name or money_kpi else "kpi"
-        sheet.kinds.update({c: kind for c in sheet.frame.columns if c != "channel"})
-    return workbook_bytes(sheets, result.scenario.currency, summary=summary_rows(result))
+    sheets = []
+    for position, (name, frame) in enumerate(tables):
+        kinds = {c: column_kind(c, frame[c], money_kpi) for c in frame.columns}
+        if result.has_market and position in (1, 2):
+            kind = "money" if "spend" in name or money_kpi else "kpi"
+            kinds.update({c: kind for c in frame.columns if c != "channel"})
+        shown = translated(frame, w)
+        keys = next((i for i, c in enumerate(frame.columns) if c not in KEY_COLUMNS),
+                    len(frame.columns))
+        sheets.append(Sheet(w._(name), shown, dict(zip(shown.columns, kinds.values())), keys))
+    return workbook_bytes(sheets, result.scenario.currency, summary=summary_rows(result, w),
+                          words=w)
 
 
-def summary_rows(result: PlanResult) -> list[tuple[str, str, object, str]]:
+def summary_rows(result: PlanResult, w: Words | None = None) -> list[tuple[str, str, object, str]]:
     """The summary as (section, item, value, kind) rows for the Summary sheet."""
+    w = w or Words("en")
+    rows = _summary_rows(result, w._)
+    if not w.chinese:
+        return rows
+    from budgetopt.optimizer.results.wording import binding_in_words
+
+    binding = binding_in_words(result, w)
+    out, i = [], 0
+    section = w._("Binding rules")
+    for row in rows:            # the binding rules in the workbook's language
+        if row[0] == section and i < len(binding):
+            row = (section, binding[i]["description"], binding[i]["explanation"], "text")
+            i += 1
+        out.append(row)
+    return out
+
+
+def _summary_rows(result: PlanResult, _) -> list[tuple[str, str, object, str]]:
     s, t = result.summary, result.totals
     kpi = result.scenario.kpi
     scen = s["scenario"]
     rows: list[tuple[str, str, object, str]] = [
-        ("Scenario", "name", scen["name"], "text"),
-        ("Scenario", "objective", scen["objective"], "text"),
-        ("Scenario", "KPI", kpi, "text"),
-        ("Scenario", "currency", scen["currency"], "text"),
-        ("Scenario", "horizon", f"{scen['horizon']['start']} to {scen['horizon']['end']}", "text"),
-        ("Scenario", "periods", f"{scen['horizon']['periods']} × {scen['horizon']['period']}",
+        (_("Scenario"), _("name"), scen["name"], "text"),
+        (_("Scenario"), _("objective"), scen["objective"], "text"),
+        (_("Scenario"), "KPI", kpi, "text"),
+        (_("Scenario"), _("currency"), scen["currency"], "text"),
+        (_("Scenario"), _("horizon"), _("{start} to {end}").format(
+            start=scen["horizon"]["start"], end=scen["horizon"]["end"]), "text"),
+        (_("Scenario"), _("periods"), f"{scen['horizon']['periods']} × {scen['horizon']['period']}",
          "text"),
-        ("Scenario", "status", s["status"], "text"),
+        (_("Scenario"), _("status"), s["status"], "text"),
     ]
-    for key, label in (("budget", "budget"), ("fixed", "fixed spend"),
-                       ("dynamic", "dynamic spend"), ("reserve", "reserve"),
-                       ("returned_to_reserve", "returned to reserve"),
-                       ("overspend", "overspend"), ("spend", "total spend")):
-        rows.append(("Totals", label, t[key], "money"))
+    for key, label in (("budget", _("budget")), ("fixed", _("fixed spend")),
+                       ("dynamic", _("dynamic spend")), ("reserve", _("reserve")),
+                       ("returned_to_reserve", _("returned to reserve")),
+                       ("overspend", _("overspend")), ("spend", _("total spend"))):
+        rows.append((_("Totals"), label, t[key], "money"))
     kpi_kind = "money" if kpi.lower() in ("revenue", "gmv", "sales", "profit") else "kpi"
-    for key, label in (("baseline_kpi", f"baseline {kpi}"),
-                       ("incremental_kpi", f"incremental {kpi}"),
-                       ("predicted_kpi", f"predicted {kpi}")):
-        rows.append(("Totals", label, t[key], kpi_kind))
-    rows += [("Totals", "ROI", t["roi"], "ratio"), ("Totals", "net ROI", t["net_roi"], "ratio")]
+    for key, label in (("baseline_kpi", _("baseline {kpi}").format(kpi=kpi)),
+                       ("incremental_kpi", _("incremental {kpi}").format(kpi=kpi)),
+                       ("predicted_kpi", _("predicted {kpi}").format(kpi=kpi))):
+        rows.append((_("Totals"), label, t[key], kpi_kind))
+    rows += [(_("Totals"), "ROI", t["roi"], "ratio"),
+             (_("Totals"), _("net ROI"), t["net_roi"], "ratio")]
     pool = s["pool"]
-    rows += [("Pool", "fixed share", pool["fixed_share"], "percent"),
-             ("Pool", "fixed rule", pool["fixed_rule"], "text"),
-             ("Pool", "reserve share", pool["reserve_share"], "percent"),
-             ("Pool", "fixed pool", pool["fixed_pool"], "money"),
-             ("Pool", "dynamic pool", pool["dynamic_pool"], "money"),
-             ("Pool", "check", pool["check"], "text")]
+    rows += [(_("Pool"), _("fixed share"), pool["fixed_share"], "percent"),
+             (_("Pool"), _("fixed rule"), pool["fixed_rule"], "text"),
+             (_("Pool"), _("reserve share"), pool["reserve_share"], "percent"),
+             (_("Pool"), _("fixed pool"), pool["fixed_pool"], "money"),
+             (_("Pool"), _("dynamic pool"), pool["dynamic_pool"], "money"),
+             (_("Pool"), _("check"), pool["check"], "text")]
     mix = s["historical_mix"]
-    rows += [("Versus last year's mix", f"incremental {kpi} in last year's mix",
+    versus = _("Versus last year's mix")
+    rows += [(versus, _("incremental {kpi} in last year's mix").format(kpi=kpi),
               mix["incremental_kpi"], kpi_kind),
-             ("Versus last year's mix", "ROI in last year's mix", mix.get("roi"), "ratio"),
-             ("Versus last year's mix", f"uplift in {kpi}", mix.get("uplift_kpi"), kpi_kind),
-             ("Versus last year's mix", "uplift", mix.get("uplift_pct"), "percent")]
+             (versus, _("ROI in last year's mix"), mix.get("roi"), "ratio"),
+             (versus, _("uplift in {kpi}").format(kpi=kpi), mix.get("uplift_kpi"), kpi_kind),
+             (versus, _("uplift"), mix.get("uplift_pct"), "percent")]
     out = s.get("outcome")
     if out:
-        section = f"Outcome over {out['samples']} plausible curves"
-        for key, label, kind in (("incremental_kpi", f"incremental {kpi}", kpi_kind),
-                                 ("historical_mix_incremental_kpi",
-                                  f"incremental {kpi} in last year's mix", kpi_kind),
-                                 ("uplift_vs_history", f"uplift in {kpi} vs last year's mix",
-                                  kpi_kind), ("roi", "ROI", "ratio")):
+        section = _("Outcome over {samples} plausible curves").format(samples=out["samples"])
+        for key, label, kind in (
+                ("incremental_kpi", _("incremental {kpi}").format(kpi=kpi), kpi_kind),
+                ("historical_mix_incremental_kpi",
+                 _("incremental {kpi} in last year's mix").format(kpi=kpi), kpi_kind),
+                ("uplift_vs_history", _("uplift in {kpi} vs last year's mix").format(kpi=kpi),
+                 kpi_kind), ("roi", "ROI", "ratio")):
             for stat in ("p10", "p50", "p90", "mean", "cvar"):
                 name = f"CVaR {out['alpha']:.0%}" if stat == "cvar" else stat.upper()
                 rows.append((section, f"{label}: {name}", out[key][stat], kind))
-        rows += [(section, "maximized", out["measure"], "text"),
-                 (section, "history guard", out["guard_status"], "text")]
-    rows += [("Budget", "marginal value of the budget", s["budget_dual"], "ratio"),
-             ("Budget", "in words", s["budget_dual_explained"], "text")]
+        rows += [(section, _("maximized"), out["measure"], "text"),
+                 (section, _("history guard"), out["guard_status"], "text")]
+    rows += [(_("Budget"), _("marginal value of the budget"), s["budget_dual"], "ratio"),
+             (_("Budget"), _("in words"), s["budget_dual_explained"], "text")]
     for rule in s["binding_constraints"]:
-        rows.append(("Binding rules", rule["description"], rule["explanation"], "text"))
+        rows.append((_("Binding rules"), rule["description"], rule["explanation"], "text"))
     if not s["binding_constraints"]:
-        rows.append(("Binding rules", "none", "no rule binds besides the budget", "text"))
-    for warning in s["warnings"] or ["none"]:
-        rows.append(("Warnings", "", warning, "text"))
-    rows += [("Solver", "name", s["solver"]["name"], "text"),
-             ("Solver", "status", s["solver"]["status"], "text")]
+        rows.append((_("Binding rules"), _("none"), _("no rule binds besides the budget"), "text"))
+    for warning in s["warnings"] or [_("none")]:
+        rows.append((_("Warnings"), "", warning, "text"))
+    rows += [(_("Solver"), _("name"), s["solver"]["name"], "text"),
+             (_("Solver"), _("status"), s["solver"]["status"], "text")]
     for name, version in s["versions"].items():
-        rows.append(("Versions", name, version, "text"))
+        rows.append((_("Versions"), name, version, "text"))
     for key, info in s["inputs"].items():
         if isinstance(info, dict):
-            rows.append(("Inputs", f"{key} ({info['file']})", info["sha256"], "text"))
+            rows.append((_("Inputs"), f"{key} ({info['file']})", info["sha256"], "text"))
         else:
-            rows.append(("Inputs", key, info, "text"))
+            rows.append((_("Inputs"), key, info, "text"))
     return rows
 
 
@@ -179,9 +249,10 @@ def _formats(book, currency: str) -> dict:
                                        "text_wrap": True, "valign": "top"})}
 
 
-def _summary_sheet(book, rows: list[tuple[str, str, object, str]], formats: dict) -> None:
-    ws = book.add_worksheet("Summary")
-    for col, head in enumerate(("section", "item", "value")):
+def _summary_sheet(book, rows: list[tuple[str, str, object, str]], formats: dict,
+                   words: Words) -> None:
+    ws = book.add_worksheet(words._("Summary"))
+    for col, head in enumerate((words._("section"), words._("item"), words._("value"))):
         ws.write_string(0, col, head, formats["header"])
     for r, (section, item, value, kind) in enumerate(rows, start=1):
         ws.write_string(r, 0, neutralize(section), formats["section"])

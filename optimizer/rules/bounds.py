@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pulp
 
 from budgetopt.money import money
-from budgetopt.optimizer.rules.base import Rule, bound_row, gain
+from budgetopt.optimizer.rules.base import ENGLISH, Rule, bound_row, gain
 
 
 @dataclass(frozen=True)
@@ -21,12 +21,15 @@ class DynamicBudget(Rule):
     def rows(self, model):
         return [bound_row(model.total_dynamic(), self.sense, self.amount)]
 
-    def describe(self, currency):
-        verb = {"==": "spends exactly", "<=": "spends at most", ">=": "spends at least"}[self.sense]
-        return f"{self.pool} {verb} {money(self.amount, currency)}"
+    def describe(self, currency, words=ENGLISH):
+        text = {"==": words._("{pool} spends exactly {amount}"),
+                "<=": words._("{pool} spends at most {amount}"),
+                ">=": words._("{pool} spends at least {amount}")}[self.sense]
+        return text.format(pool=words._(self.pool), amount=words.money(self.amount, currency))
 
-    def shadow(self, price, kpi, currency, spend):
-        return f"raising the budget by {money(1, currency)} {gain(price, kpi, currency)}"
+    def shadow(self, price, kpi, currency, spend, words=ENGLISH):
+        return words._("raising the budget by {one} {gain}").format(
+            one=words.money(1, currency), gain=gain(price, kpi, currency, words))
 
     @property
     def hard(self):
@@ -44,15 +47,18 @@ class ChannelBound(Rule):
     def rows(self, model):
         return [bound_row(model.channel_spend(self.channel), self.sense, self.amount)]
 
-    def describe(self, currency):
-        text = {"min": "spends at least", "max": "spends at most", "lock": "spends exactly"}
-        return f"{self.channel} {text[self.label]} {money(self.amount, currency)}"
+    def describe(self, currency, words=ENGLISH):
+        text = {"min": words._("{channel} spends at least {amount}"),
+                "max": words._("{channel} spends at most {amount}"),
+                "lock": words._("{channel} spends exactly {amount}")}[self.label]
+        return text.format(channel=self.channel, amount=words.money(self.amount, currency))
 
-    def shadow(self, price, kpi, currency, spend):
-        direction = "lowering" if (self.label == "min" or (self.label == "lock" and price < 0)) \
-            else "raising"
-        return (f"{direction} {self.channel} {self.label} by {money(1, currency)} "
-                f"{gain(abs(price), kpi, currency)}")
+    def shadow(self, price, kpi, currency, spend, words=ENGLISH):
+        lowering = self.label == "min" or (self.label == "lock" and price < 0)
+        text = (words._("lowering {channel} {label} by {one} {gain}") if lowering
+                else words._("raising {channel} {label} by {one} {gain}"))
+        return text.format(channel=self.channel, label=self.label, one=words.money(1, currency),
+                           gain=gain(abs(price), kpi, currency, words))
 
     def relaxed(self, slack, currency, spend):
         new = self.amount - slack if self.label == "min" else self.amount + slack
@@ -74,22 +80,29 @@ class ShareBound(Rule):
 
     @property
     def subject(self) -> str:
-        return f"group {self.group}" if self.group else self.channels[0]
+        return self.subject_in(ENGLISH)
+
+    def subject_in(self, words) -> str:
+        return words._("group {group}").format(group=self.group) if self.group else self.channels[0]
 
     def rows(self, model):
         lhs = pulp.lpSum(model.channel_spend(c) for c in self.channels) \
             - self.share * model.total_spend()
         return [bound_row(lhs, self.sense, 0.0)]
 
-    def describe(self, currency):
-        bound = "at least" if self.label == "min_share" else "at most"
-        return f"{self.subject} takes {bound} {self.share:.0%} of planned spend"
+    def describe(self, currency, words=ENGLISH):
+        text = (words._("{subject} takes at least {share} of planned spend")
+                if self.label == "min_share" else
+                words._("{subject} takes at most {share} of planned spend"))
+        return text.format(subject=self.subject_in(words), share=f"{self.share:.0%}")
 
-    def shadow(self, price, kpi, currency, spend):
+    def shadow(self, price, kpi, currency, spend, words=ENGLISH):
         per_point = abs(price) * spend.total / 100
-        direction = "lowering" if self.label == "min_share" else "raising"
-        return (f"{direction} {self.subject} {self.label} by 1 percentage point "
-                f"{gain(per_point, kpi, currency)}")
+        text = (words._("lowering {subject} {label} by 1 percentage point {gain}")
+                if self.label == "min_share" else
+                words._("raising {subject} {label} by 1 percentage point {gain}"))
+        return text.format(subject=self.subject_in(words), label=self.label,
+                           gain=gain(per_point, kpi, currency, words))
 
     def relaxed(self, slack, currency, spend):
         step = slack / max(spend.total, 1.0)
@@ -109,12 +122,14 @@ class RoiFloor(Rule):
         lhs = model.channel_incremental(self.channel) - self.ratio * model.channel_spend(self.channel)
         return [bound_row(lhs, ">=", 0.0)]
 
-    def describe(self, currency):
-        return f"{self.channel} keeps ROI at or above {self.ratio:g} (1:{self.ratio:g})"
+    def describe(self, currency, words=ENGLISH):
+        return words._("{channel} keeps ROI at or above {ratio} (1:{ratio})").format(
+            channel=self.channel, ratio=f"{self.ratio:g}")
 
-    def shadow(self, price, kpi, currency, spend):
+    def shadow(self, price, kpi, currency, spend, words=ENGLISH):
         step = abs(price) * 0.1 * spend.by_channel.get(self.channel, 0.0)
-        return f"lowering {self.channel} roi_floor by 0.1 {gain(step, kpi, currency)}"
+        return words._("lowering {channel} roi_floor by 0.1 {gain}").format(
+            channel=self.channel, gain=gain(step, kpi, currency, words))
 
     def relaxed(self, slack, currency, spend):
         channel_spend = max(spend.by_channel.get(self.channel, 0.0), 1.0)
@@ -141,12 +156,18 @@ class PilotBound(Rule):
     def rows(self, model):
         return [bound_row(model.channel_spend(self.channel), self.sense, self.amount)]
 
-    def describe(self, currency):
-        side = "at least" if self.sense == ">=" else "at most"
-        return (f"{self.channel} spends {side} {money(self.amount, currency)} (within "
-                f"{self.change:.0%} of its historical share: its curve is loosely pinned)")
+    def describe(self, currency, words=ENGLISH):
+        text = (words._("{channel} spends at least {amount} (within {change} of its historical "
+                        "share: its curve is loosely pinned)") if self.sense == ">=" else
+                words._("{channel} spends at most {amount} (within {change} of its historical "
+                        "share: its curve is loosely pinned)"))
+        return text.format(channel=self.channel, amount=words.money(self.amount, currency),
+                           change=f"{self.change:.0%}")
 
-    def shadow(self, price, kpi, currency, spend):
-        direction = "lowering" if self.sense == ">=" else "raising"
-        return (f"{direction} {self.channel}'s pilot limit by {money(1, currency)} "
-                f"{gain(abs(price), kpi, currency)} if the fitted curve is right")
+    def shadow(self, price, kpi, currency, spend, words=ENGLISH):
+        text = (words._("lowering {channel}'s pilot limit by {one} {gain} if the fitted curve "
+                        "is right") if self.sense == ">=" else
+                words._("raising {channel}'s pilot limit by {one} {gain} if the fitted curve "
+                        "is right"))
+        return text.format(channel=self.channel, one=words.money(1, currency),
+                           gain=gain(abs(price), kpi, currency, words))

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from budgetopt.money import money
-from budgetopt.optimizer.rules.base import Rule, gain
+from budgetopt.optimizer.rules.base import ENGLISH, Rule, gain
 
 
 @dataclass(frozen=True)
@@ -19,13 +18,15 @@ class HistoryGuard(Rule):
     def rows(self, model):
         return [self.expr >= 0]
 
-    def describe(self, currency: str) -> str:
-        return (f"the plan beats the historical mix in the worst {self.alpha:.0%} of plausible "
-                "curves (CVaR guard)")
+    def describe(self, currency: str, words=ENGLISH) -> str:
+        return words._("the plan beats the historical mix in the worst {share} of plausible "
+                       "curves (CVaR guard)").format(share=f"{self.alpha:.0%}")
 
-    def shadow(self, price, kpi, currency, spend):
-        return (f"asking the worst {self.alpha:.0%} of plausible outcomes to beat the historical "
-                f"mix by {money(1, currency)} more {gain(-price, kpi, currency)}")
+    def shadow(self, price, kpi, currency, spend, words=ENGLISH):
+        return words._("asking the worst {share} of plausible outcomes to beat the historical "
+                       "mix by {one} more {gain}").format(
+            share=f"{self.alpha:.0%}", one=words.money(1, currency),
+            gain=gain(-price, kpi, currency, words))
 
     @classmethod
     def over(cls, expr, alpha: float) -> HistoryGuard:

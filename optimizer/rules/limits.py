@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from budgetopt.optimizer.rules.base import Rule, bound_row, gain
 from budgetopt.money import money
+from budgetopt.optimizer.rules.base import ENGLISH, Rule, bound_row, gain
 
 
 @dataclass(frozen=True)
@@ -25,16 +25,20 @@ class ChangeVsHistory(Rule):
     def rows(self, model):
         return [bound_row(model.channel_spend(self.channel), self.sense, self.amount)]
 
-    def describe(self, currency):
-        bound = "at most" if self.label == "up" else "at least"
+    def describe(self, currency, words=ENGLISH):
+        text = (words._("{channel} spends at most {amount} ({change} vs {reference} a year earlier)")
+                if self.label == "up" else
+                words._("{channel} spends at least {amount} ({change} vs {reference} a year earlier)"))
         sign = "+" if self.label == "up" else "−"
-        return (f"{self.channel} spends {bound} {money(self.amount, currency)} "
-                f"({sign}{self.fraction:.0%} vs {money(self.reference, currency)} a year earlier)")
+        return text.format(channel=self.channel, amount=words.money(self.amount, currency),
+                           change=f"{sign}{self.fraction:.0%}",
+                           reference=words.money(self.reference, currency))
 
-    def shadow(self, price, kpi, currency, spend):
+    def shadow(self, price, kpi, currency, spend, words=ENGLISH):
         per_point = abs(price) * self.reference / 100
-        return (f"widening {self.channel}'s max_change_vs_history by 1 percentage point "
-                f"{gain(per_point, kpi, currency)}")
+        return words._("widening {channel}'s max_change_vs_history by 1 percentage point "
+                       "{gain}").format(channel=self.channel,
+                                        gain=gain(per_point, kpi, currency, words))
 
     def relaxed(self, slack, currency, spend):
         needed = self.fraction + slack / max(self.reference, 1.0)
@@ -56,13 +60,16 @@ class PeriodPacing(Rule):
         lhs = model.spend(self.unit, self.period) - self.factor * model.spend(self.unit, self.previous)
         return [bound_row(lhs, self.sense, 0.0)]
 
-    def describe(self, currency):
-        move = "rises" if self.sense == "<=" else "falls"
-        return (f"{self.unit} {move} at most {self.fraction:.0%} into the period from {self.when}")
+    def describe(self, currency, words=ENGLISH):
+        text = (words._("{unit} rises at most {fraction} into the period from {when}")
+                if self.sense == "<=" else
+                words._("{unit} falls at most {fraction} into the period from {when}"))
+        return text.format(unit=self.unit, fraction=f"{self.fraction:.0%}", when=self.when)
 
-    def shadow(self, price, kpi, currency, spend):
-        return (f"letting {self.unit} move {money(1, currency)} more into the period from "
-                f"{self.when} {gain(abs(price), kpi, currency)}")
+    def shadow(self, price, kpi, currency, spend, words=ENGLISH):
+        return words._("letting {unit} move {one} more into the period from {when} {gain}").format(
+            unit=self.unit, one=words.money(1, currency), when=self.when,
+            gain=gain(abs(price), kpi, currency, words))
 
     def relaxed(self, slack, currency, spend):
         return (f"letting {self.unit} move {money(slack, currency)} more than "
@@ -80,12 +87,13 @@ class PeriodBudgetCap(Rule):
     def rows(self, model):
         return [bound_row(model.period_spend(self.period), "<=", self.amount)]
 
-    def describe(self, currency):
-        return f"the period from {self.when} spends at most {money(self.amount, currency)}"
+    def describe(self, currency, words=ENGLISH):
+        return words._("the period from {when} spends at most {amount}").format(
+            when=self.when, amount=words.money(self.amount, currency))
 
-    def shadow(self, price, kpi, currency, spend):
-        return (f"raising the cap of the period from {self.when} by {money(1, currency)} "
-                f"{gain(abs(price), kpi, currency)}")
+    def shadow(self, price, kpi, currency, spend, words=ENGLISH):
+        return words._("raising the cap of the period from {when} by {one} {gain}").format(
+            when=self.when, one=words.money(1, currency), gain=gain(abs(price), kpi, currency, words))
 
     def relaxed(self, slack, currency, spend):
         return (f"raising the cap of the period from {self.when} to "

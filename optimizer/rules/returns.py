@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from budgetopt.optimizer.rules.base import Rule, bound_row, gain
 from budgetopt.money import money
+from budgetopt.optimizer.rules.base import ENGLISH, Rule, bound_row, gain
 
 
 @dataclass(frozen=True)
@@ -23,13 +23,15 @@ class CacCap(Rule):
                - model.channel_spend(self.channel))
         return [bound_row(lhs, ">=", 0.0)]
 
-    def describe(self, currency):
-        return (f"{self.channel} pays at most {money(self.cap, currency, 2)} per incremental "
-                f"{self.metric.rstrip('s')}")
+    def describe(self, currency, words=ENGLISH):
+        return words._("{channel} pays at most {amount} per incremental {metric}").format(
+            channel=self.channel, amount=words.money(self.cap, currency, 2),
+            metric=words.kpi(self.metric.rstrip("s")))
 
-    def shadow(self, price, kpi, currency, spend):
+    def shadow(self, price, kpi, currency, spend, words=ENGLISH):
         step = abs(price) * self.per_kpi * spend.incremental_by_channel.get(self.channel, 0.0)
-        return f"raising {self.channel} cac_cap by {money(1, currency)} {gain(step, kpi, currency)}"
+        return words._("raising {channel} cac_cap by {one} {gain}").format(
+            channel=self.channel, one=words.money(1, currency), gain=gain(step, kpi, currency, words))
 
     def relaxed(self, slack, currency, spend):
         conversions = self.per_kpi * spend.incremental_by_channel.get(self.channel, 0.0)
@@ -52,15 +54,18 @@ class ReturnHurdle(Rule):
     def rows(self, model):
         return [bound_row(model.low_return(self.threshold), "<=", self.allowed)]
 
-    def describe(self, currency):
+    def describe(self, currency, words=ENGLISH):
         if self.label == "overspend":
-            return (f"spend above the budget goes only where marginal ROI is at least "
-                    f"{self.threshold:g}")
-        return f"dynamic money goes only where marginal ROI is at least {self.threshold:g}"
+            text = words._("spend above the budget goes only where marginal ROI is at least "
+                           "{threshold}")
+        else:
+            text = words._("dynamic money goes only where marginal ROI is at least {threshold}")
+        return text.format(threshold=f"{self.threshold:g}")
 
-    def shadow(self, price, kpi, currency, spend):
-        return (f"letting {money(1, currency)} more earn below marginal ROI {self.threshold:g} "
-                f"{gain(abs(price), kpi, currency)}")
+    def shadow(self, price, kpi, currency, spend, words=ENGLISH):
+        return words._("letting {one} more earn below marginal ROI {threshold} {gain}").format(
+            one=words.money(1, currency), threshold=f"{self.threshold:g}",
+            gain=gain(abs(price), kpi, currency, words))
 
     def relaxed(self, slack, currency, spend):
         return (f"letting {money(slack, currency)} of money earn below the {self.label} hurdle "
@@ -76,11 +81,13 @@ class TargetRoi(Rule):
     def rows(self, model):
         return [bound_row(model.total_incremental() - self.target * model.total_spend(), ">=", 0.0)]
 
-    def describe(self, currency):
-        return f"overall ROI stays at or above {self.target:g} (1:{self.target:g})"
+    def describe(self, currency, words=ENGLISH):
+        return words._("overall ROI stays at or above {target} (1:{target})").format(
+            target=f"{self.target:g}")
 
-    def shadow(self, price, kpi, currency, spend):
-        return f"lowering target_roi by 0.1 {gain(abs(price) * 0.1 * spend.total, kpi, currency)}"
+    def shadow(self, price, kpi, currency, spend, words=ENGLISH):
+        return words._("lowering target_roi by 0.1 {gain}").format(
+            gain=gain(abs(price) * 0.1 * spend.total, kpi, currency, words))
 
     def relaxed(self, slack, currency, spend):
         return f"lowering target_roi to {max(self.target - slack / max(spend.total, 1.0), 0):.2f}"
@@ -95,12 +102,13 @@ class FixedCommitted(Rule):
     def rows(self, model):
         return [bound_row(model.total_spend(), ">=", self.amount)]
 
-    def describe(self, currency):
-        return f"the plan commits the whole fixed pool of {money(self.amount, currency)}"
+    def describe(self, currency, words=ENGLISH):
+        return words._("the plan commits the whole fixed pool of {amount}").format(
+            amount=words.money(self.amount, currency))
 
-    def shadow(self, price, kpi, currency, spend):
-        return (f"shrinking the fixed pool by {money(1, currency)} "
-                f"{gain(abs(price), kpi, currency)}")
+    def shadow(self, price, kpi, currency, spend, words=ENGLISH):
+        return words._("shrinking the fixed pool by {one} {gain}").format(
+            one=words.money(1, currency), gain=gain(abs(price), kpi, currency, words))
 
     @property
     def hard(self):

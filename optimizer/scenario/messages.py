@@ -16,6 +16,8 @@ def one_line_error(exc: ValidationError, where: str) -> InputError:
     errors = exc.errors(include_url=False)
     err = min(errors, key=lambda e: e["type"] != "extra_forbidden")
     loc = [str(p) for p in err["loc"]]
+    if "[key]" in loc:          # a bad dict key: the key itself is shown in the message
+        loc = loc[:loc.index("[key]") - 1]
     dotted = ".".join(loc) or "(top level)"
     kind, msg = err["type"], err["msg"]
     if kind == "extra_forbidden":
@@ -39,7 +41,7 @@ def one_line_error(exc: ValidationError, where: str) -> InputError:
     if kind == "string_pattern_mismatch":
         what, fix = ((f"{got!r} is not a three-letter currency code in capitals", "write e.g. CNY or USD")
                      if loc and loc[-1] == "currency" else
-                     (f"name {got!r} may use only letters, digits, _ . - (≤ 64 chars)", "rename it"))
+                     (f"{got!r} does not have the form this key needs", ""))
         shown = ""
     at = f"{'.'.join(loc)}: " if loc else ""
     return InputError(f"{at}{what}{shown}", where=where,

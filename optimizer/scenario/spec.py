@@ -3,18 +3,33 @@ to the scenario file, ratio strings read as in docs/scenario.md. Everything down
 these objects, never raw dicts."""
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
                       WithJsonSchema, field_validator, model_validator)
 
+from budgetopt import names
+from budgetopt.names import check_name
 from budgetopt.optimizer.scenario.ratios import parse_ratio
 
 
-NAME_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
+#: Channel, market, group, event and shock names: the rule of `budgetopt.names`, NFC-normalized.
+Name = Annotated[
+    str,
+    AfterValidator(check_name),
+    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": names.MAX_LENGTH,
+                    "pattern": r"^[^=+\-@\s/\\][^/\\\u0000-\u001f\u007f]*$",
+                    "description": "a name in any script: " + names.RULE}),
+]
+
+
+def _distinct(values, what: str) -> None:
+    pair = names.collision(values)
+    if pair:
+        raise ValueError(f"{what} {names.collision_text(pair)}; spell each the same way "
+                         "everywhere, or rename one")
 
 
 Ratio = Annotated[
@@ -58,7 +73,7 @@ class Budget(Spec):
     reserve_share: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False, strict=True)] = 0.0
     overspend_tolerance: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False, strict=True)] = 0.0
     dynamic_min_roi: Ratio | None = None
-    fixed: dict[str, Money] = {}
+    fixed: dict[Name, Money] = {}
 
     @model_validator(mode="after")
     def _pool(self):
@@ -125,7 +140,7 @@ class ChannelRule(Spec):
 
 
 class Group(Spec):
-    channels: Annotated[list[Annotated[str, Field(pattern=NAME_PATTERN)]], Field(min_length=1)]
+    channels: Annotated[list[Name], Field(min_length=1)]
     min_share: Share | None = None
     max_share: Share | None = None
 
@@ -136,6 +151,7 @@ class Group(Spec):
             raise ValueError(f"min_share {self.min_share} is above max_share {self.max_share}")
         if len(set(self.channels)) != len(self.channels):
             raise ValueError("a channel is listed twice; list each channel once")
+        _distinct(self.channels, "channels")
         return self
 
 
@@ -157,7 +173,7 @@ class Limits(Spec):
 
 
 class Event(Spec):
-    name: Annotated[str, Field(pattern=NAME_PATTERN)]
+    name: Name
     date: date
     lower_window: Annotated[int, Field(le=0, ge=-60)] = 0
     upper_window: Annotated[int, Field(ge=0, le=60)] = 0
@@ -210,8 +226,8 @@ class SolverSettings(Spec):
 class Shock(Spec):
     """A what-if overlay: demand, cost per result and/or the budget change by a fraction."""
 
-    name: Annotated[str, Field(pattern=NAME_PATTERN)]
-    channels: list[Annotated[str, Field(pattern=NAME_PATTERN)]] | None = None
+    name: Name
+    channels: list[Name] | None = None
     demand_change: Annotated[float, Field(gt=-1, le=10, allow_inf_nan=False, strict=True)] | None = None
     cost_change: Annotated[float, Field(gt=-1, le=10, allow_inf_nan=False, strict=True)] | None = None
     budget_change: Annotated[float, Field(gt=-1, le=10, allow_inf_nan=False, strict=True)] | None = None
@@ -232,20 +248,30 @@ class Shock(Spec):
         return self
 
 
+class ReportSettings(Spec):
+    # the language of report.html, plan.xlsx, the charts and the console tables; None: the
+    # locale's (LANG), English unless it is Chinese. CSV and JSON outputs are not translated.
+    language: Literal["zh", "en"] | None = None
+    # CSV outputs start with a UTF-8 byte-order mark so that Excel opens them as UTF-8
+    excel_csv: bool = False
+
+
 class Scenario(Spec):
     """A whole planning scenario. `history` is resolved against the scenario file's folder."""
 
     name: Annotated[str, Field(min_length=1)]
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "CNY"
     history: Path
+    # a CSV history's text encoding; null detects it (UTF-8 with or without BOM, else GB18030)
+    history_encoding: Literal["utf-8", "utf-8-sig", "gb18030", "gbk"] | None = None
     kpi: Annotated[str, Field(min_length=1)] = "revenue"
     horizon: Horizon
     budget: Budget
     objective: Literal["max_revenue", "max_roi", "max_profit", "target_roi"] = "max_revenue"
     target_roi: Ratio | None = None
     margin: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False, strict=True)] | None = None
-    channels: dict[str, ChannelRule] = {}
-    groups: dict[str, Group] = {}
+    channels: dict[Name, ChannelRule] = {}
+    groups: dict[Name, Group] = {}
     limits: Limits = Limits()
     events: list[Event] = []
     forecast: ForecastSettings = ForecastSettings()
@@ -255,21 +281,20 @@ class Scenario(Spec):
     # total-KPI (wide) histories: one row per date (and market), one spend column per channel;
     # see docs/wide.md
     history_format: Literal["long", "wide"] = "long"
-    spend_columns: dict[str, Annotated[str, Field(min_length=1)]] = {}
+    spend_columns: dict[Name, Annotated[str, Field(min_length=1)]] = {}
     controls: list[Annotated[str, Field(min_length=1)]] = []
     control_values: dict[str, Annotated[float, Field(allow_inf_nan=False)]] = {}
+    report: ReportSettings = ReportSettings()
 
     _source: Path | None = PrivateAttr(default=None)
     _raw: bytes | None = PrivateAttr(default=None)
 
-    @field_validator("channels", "groups", "spend_columns")
+    @field_validator("channels", "groups", "spend_columns", mode="before")
     @classmethod
-    def _names(cls, value: dict) -> dict:
-        for key in value:
-            if not re.fullmatch(NAME_PATTERN[1:-1], str(key)) or str(key).startswith("-"):
-                raise ValueError(f"name {key!r} may use only letters, digits, _ . - (≤ 64 chars) "
-                                 "and may not start with - (spreadsheets read that as a formula)"
-                                 "; rename it")
+    def _names(cls, value):
+        # before normalization, so two spellings of one name cannot silently merge into one key
+        if isinstance(value, dict):
+            _distinct([k for k in value if isinstance(k, str)], "keys")
         return value
 
     @model_validator(mode="after")

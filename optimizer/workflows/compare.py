@@ -84,9 +84,9 @@ def load_run(path: str | Path, label: str | None = None) -> Run:
                          where=str(path), fix="pass directories written by budgetopt run --out")
     try:
         summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
-        allocation = pd.read_csv(path / "allocation.csv", keep_default_na=False,
+        allocation = pd.read_csv(path / "allocation.csv", keep_default_na=False, encoding="utf-8-sig",
                                  na_values=[""], dtype={"channel": str, "market": str})
-        channels = pd.read_csv(path / "channels.csv", keep_default_na=False,
+        channels = pd.read_csv(path / "channels.csv", keep_default_na=False, encoding="utf-8-sig",
                                na_values=[""], dtype={"channel": str, "market": str})
     except (ValueError, pd.errors.ParserError) as exc:
         raise InputError(f"cannot read the run's files: {exc}".splitlines()[0], where=str(path),

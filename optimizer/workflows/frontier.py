@@ -177,7 +177,16 @@ def _marks(scenario: Scenario, points: pd.DataFrame) -> dict:
 
 def frontier_chart(front: Frontier) -> bytes:
     """PNG: predicted incremental KPI against budget, ROI and marginal ROI on a second axis,
-    the marked budgets as vertical lines."""
+    the marked budgets as vertical lines; names in any script drawn with the CJK font."""
+    import matplotlib
+
+    from budgetopt.optimizer.results.charts import FONT_FAMILIES
+
+    with matplotlib.rc_context({"font.family": FONT_FAMILIES}):
+        return _frontier_png(front)
+
+
+def _frontier_png(front: Frontier) -> bytes:
     import matplotlib
     matplotlib.use("Agg")
     from matplotlib.figure import Figure

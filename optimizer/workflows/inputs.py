@@ -43,7 +43,7 @@ def load_inputs(scenario: Scenario) -> PlanInputs:
         from budgetopt.optimizer.workflows.wide import load_wide
         history = load_wide(scenario, path, where)
     else:
-        history = load_history(path, scenario.kpi)
+        history = load_history(path, scenario.kpi, encoding=scenario.history_encoding)
     return check_inputs(scenario, history, where)
 
 

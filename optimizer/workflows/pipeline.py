@@ -127,7 +127,8 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
                             evidence=evidence(inputs, forecaster, solved, reference, tables))
     clock.lap("results")
     result = PlanResult(scenario, "optimal", tables.allocation, tables.channels, tables.forecast,
-                        tables.curves, summary, {"stages_s": clock.laps})
+                        tables.curves, summary, {"stages_s": clock.laps},
+                        binding_words=tables.binding_sources)
     if scenario.history_format == "wide":
         from budgetopt.optimizer.workflows.wide import finish_wide
         result = finish_wide(result, inputs, forecaster)

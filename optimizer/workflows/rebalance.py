@@ -81,7 +81,8 @@ def rebalance(scenario: Scenario | str | Path, actuals: str | Path | History, as
         result = plan_with(inputs, forecaster or fit_forecasts(inputs, progress), solver=solver)
         original = _from_result(result, "re-planned from the scenario")
     if not isinstance(actuals, History):
-        actuals = load_history(actuals, scenario.kpi, min_history_days=1)
+        actuals = load_history(actuals, scenario.kpi, min_history_days=1,
+                               encoding=scenario.history_encoding)
     combined = _combine(inputs.history, actuals, as_of)
 
     keys = ["channel", "market"] if inputs.history.has_market else ["channel"]

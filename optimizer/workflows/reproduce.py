@@ -146,7 +146,8 @@ def check_run(run_dir: str | Path, *, scenario_path=None, history_path=None,
         from budgetopt.optimizer.workflows.wide import load_wide
         history = load_wide(rec.scenario, rec.history, name)
     else:
-        history = load_history(rec.history, rec.scenario.kpi)
+        history = load_history(rec.history, rec.scenario.kpi,
+                               encoding=rec.scenario.history_encoding)
     inputs = check_inputs(rec.scenario, history, name)
     solver_name = solver or rec.solver
     make_solver(solver_name)

@@ -10,8 +10,8 @@ import pandas as pd
 
 from budgetopt.forecasts.history.reference import spend_range
 from budgetopt.forecasts.models.forecaster import Forecaster
-from budgetopt.optimizer.results.tables import (allocation_table, binding_rules, channels_table,
-                                                period_labels)
+from budgetopt.optimizer.results.tables import (allocation_table, binding_sources, channels_table,
+                                                period_labels, summary_entries)
 from budgetopt.optimizer.workflows.commitments import Reference
 from budgetopt.optimizer.workflows.inputs import PlanInputs
 from budgetopt.optimizer.workflows.solving import RuleSet, Solved, historical_mix
@@ -24,7 +24,8 @@ class PlanTables:
     channels: pd.DataFrame
     forecast: pd.DataFrame
     curves: pd.DataFrame
-    binding: list
+    binding: list              # the binding rules as summary.json words them (English)
+    binding_sources: list      # the same as objects, for a report to word in its language
     budget_dual: float
     historical_mix: dict
     measure: str
@@ -46,9 +47,9 @@ def plan_tables(inputs: PlanInputs, forecaster: Forecaster, solved: Solved, rule
     by_channel = allocation.groupby("channel")["total_spend"].sum().to_dict()
     inc_by_channel = allocation.groupby("channel")["incremental_kpi"].sum().to_dict()
     measure = rules.objective.measure(inputs.scenario.kpi)
-    binding = binding_rules(solution.rows, measure, inputs.scenario.currency,
-                            SpendContext(total_spend, by_channel, inc_by_channel),
-                            max(1.0, spendable))
+    sources = binding_sources(solution.rows, measure, inputs.scenario.currency,
+                              SpendContext(total_spend, by_channel, inc_by_channel),
+                              max(1.0, spendable))
     budget_row = next(r for r in solution.rows if r.rule.name == "budget")
     forecast_out = period_labels(forecast, periods, units)
     plan_spend = pd.Series(solution.spend).rename("planned_spend").rename_axis(["unit", "period"])
@@ -57,8 +58,8 @@ def plan_tables(inputs: PlanInputs, forecaster: Forecaster, solved: Solved, rule
                                periods, units)
     return PlanTables(allocation, channel_rows,
                       _order(forecast_out, "forecast", history.has_market),
-                      _order(curves_out, "curves", history.has_market), binding,
-                      budget_row.price, historical_mix(solved.segments, reference, total_spend),
+                      _order(curves_out, "curves", history.has_market),
+                      summary_entries(sources), sources, budget_row.price, historical_mix(solved.segments, reference, total_spend),
                       measure)
 
 

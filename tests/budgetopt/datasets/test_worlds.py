@@ -325,9 +325,14 @@ def test_bad_arguments_raise():
         make_world(2, "2024-02-01", "2024-01-01")
     with pytest.raises(ValueError, match="shape"):
         ChannelTruth("x", baseline=1, spend_level=1, beta=1, shape="linear", half_saturation=1)
-    with pytest.raises(ValueError, match="channel name"):
-        ChannelTruth("bad name", baseline=1, spend_level=1, beta=1, shape="exp",
+    with pytest.raises(ValueError, match="channel name 'bad/name' contains the path separator"):
+        ChannelTruth("bad/name", baseline=1, spend_level=1, beta=1, shape="exp",
                      half_saturation=1)
+    with pytest.raises(ValueError, match="not in Unicode NFC form"):
+        ChannelTruth("Cafe\u0301", baseline=1, spend_level=1, beta=1, shape="exp",
+                     half_saturation=1)
+    assert ChannelTruth("直播带货", baseline=1, spend_level=1, beta=1, shape="exp",
+                        half_saturation=1).name == "直播带货"
     w = make_world(1, "2024-01-01", "2024-01-31")
     with pytest.raises(ValueError, match="spend"):
         w.incremental("ch01", "2024-01-05", -1.0)

@@ -423,7 +423,7 @@ def test_a_valid_history_with_one_defect_is_refused_naming_it(drawn, defect, dat
         frame = frame.drop(columns=column)
         says = [f"missing", repr(column)]
     elif defect == "bad_channel":
-        name = data.draw(st.sampled_from(["=1+1", "-cmd", "a b", "", "x" * 65, "渠道"]))
+        name = data.draw(st.sampled_from(["=1+1", "-cmd", "a/b", "", "x" * 65, "渠\t道", " 渠道"]))
         frame["channel"] = frame["channel"].astype(object)
         frame.iat[i, frame.columns.get_loc("channel")] = name
         says = ["channel name", f"row {i + 1}"]

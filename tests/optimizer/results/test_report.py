@@ -2,7 +2,6 @@
 escaped, neutralized, consistent with the CSV outputs, and byte-identical on a rerun."""
 from __future__ import annotations
 
-import base64
 import json
 from html.parser import HTMLParser
 from pathlib import Path
@@ -84,16 +83,21 @@ def test_every_presentation_file_is_written(market_plan):
 def test_report_is_self_contained_and_embeds_exactly_the_chart_files(market_plan):
     _, out = market_plan
     html, page = _page(out)
-    images = [attrs for tag, attrs in page.tags if tag == "img"]
-    assert len(images) == len(CHART_NAMES)
-    embedded = sorted(base64.b64decode(img["src"].split(",", 1)[1]) for img in images)
-    assert all(img["src"].startswith("data:image/png;base64,") for img in images)
-    assert embedded == sorted((out / "charts" / f"{n}.png").read_bytes() for n in CHART_NAMES)
+    # the charts are inline SVG (text the browser draws); charts/ has the same figures as PNG
+    assert not [attrs for tag, attrs in page.tags if tag == "img"]
+    assert len([tag for tag, _ in page.tags if tag == "svg"]) == len(CHART_NAMES)
+    figures = [attrs.get("aria-label") for tag, attrs in page.tags if tag == "figure"]
+    assert len(figures) == len(CHART_NAMES) and all(figures)
+    assert html.count("<text ") > 10 * len(CHART_NAMES)
+    for name in CHART_NAMES:
+        assert (out / "charts" / f"{name}.png").read_bytes().startswith(b"\x89PNG")
     for tag, attrs in page.tags:
         assert tag not in ("script", "link", "iframe", "object")
         for key in ("src", "href"):
             assert not str(attrs.get(key, "")).startswith(("http:", "https:", "//"))
-    assert "@import" not in html and "url(" not in html
+    assert "@import" not in html
+    # url() only for the SVGs' own clip paths (#id in the same page), never a fetch
+    assert html.count("url(") == html.count("url(#") > 0
 
 
 def test_report_escapes_the_scenario_name(market_plan):

@@ -1,0 +1,151 @@
+"""The report's languages: gettext catalogs (compiled with Babel from `locale/*/LC_MESSAGES/
+budgetopt.po`) and locale-aware numbers and money. English is the source language (the
+message ids), so `en` needs no catalog; `zh` formats money with Babel (¥, and 万 / 亿 in compact
+amounts). Presentation only: nothing here knows of the LP."""
+from __future__ import annotations
+
+import gettext
+import os
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.numbers import format_compact_currency, format_compact_decimal, format_currency, \
+    format_decimal
+from babel.support import Translations
+
+from budgetopt.money import CURRENCY_SIGNS, money as house_money
+
+LANGUAGES = ("en", "zh")
+DOMAIN = "budgetopt"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+#: The Babel locale each report language formats numbers and dates in.
+BABEL_LOCALES = {"en": "en_US", "zh": "zh_Hans_CN"}
+
+
+def language_from_environment(environ=None) -> str:
+    """`zh` when the locale (LANGUAGE, LC_ALL, LC_MESSAGES, then LANG, the first one set)
+    is Chinese, else `en`."""
+    environ = os.environ if environ is None else environ
+    for key in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(key, "")
+        if value:
+            first = value.split(":")[0].lower()
+            return "zh" if first.startswith("zh") else "en"
+    return "en"
+
+
+def resolve_language(*choices: str | None, environ=None) -> str:
+    """The first language given (command line, then scenario), else the locale's."""
+    for choice in choices:
+        if choice:
+            if choice not in LANGUAGES:
+                raise ValueError(f"language {choice!r} is not one of {', '.join(LANGUAGES)}")
+            return choice
+    return language_from_environment(environ)
+
+
+@lru_cache(maxsize=None)
+def translations(language: str) -> gettext.NullTranslations:
+    """The compiled catalog of `language` (English: the message ids themselves)."""
+    if language == "en":
+        return gettext.NullTranslations()
+    found = Translations.load(str(LOCALE_DIR), [language], DOMAIN)
+    if not isinstance(found, Translations):
+        raise FileNotFoundError(f"no compiled {language} catalog in {LOCALE_DIR}")
+    return found
+
+
+def N_(text: str) -> str:
+    """Marks a message id for the catalogs; translated where it is shown."""
+    return text
+
+
+def NC_(context: str, text: str) -> str:
+    """Marks a message id with a context (pgettext) for the catalogs."""
+    return text
+
+
+#: Names of KPIs and periods the catalogs translate (others are shown as written).
+KNOWN_WORDS = (N_("revenue"), N_("gmv"), N_("sales"), N_("profit"), N_("conversions"),
+               N_("conversion"), N_("new_customers"), N_("new_customer"), N_("ROI"),
+               N_("day"), N_("week"), N_("month"), N_("max_revenue"), N_("max_roi"),
+               N_("max_profit"), N_("target_roi"))
+
+
+class Words:
+    """Everything language-dependent a report needs: translated text and formatted numbers."""
+
+    def __init__(self, language: str = "en"):
+        if language not in LANGUAGES:
+            raise ValueError(f"language {language!r} is not one of {', '.join(LANGUAGES)}")
+        self.language = language
+        self.locale = BABEL_LOCALES[language]
+        self.catalog = translations(language)
+
+    @property
+    def chinese(self) -> bool:
+        return self.language == "zh"
+
+    def _(self, message: str) -> str:
+        return self.catalog.gettext(message)
+
+    def kpi(self, name: str) -> str:
+        """A KPI's name in this language (a column name the catalogs do not know stays)."""
+        return self._(name) if name in KNOWN_WORDS else name
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self.catalog.pgettext(context, message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.catalog.ngettext(singular, plural, n)
+
+    def money(self, amount: float, currency: str = "CNY", decimals: int = 0) -> str:
+        """A whole amount with its sign: ¥1,234 (English keeps the house format)."""
+        if not self.chinese:
+            return house_money(amount, currency, decimals)
+        pattern = "¤#,##0" + ("." + "0" * decimals if decimals else "")
+        return format_currency(amount, currency, format=pattern, locale=self.locale,
+                               currency_digits=False)
+
+    def compact_money(self, amount: float, currency: str = "CNY") -> str:
+        """A short amount: ¥1400万 / ¥1.58亿 in Chinese, ¥14M in English."""
+        if not self.chinese:
+            from budgetopt.optimizer.results.charts import compact
+            return compact(amount, CURRENCY_SIGNS.get(currency, ""))
+        if abs(amount) < 1e4:         # below 1万 the whole amount reads best
+            return self.money(round(amount) + 0.0, currency)
+        digits = 2 if abs(amount) < 1e5 else 1
+        return format_compact_currency(amount, currency, locale=self.locale,
+                                       fraction_digits=digits)
+
+    def compact_number(self, value: float) -> str:
+        if not self.chinese:
+            from budgetopt.optimizer.results.charts import compact
+            return compact(value)
+        if abs(value) < 1e4:
+            return self.number(value)
+        return format_compact_decimal(value, locale=self.locale, fraction_digits=1)
+
+    def number(self, value: float, digits: int = 0) -> str:
+        """1,234 / 1,234.56 in the locale's grouping."""
+        if value is None or value != value:
+            return "—"
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(value, format=pattern, locale=self.locale)
+
+    def day(self, value: date) -> str:
+        """1 Oct 2026 / 2026年10月1日."""
+        if not self.chinese:
+            return f"{value:%d %b %Y}"
+        return format_date(value, format="long", locale=self.locale)
+
+
+def words_for(result, language: str | None = None) -> Words:
+    """The words of a plan's report: `language`, else the plan's own (`PlanResult.language`,
+    set by --lang), else the scenario's report.language, else the locale's."""
+    scenario = getattr(result, "scenario", result)
+    report = getattr(scenario, "report", None)
+    return Words(resolve_language(language, getattr(result, "language", None),
+                                  getattr(report, "language", None)))

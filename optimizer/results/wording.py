@@ -1,0 +1,32 @@
+"""Pieces of a plan worded in its report's language, shared by the report, the workbook and
+the console: the binding rules and the pool line."""
+from __future__ import annotations
+
+from budgetopt.optimizer.results.i18n import Words, words_for
+from budgetopt.optimizer.results.tables import PlanResult
+
+
+def binding_in_words(result: PlanResult, words: Words) -> list[dict]:
+    """The binding rules in the report's language (summary.json keeps them in English)."""
+    if result.binding_words is None or not words.chinese:
+        return result.summary["binding_constraints"]
+    return [source.words(words) for source in result.binding_words]
+
+
+def pool_line(result: PlanResult, w: Words | None = None, explain: bool = True) -> str:
+    w = w or words_for(result)
+    t, pool, cur = result.totals, result.summary["pool"], result.scenario.currency
+    big = w.compact_money if w.chinese else w.money
+    line = w._("Budget {budget} = fixed {fixed} + dynamic {dynamic} + reserve {reserve}").format(
+        budget=big(t["budget"], cur), fixed=big(t["fixed"], cur), dynamic=big(t["dynamic"], cur),
+        reserve=big(t["reserve"], cur))
+    if t["returned_to_reserve"] > 0.5:
+        line += w._(" (of which {amount} returned unspent)").format(
+            amount=big(t["returned_to_reserve"], cur))
+    if t["overspend"] > 0.5:
+        line += w._(" − overspend {amount}").format(amount=big(t["overspend"], cur))
+    if not explain:
+        return line
+    return line + w._(". The fixed pool ({share}) is committed by the '{rule}' rule; the dynamic "
+                      "pool goes where the marginal return is highest.").format(
+        share=f"{pool['fixed_share']:.0%}", rule=pool["fixed_rule"])
