@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import statistics
 import tempfile
 import time
@@ -29,7 +28,7 @@ import yaml
 from joblib import Parallel, delayed
 
 from benchmarks.record import write_section
-from budgetopt.datasets import FAMILIES, family_world
+from budgetopt.datasets import FAMILIES, family_world, tail_days, true_curves
 from budgetopt.forecasts.history.reference import daily_spend, reference_shift, reference_spend
 from budgetopt.datasets import write_history
 from budgetopt.optimizer.lp.allocate import allocate
@@ -40,8 +39,6 @@ from budgetopt.optimizer.rules.rulebook import scenario_rules
 from budgetopt.optimizer.scenario.loader import load_scenario
 
 HORIZON = ("2026-01-01", "2026-03-31")
-TAIL_SHARE = 1e-4
-DENSE = 160
 
 
 MEASURES = ("cvar", "mean")   # the default first; both with the default guard
@@ -58,39 +55,13 @@ def _scenario(folder: Path, budget: float) -> Path:
     return path
 
 
-def _tail_days(theta: float) -> int:
-    return 0 if theta <= 0 else int(math.ceil(math.log(TAIL_SHARE) / math.log(theta)))
-
-
 def true_value(world, unit: str, periods: pd.DataFrame, spend: dict, initial: float) -> float:
     """Exact true incremental KPI of a spend plan for one unit (carryover simulated)."""
     c = world.truth(unit)
     daily = np.concatenate([np.full(int(p.days), spend[(unit, int(p.period))] / p.days)
                             for p in periods.itertuples()])
     return world.plan_incremental(c, periods["period_start"].iloc[0], daily,
-                                  _tail_days(c.carryover), initial)
-
-
-def true_curves(world, periods: pd.DataFrame, max_spend: float) -> pd.DataFrame:
-    """Dense true curves per unit × period, valued as the product values its curves: the
-    period's spend at its own saturation, its carryover tail included."""
-    frames = []
-    end = periods["period_end"].iloc[-1]
-    for c in world.channels:
-        tail = _tail_days(c.carryover)
-        days = pd.date_range(periods["period_start"].iloc[0], end + pd.Timedelta(days=tail))
-        d = world.response_index(c, days) * c.beta
-        theta = c.carryover
-        weights = (1 - theta) * theta ** np.arange(tail + 1) if theta > 0 else np.ones(1)
-        valued = np.convolve(d[::-1], weights)[:len(d)][::-1][:len(d) - tail]
-        grid = np.unique(np.concatenate([[0.0], np.geomspace(max_spend * 1e-4, max_spend, DENSE)]))
-        for p in periods.itertuples():
-            mask = (days[:len(valued)] >= p.period_start) & (days[:len(valued)] <= p.period_end)
-            values = valued[mask].sum() * c.saturation(grid / p.days)
-            frames.append(pd.DataFrame({"unit": c.name, "channel": c.name, "market": None,
-                                        "period": p.period, "spend": grid,
-                                        "incremental_kpi": values}))
-    return pd.concat(frames, ignore_index=True)
+                                  tail_days(c.carryover), initial)
 
 
 def evaluate_world(family: str, seed: int) -> dict:
