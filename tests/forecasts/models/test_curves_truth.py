@@ -106,9 +106,6 @@ def _band_widths(result, at_most: float = 0.01) -> dict:
     return {u: w for u, w in widths.items() if w <= at_most}
 
 
-@pytest.mark.xfail(strict=True, reason="content_seo's band collapses to [1, 1]: the band is read "
-                   "off the profile grid, and when the 95% region is narrower than the grid's "
-                   "spacing only the polished best fit lies inside it")
 def test_no_demo_unit_has_a_zero_width_band(demo_plan):
     _, _, result = demo_plan
     assert _band_widths(result) == {}
