@@ -19,6 +19,13 @@ def load_history(path, kpi: str = "revenue", *, min_history_days: int = 365,
     """Read a history file (.csv, .csv.gz, .xlsx, .parquet, .pq) and validate it. `encoding`
     names a CSV's text encoding (utf-8, utf-8-sig, gb18030, gbk); None detects it."""
     _check_kpi(kpi)
+    frame, digest, where = read_history_file(path, encoding)
+    return replace(check_history(frame, kpi, where, min_history_days), sha256=digest)
+
+
+def read_history_file(path, encoding: str | None = None) -> tuple[pd.DataFrame, str, Where]:
+    """A history file's raw frame, the sha256 of its bytes and how to name its places, for the
+    long and the wide form alike (.csv, .csv.gz, .xlsx, .parquet, .pq)."""
     source, p = str(path), Path(path)
     if not p.exists():
         raise InputError(f"history file not found (looked for {p.absolute()})", where=source,
@@ -40,7 +47,7 @@ def load_history(path, kpi: str = "revenue", *, min_history_days: int = 365,
     else:
         frame, digest = read_csv(p, source, gz=name.endswith(".gz"), encoding=encoding)
         where = Where(source, lines=True)
-    return replace(check_history(frame, kpi, where, min_history_days), sha256=digest)
+    return frame, digest, where
 
 
 def validate_history(frame: pd.DataFrame, kpi: str = "revenue", *, source: str = "<frame>",

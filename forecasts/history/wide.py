@@ -14,7 +14,6 @@ because no per-channel KPI exists.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,7 +22,8 @@ from budgetopt.errors import InputError
 from budgetopt.forecasts.history.checks import (Where, _NA_WORDS, _check_frequency, _check_length,
                                                 _dates, _names, _near, _numbers, _text)
 from budgetopt.forecasts.history.frame import History
-from budgetopt.forecasts.history.readers import check_size, index_to_columns, read_csv, read_parquet
+from budgetopt.forecasts.history.loader import read_history_file
+from budgetopt.forecasts.history.readers import index_to_columns
 
 SERIES = "history"          # stand-in unit key (no market): messages read "history total"
 SERIES_VALUE = "total"
@@ -60,25 +60,8 @@ class WideHistory(History):
 
 def load_wide_history(path, kpi: str, spend_columns: dict[str, str], controls=(), *,
                       min_history_days: int = 365) -> WideHistory:
-    """Read a total-KPI history file (.csv, .csv.gz, .parquet, .pq) and validate it."""
-    source, p = str(path), Path(path)
-    if not p.exists():
-        raise InputError(f"history file not found (looked for {p.absolute()})", where=source,
-                         fix="check the path; relative paths resolve from the current directory")
-    if p.is_dir():
-        raise InputError("is a directory, not a history file", where=source,
-                         fix="point to the CSV or Parquet file inside it")
-    name = p.name.lower()
-    if not name.endswith((".csv", ".csv.gz", ".parquet", ".pq")):
-        raise InputError(f"unsupported file type {''.join(p.suffixes) or '(no extension)'!r}",
-                         where=source, fix="save the history as .csv (UTF-8) or .parquet")
-    check_size(p, source)
-    if name.endswith((".parquet", ".pq")):
-        frame, digest = read_parquet(p, source)
-        where = Where(source, lines=False)
-    else:
-        frame, digest = read_csv(p, source, gz=name.endswith(".gz"))
-        where = Where(source, lines=True)
+    """Read a total-KPI history file (.csv, .csv.gz, .xlsx, .parquet, .pq) and validate it."""
+    frame, digest, where = read_history_file(path)
     history = check_wide(frame, kpi, spend_columns, controls, where, min_history_days)
     return replace(history, sha256=digest)
 
