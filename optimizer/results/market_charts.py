@@ -24,7 +24,7 @@ def market_heatmap(result: PlanResult) -> Figure:
     values = spend.to_numpy(float)
     rows, cols = values.shape
     sign = CURRENCY_SIGNS.get(result.scenario.currency, "")
-    fig = new_figure(min(2.0 + 1.1 * cols, 18), min(1.4 + 0.45 * rows, 24))
+    fig = new_figure(min(max(10.0, 2.0 + 1.1 * cols), 18), min(1.4 + 0.45 * rows, 24))  # report width
     with matplotlib.rc_context(STYLE):
         ax = fig.add_subplot()
         image = ax.imshow(values, cmap="Blues", aspect="auto", vmin=0)

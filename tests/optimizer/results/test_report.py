@@ -22,7 +22,8 @@ from budgetopt.optimizer.workflows.pipeline import plan
 pytestmark = pytest.mark.slow
 
 HOSTILE_NAME = '=HYPERLINK("http://x")<script>alert(1)</script> & co'
-CHART_NAMES = ["allocation", "channels", "curves", "forecast_total", "forecasts", "pool"]
+# the market plan also gets the channel × market heat map
+CHART_NAMES = ["allocation", "channels", "curves", "forecast_total", "forecasts", "markets", "pool"]
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +162,8 @@ def test_promotion_windows_come_from_the_calendar_and_the_events(market_plan):
 def test_workbook_matches_the_csvs_with_formats_frozen_headers_and_no_formulas(market_plan):
     result, out = market_plan
     book = openpyxl.load_workbook(out / "plan.xlsx")
-    assert book.sheetnames == ["Summary", "Channels", "Allocation", "Forecast", "Curves"]
+    assert book.sheetnames == ["Summary", "Channels", "Channel x market spend", "Channel x market KPI",
+                               "Allocation", "Forecast", "Curves"]
     channels_csv = pd.read_csv(out / "channels.csv", keep_default_na=False)
     sheet = book["Channels"]
     header = [c.value for c in sheet[1]]
