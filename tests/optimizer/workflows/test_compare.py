@@ -133,10 +133,12 @@ def test_real_runs_with_highs_and_cbc_agree_and_a_bigger_budget_does_not(cli, de
     cbc = write_outputs(plan_with(inputs, forecaster, solver="cbc"), tmp_path / "cbc")
     bigger = dataclasses.replace(inputs, scenario=with_budget(inputs.scenario, 15_000_000))
     more = write_outputs(plan_with(bigger, forecaster), tmp_path / "more")
-    assert cli("compare", highs, cbc, "--tolerance", "0.0001") == 0
+    # the CVaR objective has near-ties between plans, so the solvers agree on the objective but
+    # may pick allocations a fraction of a percent apart; a bigger budget moves them by far more
+    assert cli("compare", highs, cbc, "--tolerance", "0.01") == 0
     out = capsys.readouterr().out
     assert "Differs: solver: highs = highs, cbc = cbc" in out and "short_video" in out
-    assert cli("compare", highs, more, "--tolerance", "0.0001", "--out", tmp_path / "cmp") == 1
+    assert cli("compare", highs, more, "--tolerance", "0.01", "--out", tmp_path / "cmp") == 1
     comparison = compare_runs([highs, more])
     settings = comparison.settings.set_index("setting")
     assert settings.loc["budget", "differs"] and settings.loc["scenario_settings_sha256", "differs"]
