@@ -69,18 +69,9 @@ class Forecaster:
         with the plan period each falls in (−1 in the tail)."""
         fit = self.fits[key]
         step = fit.step_days
-        start, end = periods["period_start"].iloc[0], periods["period_end"].iloc[-1]
-        dates = pd.date_range(start, end, freq=f"{step}D")
         # as far as the slowest carryover among the unit's plausible responses still lands
         tail = max([fit.response.tail_steps()] + [r.tail_steps() for r, _, _ in fit.plausible])
-        if tail:
-            dates = dates.append(pd.date_range(dates[-1] + pd.Timedelta(days=step),
-                                               periods=tail, freq=f"{step}D"))
-        which = np.searchsorted(periods["period_start"].to_numpy(), dates.to_numpy(),
-                                side="right") - 1
-        which = periods["period"].to_numpy()[which]
-        which[dates > end] = -1
-        return dates, which
+        return step_dates(periods, step, tail)
 
     def factors(self, key: str, periods: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
         """Per model step (horizon and tail): baseline, factor, and `valued` — the factor
@@ -188,3 +179,18 @@ def _spread(impulse: np.ndarray, theta: float) -> np.ndarray:
         return impulse
     from scipy.signal import lfilter
     return lfilter([1.0 - theta], [1.0, -theta], impulse)
+
+
+def step_dates(periods: pd.DataFrame, step: int, tail: int) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """Model steps over the horizon plus `tail` steps after it, and the period each belongs to
+    (-1 past the horizon)."""
+    start, end = periods["period_start"].iloc[0], periods["period_end"].iloc[-1]
+    dates = pd.date_range(start, end, freq=f"{step}D")
+    if tail:
+        dates = dates.append(pd.date_range(dates[-1] + pd.Timedelta(days=step), periods=tail,
+                                           freq=f"{step}D"))
+    which = np.searchsorted(periods["period_start"].to_numpy(), dates.to_numpy(),
+                            side="right") - 1
+    which = periods["period"].to_numpy()[which]
+    which[dates > end] = -1
+    return dates, which

@@ -17,7 +17,7 @@ from joblib import Parallel, delayed
 
 from budgetopt.forecasts.history.wide import WideHistory, future_controls
 from budgetopt.forecasts.models.fit import FitSettings, interval_inflation, step_factors, widen
-from budgetopt.forecasts.models.forecaster import Forecaster
+from budgetopt.forecasts.models.forecaster import Forecaster, step_dates
 from budgetopt.units import unit_key
 from budgetopt.forecasts.models.joint import JointFit, fit_market
 
@@ -131,18 +131,10 @@ class JointForecaster(Forecaster):
         lo_q = (1 - self.settings.interval_width) / 2
         hi_q = (1 + self.settings.interval_width) / 2
         step = 7 if self.history.freq == "W" else 1
-        start, end = periods["period_start"].iloc[0], periods["period_end"].iloc[-1]
         tail = max([f.response.tail_steps() for f in self.fits.values()] or [0])
         rows = []
         for market in sorted(self.joints, key=str):
-            dates = pd.date_range(start, end, freq=f"{step}D")
-            if tail:
-                dates = dates.append(pd.date_range(dates[-1] + pd.Timedelta(days=step),
-                                                   periods=tail, freq=f"{step}D"))
-            which = np.searchsorted(periods["period_start"].to_numpy(), dates.to_numpy(),
-                                    side="right") - 1
-            which = periods["period"].to_numpy()[which]
-            which[dates > end] = -1
+            dates, which = step_dates(periods, step, tail)
             base, draws = self.baseline(market, dates, samples=True)
             keys = [k for k, f in sorted(self.fits.items()) if f.unit[1] == market]
             valued = {k: (self.fits[k].response.smear(step_factors(self.fits[k], base)),
