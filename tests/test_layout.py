@@ -4,6 +4,7 @@ much over 400 lines. docs/architecture.md draws the same map."""
 from __future__ import annotations
 
 import ast
+import importlib.util
 import tomllib
 from pathlib import Path
 
@@ -199,3 +200,14 @@ def test_a_cycle_is_reported():
 def test_product_modules_stay_small(module):
     lines = MODULES[module].read_text(encoding="utf-8").count("\n")
     assert lines <= 420, f"{module} has {lines} lines: split it by idea"
+
+
+@pytest.mark.parametrize("name", ["optimizer", "forecasts", "scenarios"])
+def test_stage_folders_load_only_under_budgetopt(name):
+    """One import path: `budgetopt.optimizer` and a bare `optimizer` would be two copies of
+    every module, each with its own classes and state. (pytest puts tests/ on the path, whose
+    folders of the same names hold tests only.)"""
+    spec = importlib.util.find_spec(name)
+    places = [] if spec is None else [Path(p) for p in spec.submodule_search_locations or ()]
+    assert ROOT / name not in places, f"{name} is importable as a top-level name from {ROOT / name}"
+    assert importlib.util.find_spec(f"budgetopt.{name}").origin == str(ROOT / name / "__init__.py")
