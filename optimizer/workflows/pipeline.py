@@ -128,7 +128,8 @@ def plan_with(inputs: PlanInputs, forecaster: Forecaster, *, solver: str | None 
     clock.lap("results")
     result = PlanResult(scenario, "optimal", tables.allocation, tables.channels, tables.forecast,
                         tables.curves, summary, {"stages_s": clock.laps},
-                        binding_words=tables.binding_sources)
+                        binding_words=tables.binding_sources,
+                        plausible_curves=tables.plausible)
     if scenario.history_format == "wide":
         from budgetopt.optimizer.workflows.wide import finish_wide
         result = finish_wide(result, inputs, forecaster)
