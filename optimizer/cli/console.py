@@ -154,9 +154,26 @@ def _print_notes_zh(result: PlanResult, console: Console) -> None:
     if s.get("outcome"):
         console.print(outcome_line(s["outcome"], result.scenario.currency, result.scenario.kpi),
                       markup=False)
+    if s.get("objective"):
+        console.print(objective_line(result, s["objective"], w), markup=False)
     for line in warning_lines(s["warnings"]):
         label = w._("Warning:")
         console.print(f"[yellow]{label}[/yellow]{line}", highlight=False)
+
+
+def objective_line(result: PlanResult, objective: dict, w=None) -> str:
+    """"Objective (max_revenue): CVaR20% of incremental revenue over 100 plausible curves (the
+    mean of the worst 20%) = 61,540,000": the figure named in words, in the plan's language."""
+    from budgetopt.optimizer.results.wording import objective_in_words
+
+    w = w or words_for(result)
+    scenario = result.scenario
+    value = objective["value"]
+    shown = _num(value) if scenario.objective == "max_roi" else w.number(value)
+    return w._("Objective ({name}): {words} = {value}").format(
+        name=scenario.objective, value=shown,
+        words=objective_in_words(scenario.objective, scenario.kpi, scenario.risk,
+                                 scenario.margin, w))
 
 
 def _print_notes(result: PlanResult, console: Console) -> None:
@@ -185,8 +202,8 @@ def _print_notes(result: PlanResult, console: Console) -> None:
         shape = ("S-shaped curves solved exactly (MILP)" if curves.get("nonconcave_method") == "milp"
                  else "S-shaped curves replaced by their concave envelope")
         odd = curves.get("nonconcave_units", [])
-        console.print(f"Objective: {objective['name']} = {objective['value']:,.4g}"
-                      + (f"; {shape}: {', '.join(odd)}" if odd else ""))
+        console.print(objective_line(result, objective) + (f"; {shape}: {', '.join(odd)}"
+                                                           if odd else ""), markup=False)
     mroi = s.get("channels_marginal_roi", {})
     if mroi:
         shown = dict(sorted(mroi.items(), key=lambda kv: -(kv[1] or 0))[:TOP_UNITS]

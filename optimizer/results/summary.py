@@ -10,6 +10,7 @@ from importlib import metadata
 import numpy as np
 
 from budgetopt.optimizer.results.grouping import warning_groups
+from budgetopt.optimizer.results.wording import objective_in_words
 from budgetopt.optimizer.scenario.loader import file_sha256
 from budgetopt.units import unit_key
 
@@ -166,6 +167,8 @@ def _weighing(risk) -> str:
 def _objective(scenario, solution, measure: str) -> dict:
     """What was maximized, its value, and the unit shadow prices are measured in."""
     out = {"name": scenario.objective, "value": solution.objective,
+           "in_words": objective_in_words(scenario.objective, scenario.kpi, scenario.risk,
+                                          scenario.margin),
            "shadow_prices_in": f"{measure} per unit of the rule's right-hand side",
            "over_plausible_curves": (f"{_weighing(scenario.risk)} of {measure} over "
                                      f"{scenario.risk.samples} plausible curves")}

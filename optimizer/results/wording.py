@@ -30,3 +30,23 @@ def pool_line(result: PlanResult, w: Words | None = None, explain: bool = True) 
     return line + w._(". The fixed pool ({share}) is committed by the '{rule}' rule; the dynamic "
                       "pool goes where the marginal return is highest.").format(
         share=f"{pool['fixed_share']:.0%}", rule=pool["fixed_rule"])
+
+
+def objective_in_words(objective: str, kpi: str, risk, margin: float | None = None,
+                       w: Words | None = None) -> str:
+    """What the plan maximized, in words, e.g. "CVaR20% of incremental revenue over 100
+    plausible curves (the mean of the worst 20%)": the objective's value is this figure."""
+    w = w or Words("en")
+    quantity = w._("incremental {kpi}").format(kpi=w.kpi(kpi))
+    if objective == "max_profit":
+        quantity = w._("profit ({margin} × incremental {kpi} − spend)").format(
+            margin=f"{margin:g}", kpi=w.kpi(kpi))
+    if risk.measure == "mean":
+        text = w._("the mean of {quantity} over {samples} plausible curves")
+    else:
+        text = w._("CVaR{alpha} of {quantity} over {samples} plausible curves (the mean of the "
+                   "worst {alpha})")
+    text = text.format(quantity=quantity, samples=risk.samples, alpha=f"{risk.alpha:.0%}")
+    if objective == "max_roi":
+        text = w._("ROI: {what} ÷ spend").format(what=text)
+    return text
