@@ -213,6 +213,12 @@ class RiskSettings(Spec):
     guard: Literal["history", "off"] = "history"
     seed: Annotated[int, Field(ge=0, strict=True)] = 0
 
+    @field_validator("guard", mode="before")
+    @classmethod
+    def _unquoted_off(cls, value):
+        """YAML 1.1 reads an unquoted `off` as false: `guard: off` means "off"."""
+        return "off" if value is False else value
+
 
 class SolverSettings(Spec):
     name: Literal["highs", "cbc"] = "highs"

@@ -993,3 +993,20 @@ def test_the_schema_number_pattern_accepts_what_the_files_use():
         assert re.fullmatch(pattern.removeprefix("^").removesuffix("$"), found), found
     assert re.match(pattern, "1:4") and not re.match(pattern, "4:1")
 
+
+
+@pytest.mark.parametrize("written", ["off", "Off", "OFF", "'off'", '"off"', "no", "false"])
+def test_an_unquoted_guard_off_turns_the_guard_off(tmp_path, written):
+    """YAML 1.1 reads unquoted off (and no, false) as false: the guard is off, not refused."""
+    text = DEMO.read_text(encoding="utf-8")
+    path = write(tmp_path, f"{text.rstrip()}\nrisk: {{guard: {written}}}\n")
+    path.with_name("data").symlink_to(DEMO.parent / "data")
+    assert yaml.safe_load(path.read_text(encoding="utf-8"))["risk"]["guard"] in (False, "off")
+    assert load_scenario(path).risk.guard == "off"
+
+
+def test_a_guard_of_true_or_another_word_is_refused():
+    for value in (True, "on", "yes please"):
+        data = base()
+        data["risk"] = {"guard": value}
+        rejected(data, "risk.guard", "history", "off")
