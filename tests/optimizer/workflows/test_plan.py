@@ -34,7 +34,7 @@ def fitted(demo_fit):
 def test_run_writes_every_output_with_the_documented_columns(demo_out):
     assert sorted(p.name for p in demo_out.iterdir()) == [
         "allocation.csv", "channels.csv", "charts", "curves.csv", "forecast.csv", "plan.xlsx",
-        "report.html", "run.json", "scenario.yaml", "summary.json"]
+        "plausible_curves.csv", "report.html", "run.json", "scenario.yaml", "summary.json"]
     allocation = pd.read_csv(demo_out / "allocation.csv")
     assert list(allocation.columns) == [
         "channel", "period_start", "period_end", "fixed_spend", "dynamic_spend", "total_spend",
@@ -91,8 +91,10 @@ def test_pool_adds_up_and_fixed_split_follows_last_years_mix(scenarios_dir, demo
 def test_allocation_can_be_audited_from_curves_csv_alone(demo_out):
     allocation = pd.read_csv(demo_out / "allocation.csv")
     curves = pd.read_csv(demo_out / "curves.csv")
+    assert len(allocation) == 8 * 13            # the demo: 8 channels × 13 weeks
     for row in allocation.itertuples():
         curve = curves[(curves["channel"] == row.channel) & (curves["period_start"] == row.period_start)]
+        assert len(curve) >= 2 and curve["spend"].iloc[-1] >= row.total_spend
         assert curve["spend"].iloc[0] == 0 and curve["incremental_kpi"].iloc[0] == 0
         value = np.interp(row.total_spend, curve["spend"], curve["incremental_kpi"])
         assert value == pytest.approx(row.incremental_kpi, rel=1e-5, abs=1.0)
