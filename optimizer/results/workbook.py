@@ -12,7 +12,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from budgetopt.money import CURRENCY_SIGNS
+from budgetopt.money import currency_sign
 from budgetopt.optimizer.results.files import neutralize
 from budgetopt.optimizer.results.grouping import market_pivot
 from budgetopt.optimizer.results.i18n import N_, NC_, Words, words_for
@@ -234,7 +234,7 @@ def _summary_rows(result: PlanResult, _) -> list[tuple[str, str, object, str]]:
 
 
 def _formats(book, currency: str) -> dict:
-    sign = CURRENCY_SIGNS.get(currency)
+    sign = currency_sign(currency)
     money = f'"{sign}"#,##0.00' if sign else f'#,##0.00 "{currency}"'
     return {"money": book.add_format({"num_format": money}),
             "kpi": book.add_format({"num_format": "#,##0.00"}),

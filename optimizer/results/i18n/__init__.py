@@ -11,11 +11,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_date
-from babel.numbers import format_compact_currency, format_compact_decimal, format_currency, \
+from babel.numbers import format_compact_currency, format_compact_decimal, \
     format_decimal
 from babel.support import Translations
 
-from budgetopt.money import CURRENCY_SIGNS, money as house_money
+from budgetopt.money import currency_sign, money
 
 LANGUAGES = ("en", "zh")
 DOMAIN = "budgetopt"
@@ -102,18 +102,15 @@ class Words:
         return self.catalog.ngettext(singular, plural, n)
 
     def money(self, amount: float, currency: str = "CNY", decimals: int = 0) -> str:
-        """A whole amount with its sign: ¥1,234 (English keeps the house format)."""
-        if not self.chinese:
-            return house_money(amount, currency, decimals)
-        pattern = "¤#,##0" + ("." + "0" * decimals if decimals else "")
-        return format_currency(amount, currency, format=pattern, locale=self.locale,
-                               currency_digits=False)
+        """A whole amount with its sign: ¥1,234 (English writes each currency as at home;
+        Chinese in the zh locale, so US$1,234)."""
+        return money(amount, currency, decimals, self.locale if self.chinese else None)
 
     def compact_money(self, amount: float, currency: str = "CNY") -> str:
         """A short amount: ¥1400万 / ¥1.58亿 in Chinese, ¥14M in English."""
         if not self.chinese:
             from budgetopt.optimizer.results.charts import compact
-            return compact(amount, CURRENCY_SIGNS.get(currency, ""))
+            return compact(amount, currency_sign(currency))
         if abs(amount) < 1e4:         # below 1万 the whole amount reads best
             return self.money(round(amount) + 0.0, currency)
         digits = 2 if abs(amount) < 1e5 else 1
