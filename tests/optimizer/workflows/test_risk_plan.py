@@ -120,7 +120,8 @@ def test_outcome_shows_on_the_console_and_in_the_workbook(planned):
     _, _, result = planned
     console = Console(record=True, width=240)
     print_plan(result, console)
-    lines = [l for l in console.export_text().splitlines() if l.startswith("outcome over 100")]
+    text = console.export_text()
+    lines = [l for l in text.splitlines() if l.startswith("outcome over 100")]
     assert len(lines) == 1 and "P10" in lines[0] and "CVaR20%" in lines[0]
     # the objective is named in words, and its value is the figure they name
     objective = result.summary["objective"]
@@ -128,8 +129,7 @@ def test_outcome_shows_on_the_console_and_in_the_workbook(planned):
                                      "(the mean of the worst 20%)")
     assert objective["value"] == pytest.approx(
         result.summary["outcome"]["incremental_kpi"]["cvar"], rel=1e-6)
-    assert (f"Objective (max_revenue): {objective['in_words']} = {objective['value']:,.0f}"
-            in console.export_text())
+    assert f"Objective (max_revenue): {objective['in_words']} = {objective['value']:,.0f}" in text
     rows = summary_rows(result)
     assert any(section.startswith("Outcome over 100") and "P90" in item
                for section, item, _, _ in rows)
