@@ -2,8 +2,14 @@
 the console: the binding rules and the pool line."""
 from __future__ import annotations
 
-from budgetopt.optimizer.results.i18n import Words, words_for
+from budgetopt.optimizer.results.i18n import N_, Words, words_for
 from budgetopt.optimizer.results.tables import PlanResult
+
+
+#: what each fixed_rule means, for readers who do not know the scenario's keys
+FIXED_RULES = {"historical": N_("last year's channel shares"), "equal": N_("equal shares"),
+               "explicit": N_("the amounts set in the scenario"),
+               "optimized": N_("the optimizer's choice")}
 
 
 def binding_in_words(result: PlanResult, words: Words) -> list[dict]:
@@ -29,4 +35,5 @@ def pool_line(result: PlanResult, w: Words | None = None, explain: bool = True) 
         return line
     return line + w._(". The fixed pool ({share}) is committed by the '{rule}' rule; the dynamic "
                       "pool goes where the marginal return is highest.").format(
-        share=f"{pool['fixed_share']:.0%}", rule=pool["fixed_rule"])
+        share=f"{pool['fixed_share']:.0%}", rule=w._(FIXED_RULES[pool["fixed_rule"]])
+        if w.chinese and pool["fixed_rule"] in FIXED_RULES else pool["fixed_rule"])

@@ -284,7 +284,13 @@ def comparison_files(comparison: Comparison, tolerance: float | None = None) -> 
             "settings.csv": csv_text(comparison.settings).encode(),
             "allocation.csv": csv_text(comparison.allocation).encode(),
             "comparison.json": json_text(verdict).encode(),
-            "comparison.xlsx": workbook_bytes(sheets, percent_columns=_percent_columns)}
+            "comparison.xlsx": workbook_bytes(sheets, percent_columns=_percent_columns,
+                                              words=_words(comparison))}
+
+
+def _words(comparison: Comparison):
+    from budgetopt.optimizer.results.i18n import Words
+    return Words(getattr(comparison, "language", None) or "en")
 
 
 def _percent_columns(sheet: str, column: str) -> bool:

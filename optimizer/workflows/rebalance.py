@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from budgetopt.messages import Msg
 from budgetopt.errors import InputError
 from budgetopt.forecasts.history.frame import History
 from budgetopt.forecasts.history.loader import load_history, validate_history
@@ -113,9 +114,10 @@ def rebalance(scenario: Scenario | str | Path, actuals: str | Path | History, as
     cur = scenario.currency
     warnings = []
     if unspent < -0.5:
-        warnings.append(f"dynamic money spent to date ({dynamic_spent:,.0f} {cur}) exceeds the "
-                        f"dynamic pool ({original.dynamic_pool:,.0f} {cur}); the remaining "
-                        "periods get fixed money only")
+        warnings.append(Msg("dynamic money spent to date ({spent} {currency}) exceeds the "
+                            "dynamic pool ({pool} {currency}); the remaining periods get fixed "
+                            "money only", spent=f"{dynamic_spent:,.0f}", currency=cur,
+                            pool=f"{original.dynamic_pool:,.0f}"))
     summary = {
         "scenario": scenario.name, "as_of": str(as_of), "original_plan": original.source,
         "periods_done": int(len(done)), "periods_remaining": int(len(periods) - len(done)),

@@ -1,0 +1,30 @@
+"""Sentences that remember their message id: a warning or note is worded in English where it is
+found (summary.json keeps that English), and carries its template and values so a report,
+workbook or console can word it in the reader's language through the gettext catalogs."""
+from __future__ import annotations
+
+
+def N_(text: str) -> str:
+    """Marks a message id for the catalogs (`pybabel extract -k N_`); returns it unchanged."""
+    return text
+
+
+def _rebuild(template: str, values: dict) -> "Msg":
+    return Msg(template, **values)
+
+
+class Msg(str):
+    """The English sentence `template.format(**values)` that also keeps `template` (the
+    message id) and `values`. Placeholders are plain `{name}`: numbers come formatted."""
+
+    template: str
+    values: dict
+
+    def __new__(cls, template: str, **values) -> "Msg":
+        self = super().__new__(cls, template.format(**values))
+        self.template = template
+        self.values = values
+        return self
+
+    def __reduce__(self):
+        return _rebuild, (self.template, dict(self.values))
