@@ -3,11 +3,14 @@ scenario file's `report.language` (read leniently, so an invalid scenario still 
 in its planner's language), else the locale."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
 
 from budgetopt.optimizer.results.i18n import LANGUAGES, Words, resolve_language
+
+_LANGUAGE_LINE = re.compile(r"""\blanguage\s*:\s*["']?(zh|en)\b""")
 
 
 def scenario_language(path) -> str | None:
@@ -19,9 +22,14 @@ def scenario_language(path) -> str | None:
             path = path / "scenario.yaml"
         if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
             return None
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError):
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except (OSError, ValueError):
         return None
+    try:
+        data = yaml.safe_load(text)
+    except (yaml.YAMLError, ValueError, RecursionError):   # broken YAML: look for the line
+        found = _LANGUAGE_LINE.search(text)
+        return found[1] if found else None
     report = data.get("report") if isinstance(data, dict) else None
     language = report.get("language") if isinstance(report, dict) else None
     return language if language in LANGUAGES else None

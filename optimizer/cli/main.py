@@ -108,11 +108,9 @@ def run(scenario: Path | None, out: Path | None, solver: str | None, force: bool
         return
     if scenario is None or out is None:
         missing = "SCENARIO" if scenario is None else "--out DIR"
-        raise InputError(f"missing {missing}", where="budgetopt run",
-                         fix="budgetopt run SCENARIO --out DIR, or budgetopt run --check DIR")
+        raise InputError("E0401", argument=missing, where="budgetopt run")
     if history is not None:
-        raise InputError("--history is only read with --check", where="budgetopt run",
-                         fix="name the history in the scenario file ('history:')")
+        raise InputError("E0402", where="budgetopt run")
     _run_plan(scenario, out, solver, force, quiet, as_json, report=not no_report, lang=lang,
               excel_csv=excel_csv)
 
@@ -135,9 +133,7 @@ def _check_run(run_dir, scenario, history, out, solver, force, quiet):
         click.echo("\n".join(report.lines()))
     if not report.reproduces:
         names = [n for n, _ in report.differing] + report.missing
-        raise PlanError(f"the rerun differs in {', '.join(names)}", where=str(run_dir),
-                        fix="see the notes above; changed package versions, inputs or solver "
-                            "explain most differences")
+        raise PlanError("E0501", names=", ".join(names), where=str(run_dir))
 
 
 @cli.command()
@@ -347,14 +343,23 @@ def backtest(scenario: Path, out: Path, folds: int, detail: Path | None, force: 
     for path in (out, detail):
         if path is not None and path.exists() and not force:
             from budgetopt.errors import InputError
-            raise InputError(f"{path} already exists", where="--out" if path == out else "--detail",
-                             fix="choose another file, or add --force to replace it")
+            raise InputError("E0403", path=str(path), where="--out" if path == out else "--detail")
     with fit_progress(interactive()) as progress:
         result = run_backtest(scenario, folds=folds, progress=progress)
     write_backtest(result, out, detail)
     w = command_words(lang, scenario)
     print_backtest(result, words=w)
     click.echo(_wrote(out, w) + (w._(" and {path}").format(path=detail) if detail else ""))
+
+
+def _error_line(exc: BudgetoptError, args: list[str]) -> str:
+    """`error: [E0201] …` in the command's language (--lang, the scenario's, the locale's)."""
+    try:
+        from budgetopt.optimizer.cli.language import words_of_arguments
+        words = words_of_arguments(args)
+    except Exception:  # noqa: BLE001 - the error itself matters more than its language
+        return f"error: {exc.line()}"
+    return words._("error: ") + words.error_line(exc)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -366,7 +371,7 @@ def main(argv: list[str] | None = None) -> None:
     except BudgetoptError as exc:
         if debug:
             raise
-        click.echo(f"error: {exc.line()}", err=True)
+        click.echo(_error_line(exc, args), err=True)
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         click.echo(f"error: {exc.format_message()} (see budgetopt --help)", err=True)

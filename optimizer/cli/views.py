@@ -10,6 +10,7 @@ from rich.table import Table
 from budgetopt.money import money
 from budgetopt.optimizer.cli.console import print_plan, print_warnings
 from budgetopt.optimizer.results.i18n import Words, words_for
+from budgetopt.optimizer.results.wording import shock_description
 
 if TYPE_CHECKING:
     from budgetopt import Comparison, Frontier, Rebalance, ShockReport
@@ -130,8 +131,9 @@ def print_shocks(report: ShockReport, console: Console | None = None) -> None:
     for name in (*left, w._("base plan ROI"), w._("kept"), w._("re-optimized ROI"), w._("kept"),
                  w._("recovered"), w._("≥ floor")):
         table.add_column(name, justify="left" if name in left else "right")
+    described = {s.name: shock_description(s) for s in report.scenario.shocks}
     for row in report.table.itertuples():
-        table.add_row(row.shock, w.say(row.description), _num(row.shocked_base_roi),
+        table.add_row(row.shock, w.say(described.get(row.shock, row.description)), _num(row.shocked_base_roi),
                       _num(row.shocked_base_roi_retained, "{:.1%}"), _num(row.reoptimized_roi),
                       _num(row.reoptimized_roi_retained, "{:.1%}"),
                       _num(row.recovered_kpi, "{:,.0f}"),

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from budgetopt.messages import Msg, N_
+from budgetopt.optimizer.results.wording import shock_description
 from budgetopt.errors import BudgetoptError, InputError
 from budgetopt.optimizer.lp.allocate import curve_segments
 from budgetopt.optimizer.workflows.frontier import SharedBaseline, with_budget
@@ -89,19 +89,7 @@ class ShockReport:
 
 def describe(shock: Shock) -> str:
     """A shock in words: 'demand −22%, cost per result +25% on live_streaming; budget −10%'."""
-    where = ", ".join(shock.channels) if shock.channels else N_("every channel")
-    parts = []
-    if shock.demand_change is not None:
-        parts.append(Msg("demand {change}", change=f"{shock.demand_change:+.0%}"))
-    if shock.cost_change is not None:
-        parts.append(Msg("cost per result {change}", change=f"{shock.cost_change:+.0%}"))
-    effect = parts[0] if len(parts) == 1 else Msg("{first}, {second}", first=parts[0],
-                                                  second=parts[-1]) if parts else ""
-    text = Msg("{effect} on {where}", effect=effect, where=where) if parts else ""
-    if shock.budget_change is not None:
-        budget = Msg("budget {change}", change=f"{shock.budget_change:+.0%}")
-        text = Msg("{first}; {second}", first=text, second=budget) if text else budget
-    return text
+    return shock_description(shock)
 
 
 def stress(scenario: Scenario | str | Path, *, solver: str | None = None,

@@ -157,18 +157,23 @@ class Words:
         if text is None or not self.chinese:
             return "" if text is None else str(text)
         if isinstance(text, Msg):
-            values = {k: self.say(v) if isinstance(v, Msg) else v for k, v in text.values.items()}
+            values = {k: self.say(v) if isinstance(v, Msg) or _sentence(v) else v
+                      for k, v in text.values.items()}
             return self._(text.template).format(**values)
-        text = str(text)
-        found = self.catalog.gettext(text)
-        if found != text:
-            return found
-        for pattern, names, template in _patterns(self.language):
-            match = pattern.fullmatch(text)
-            if match:
-                values = {n: self.say(v) for n, v in zip(names, match.groups())}
-                return self._(template).format(**values)
-        return text
+        return _reworded(self.language, str(text))[1]
+
+    def error_line(self, exc) -> str:
+        """An error's one line in this language: `where: what — fix: how [E0201]`, the code
+        in every language; keys, values, file names and positions as written."""
+        if not self.chinese:
+            return exc.line()
+        where = self.say(exc.where) if exc.where else ""
+        text = self._("{where}: {what}").format(where=where, what=self.say(exc.what)) \
+            if where else self.say(exc.what)
+        if exc.fix:
+            text += self._(" — fix: {fix}").format(fix=self.say(exc.fix))
+        code = getattr(exc, "code", None)
+        return " ".join(text.split()) + (f" [{code}]" if code else "")
 
     def kpi(self, name: str) -> str:
         """A KPI's name in this language (a column name the catalogs do not know stays)."""
@@ -221,13 +226,48 @@ class Words:
         return format_date(value, format="long", locale=self.locale)
 
 
+def _sentence(value) -> bool:
+    """Text worth wording (a phrase with a space), not a name, key or number."""
+    return isinstance(value, str) and " " in value.strip()
+
+
+@lru_cache(maxsize=4096)
+def _reworded(language: str, text: str) -> tuple[int, str]:
+    """(characters explained by catalog text, the text in `language`) for an English sentence
+    read back as plain text: a message id itself, else the parse through the catalog templates
+    (nested in their values) that explains the most of it; unknown text stays as written."""
+    if not text.strip():
+        return 0, text
+    catalog = translations(language)
+    found = catalog.gettext(text)
+    if found != text:
+        return len(text), found
+    best, rank = (0, text), (0, 0)
+    for pattern, names, template in _patterns(language):
+        match = pattern.fullmatch(text)
+        if not match:
+            continue
+        literal = len(text) - sum(len(v) for v in match.groups())
+        explained = literal
+        values = {}
+        for name, value in zip(names, match.groups()):
+            if _sentence(value):
+                inner, value = _reworded(language, value)
+                explained += inner
+            values[name] = value
+        # most text explained; on a tie the template that explains more by itself
+        if (explained, literal) > rank:
+            rank = (explained, literal)
+            best = (explained, catalog.gettext(template).format(**values))
+    return best
+
+
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 @lru_cache(maxsize=None)
 def _patterns(language: str) -> tuple:
-    """Every catalog template with placeholders as a pattern, most literal text first (so
-    'saturation {x}' wins over '{unit}: {text}')."""
+    """Every catalog template with placeholders (and some literal text) as a pattern."""
     catalog = translations(language)
     ids = [m for m in getattr(catalog, "_catalog", {}) if isinstance(m, str) and "{" in m
            and "\x04" not in m]
@@ -236,12 +276,11 @@ def _patterns(language: str) -> tuple:
         parts = _PLACEHOLDER.split(template)
         literal, names = parts[0::2], parts[1::2]
         if not names or len(set(names)) != len(names) or not "".join(literal).strip(" :;,.-—"):
-            continue
+            continue        # "{first}, {second}" would split any list: worded only as a Msg
         regex = "".join(re.escape(text) + ("(.+?)" if i < len(names) else "")
                         for i, text in enumerate(literal))
-        out.append((len("".join(literal)), re.compile(regex, re.S), tuple(names), template))
-    out.sort(key=lambda item: (-item[0], item[3]))
-    return tuple(item[1:] for item in out)
+        out.append((template, re.compile(regex, re.S), tuple(names)))
+    return tuple((pattern, names, template) for template, pattern, names in sorted(out))
 
 
 def words_for(result, language: str | None = None) -> Words:

@@ -1,0 +1,140 @@
+"""Every coded error's English wording, in one place: a stable code (printed in every language,
+searchable in docs/errors.md), what is wrong and how to fix it, as templates with `{name}`
+placeholders. A raise site names its code and values only — `InputError("E0201", path=...,
+where=...)` — and the gettext catalogs word the same templates in Chinese. Codes never change
+meaning; a retired code is not reused.
+
+E01xx: the scenario file; E02xx: the history file; E04xx: the command line and output
+directories; E05xx: runs that cannot be reproduced."""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from budgetopt.messages import N_
+
+
+class ErrorText(NamedTuple):
+    what: str
+    fix: str | None = None
+    topic: str = ""
+
+
+_TOO_LARGE = N_("split the history into smaller files (fewer years or units) or aggregate days "
+                "to weeks")
+_EMPTY = N_("export the history with a header row (date,channel,spend,revenue) and one row per "
+            "day or week")
+
+ERRORS: dict[str, ErrorText] = {
+    # --- the scenario file -----------------------------------------------------------------
+    "E0101": ErrorText(N_("scenario file not found (looked for {path})"),
+                       N_("check the path, or copy one from scenarios/"), "scenario"),
+    "E0102": ErrorText(N_("cannot be read ({reason})"), N_("check the file's permissions"),
+                       "scenario"),
+    "E0103": ErrorText(N_("line {line}: bytes that are not UTF-8"), N_("save the file as UTF-8"),
+                       "scenario"),
+    "E0104": ErrorText(N_("{at}{problem}"),
+                       N_("correct the YAML syntax (indentation, colons, quotes)"), "scenario"),
+    "E0105": ErrorText(N_("{at}{problem}"), N_("write dates as YYYY-MM-DD, e.g. 2026-10-01"),
+                       "scenario"),
+    "E0106": ErrorText(N_("values are nested too deeply to be a scenario"),
+                       N_("correct the brackets; a scenario nests a few levels at most"),
+                       "scenario"),
+    "E0107": ErrorText(N_("the scenario is empty"),
+                       N_("start the file with keys such as 'name:' and 'budget:'"), "scenario"),
+    "E0108": ErrorText(N_("expected a mapping of scenario keys, got {kind}"),
+                       N_("start the file with keys such as 'name:' and 'budget:'"), "scenario"),
+    "E0110": ErrorText(N_("unknown key '{key}' in {at}"),
+                       N_("remove it or correct the spelling ({hint})"), "scenario"),
+    "E0111": ErrorText(N_("missing required key '{key}'"), N_("add it (see docs/scenario.md)"),
+                       "scenario"),
+    "E0112": ErrorText(N_("{at}{problem}{shown}"), N_("{advice}"), "scenario"),
+    "E0113": ErrorText(N_("{at}{problem}"), N_("{advice}"), "scenario"),
+    "E0114": ErrorText(N_("{at}{value} is not a three-letter currency code in capitals"),
+                       N_("write e.g. CNY or USD"), "scenario"),
+    "E0115": ErrorText(N_("{at}{value} does not have the form this key needs"),
+                       N_("see docs/scenario.md for how to write {key}"), "scenario"),
+    # --- the history file ------------------------------------------------------------------
+    "E0201": ErrorText(N_("history file not found (looked for {path})"),
+                       N_("check the path; relative paths resolve from the current directory"),
+                       "history"),
+    "E0202": ErrorText(N_("is a directory, not a history file"),
+                       N_("point to the CSV or Parquet file inside it"), "history"),
+    "E0203": ErrorText(N_("unsupported file type {suffix}"),
+                       N_("save the history as .csv, .xlsx or .parquet"), "history"),
+    "E0204": ErrorText(N_("file is {size}, over the {limit} limit"), _TOO_LARGE, "history"),
+    "E0205": ErrorText(N_("reading {size} of history needs about {need} of memory but only "
+                          "{free} is free"),
+                       N_("free memory, or split the history into smaller files (fewer years or "
+                          "units) or aggregate days to weeks"), "history"),
+    "E0206": ErrorText(N_("cannot be read ({reason})"),
+                       N_("check the file's permissions and that it is not locked"), "history"),
+    "E0207": ErrorText(N_("not a valid gzip file ({reason})"),
+                       N_("re-compress it with gzip, or save it as a plain .csv"), "history"),
+    "E0208": ErrorText(N_("unpacks to more than the {limit} limit"), _TOO_LARGE, "history"),
+    "E0209": ErrorText(N_("file is empty"), _EMPTY, "history"),
+    "E0210": ErrorText(N_("line 1 is empty; the header must be the first line"), _EMPTY,
+                       "history"),
+    "E0211": ErrorText(N_("byte 0x{byte} cannot be read as {tried} text"),
+                       N_("save the file as UTF-8 (in Excel: Save As > CSV UTF-8), or set "
+                          "history_encoding to the encoding it was saved in (utf-8, utf-8-sig, "
+                          "gb18030, gbk)"), "history"),
+    "E0212": ErrorText(N_("cannot be read ({reason})"),
+                       N_("check the file's permissions and that it is not open in Excel"),
+                       "history"),
+    "E0213": ErrorText(N_("not a readable .xlsx workbook ({reason})"),
+                       N_("save it from Excel as .xlsx, or export it as CSV"), "history"),
+    "E0214": ErrorText(N_("column {number} has no name"),
+                       N_("name the column in row 1 or delete it"), "history"),
+    "E0215": ErrorText(N_("column {number} has no name"),
+                       N_("name the column or delete it (a trailing comma adds an empty column)"),
+                       "history"),
+    "E0216": ErrorText(N_("column {name} appears twice"),
+                       N_("remove or rename one of the two columns"), "history"),
+    "E0217": ErrorText(N_("row has {got} fields but the header has {want}"),
+                       N_("quote values that contain commas (\"a,b\") or remove the extra "
+                          "separators"), "history"),
+    "E0218": ErrorText(N_("a quoted value is never closed"), N_("close the quote (\") or remove it"),
+                       "history"),
+    "E0219": ErrorText(N_("cannot be read as CSV ({reason})"),
+                       N_("save the file as a comma-separated CSV with one header row"),
+                       "history"),
+    "E0220": ErrorText(N_("unpacks to {size}, over the {limit} limit"), _TOO_LARGE, "history"),
+    "E0221": ErrorText(N_("not a readable Parquet file ({reason})"),
+                       N_("re-export the history as Parquet or CSV"), "history"),
+    "E0222": ErrorText(N_("kpi {kpi} cannot be the KPI column"),
+                       N_("name a numeric KPI column of the history, e.g. revenue"), "history"),
+    # --- the command line and output directories -------------------------------------------
+    "E0401": ErrorText(N_("missing {argument}"),
+                       N_("budgetopt run SCENARIO --out DIR, or budgetopt run --check DIR"),
+                       "command"),
+    "E0402": ErrorText(N_("--history is only read with --check"),
+                       N_("name the history in the scenario file ('history:')"), "command"),
+    "E0403": ErrorText(N_("{path} already exists"),
+                       N_("choose another file, or add --force to replace it"), "command"),
+    "E0404": ErrorText(N_("output directory {path} already exists"),
+                       N_("choose another --out, or add --force to replace it"), "command"),
+    "E0405": ErrorText(N_("{path} exists and is not a directory"), N_("choose another --out"),
+                       "command"),
+    "E0406": ErrorText(N_("cannot create output directory {path}: {reason}"),
+                       N_("choose a writable location for --out"), "command"),
+    "E0407": ErrorText(N_("could not write {path}: {reason}"),
+                       N_("check the disk space and permissions of the output location"),
+                       "command"),
+    # --- reproducing a run -----------------------------------------------------------------
+    "E0501": ErrorText(N_("the rerun differs in {names}"),
+                       N_("see the notes above; changed package versions, inputs or solver "
+                          "explain most differences"), "reproduce"),
+}
+
+#: What the topics are called in docs/errors.md (and in Chinese)
+TOPICS = {"scenario": N_("The scenario file"), "history": N_("The history file"),
+          "command": N_("The command line and output directories"),
+          "reproduce": N_("Reproducing a run")}
+
+
+def error_text(code: str) -> ErrorText:
+    """The wording of `code`; an unknown code is a programming error."""
+    try:
+        return ERRORS[code]
+    except KeyError:
+        raise KeyError(f"no error code {code!r} in budgetopt.error_codes") from None
