@@ -4,8 +4,8 @@ placeholders. A raise site names its code and values only — `InputError("E0201
 where=...)` — and the gettext catalogs word the same templates in Chinese. Codes never change
 meaning; a retired code is not reused.
 
-E01xx: the scenario file; E02xx: the history file; E04xx: the command line and output
-directories; E05xx: runs that cannot be reproduced."""
+E01xx: the scenario file; E02xx: the history file; E03xx: the scenario against its history;
+E04xx: the command line and output directories; E05xx: runs that cannot be reproduced."""
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -17,6 +17,7 @@ class ErrorText(NamedTuple):
     what: str
     fix: str | None = None
     topic: str = ""
+    meaning: str | None = None     # for docs/errors.md, where `what` is only placeholders
 
 
 _TOO_LARGE = N_("split the history into smaller files (fewer years or units) or aggregate days "
@@ -33,9 +34,10 @@ ERRORS: dict[str, ErrorText] = {
     "E0103": ErrorText(N_("line {line}: bytes that are not UTF-8"), N_("save the file as UTF-8"),
                        "scenario"),
     "E0104": ErrorText(N_("{at}{problem}"),
-                       N_("correct the YAML syntax (indentation, colons, quotes)"), "scenario"),
+                       N_("correct the YAML syntax (indentation, colons, quotes)"), "scenario",
+                       N_("the file is not valid YAML (the line names the position)")),
     "E0105": ErrorText(N_("{at}{problem}"), N_("write dates as YYYY-MM-DD, e.g. 2026-10-01"),
-                       "scenario"),
+                       "scenario", N_("a date YAML cannot read")),
     "E0106": ErrorText(N_("values are nested too deeply to be a scenario"),
                        N_("correct the brackets; a scenario nests a few levels at most"),
                        "scenario"),
@@ -47,8 +49,10 @@ ERRORS: dict[str, ErrorText] = {
                        N_("remove it or correct the spelling ({hint})"), "scenario"),
     "E0111": ErrorText(N_("missing required key '{key}'"), N_("add it (see docs/scenario.md)"),
                        "scenario"),
-    "E0112": ErrorText(N_("{at}{problem}{shown}"), N_("{advice}"), "scenario"),
-    "E0113": ErrorText(N_("{at}{problem}"), N_("{advice}"), "scenario"),
+    "E0112": ErrorText(N_("{at}{problem}{shown}"), N_("{advice}"), "scenario",
+                       N_("a value of the wrong type, or out of its range")),
+    "E0113": ErrorText(N_("{at}{problem}"), N_("{advice}"), "scenario",
+                       N_("a value that one of the scenario's rules refuses")),
     "E0114": ErrorText(N_("{at}{value} is not a three-letter currency code in capitals"),
                        N_("write e.g. CNY or USD"), "scenario"),
     "E0115": ErrorText(N_("{at}{value} does not have the form this key needs"),
@@ -103,6 +107,32 @@ ERRORS: dict[str, ErrorText] = {
                        N_("re-export the history as Parquet or CSV"), "history"),
     "E0222": ErrorText(N_("kpi {kpi} cannot be the KPI column"),
                        N_("name a numeric KPI column of the history, e.g. revenue"), "history"),
+    # --- the scenario against its history --------------------------------------------------
+    "E0301": ErrorText(N_("history: file '{history}' not found (looked for {path})"),
+                       N_("correct 'history:' in the scenario; a relative path is read from "
+                          "{folder}"), "inputs"),
+    "E0302": ErrorText(N_("{place}: channel '{channel}' is not in the history ({file} has: "
+                          "{channels})"), N_("correct the name or remove it"), "inputs"),
+    "E0303": ErrorText(N_("channels.{channel}.cac_cap needs a conversions column, and {file} "
+                          "has none"),
+                       N_("add a 'conversions' (or 'new_customers') column to the history, or "
+                          "remove cac_cap"), "inputs"),
+    "E0304": ErrorText(N_("horizon.period is day but the history has weekly rows"),
+                       N_("plan in weeks or months, or supply daily history"), "inputs"),
+    "E0305": ErrorText(N_("channel '{channel}' never spent in {file}, so its response cannot be "
+                          "learned"),
+                       N_("add '{channel}: {{exclude: true}}' or '{channel}: {{lock: AMOUNT}}' "
+                          "under channels"), "inputs"),
+    "E0306": ErrorText(N_("no channel is left to plan"),
+                       N_("remove 'exclude' from at least one channel"), "inputs"),
+    "E0307": ErrorText(N_("limits.period_budget_max names {period}, which is not the first day "
+                          "of a plan period"),
+                       N_("key caps by period starts such as {starts}"), "inputs"),
+    "E0308": ErrorText(N_("horizon.start {start} is not after the history's last day {last}"),
+                       N_("start the horizon on {first} or later"), "inputs"),
+    "E0309": ErrorText(N_("horizon.end {end} is {days} days after the history ends ({last}); "
+                          "forecasts reach at most {most} days ahead"),
+                       N_("plan a nearer horizon or supply more recent history"), "inputs"),
     # --- the command line and output directories -------------------------------------------
     "E0401": ErrorText(N_("missing {argument}"),
                        N_("budgetopt run SCENARIO --out DIR, or budgetopt run --check DIR"),
@@ -128,6 +158,7 @@ ERRORS: dict[str, ErrorText] = {
 
 #: What the topics are called in docs/errors.md (and in Chinese)
 TOPICS = {"scenario": N_("The scenario file"), "history": N_("The history file"),
+          "inputs": N_("The scenario against its history"),
           "command": N_("The command line and output directories"),
           "reproduce": N_("Reproducing a run")}
 
