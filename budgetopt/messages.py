@@ -26,5 +26,14 @@ class Msg(str):
         self.values = values
         return self
 
+    @classmethod
+    def word(cls, text: str) -> "Msg":
+        """`text` as it is (a name or key, braces and all) that the catalogs may word."""
+        self = str.__new__(cls, text)
+        self.template, self.values = text, {}
+        return self
+
     def __reduce__(self):
+        if not self.values:
+            return Msg.word, (self.template,)
         return _rebuild, (self.template, dict(self.values))

@@ -80,9 +80,10 @@ def _translated(frame: pd.DataFrame, words) -> pd.DataFrame:
         return frame
     out = frame.copy()
     for col in out.columns:
-        if col in SENTENCE_COLUMNS and out[col].dtype == object:
+        text = out[col].dtype == object or pd.api.types.is_string_dtype(out[col])
+        if col in SENTENCE_COLUMNS and text:
             out[col] = out[col].map(lambda v: words.say(v) if isinstance(v, str) else v)
-        elif col in KEY_COLUMNS and out[col].dtype == object:
+        elif col in KEY_COLUMNS and text:
             out[col] = out[col].map(lambda v: words.pgettext("column", v)
                                     if isinstance(v, str) else v)
 

@@ -185,6 +185,6 @@ def _budget_words(dual: float, currency: str, measure: str) -> str:
     if dual == 0.0:
         return Msg("one more {currency} of budget adds {dual} {measure} (the budget is not what "
                    "limits the plan: unspent money returns to the reserve)", currency=currency,
-                   dual=f"{dual:,.4f}", measure=measure)
+                   dual=f"{dual:,.4f}", measure=Msg.word(measure))
     return Msg("one more {currency} of budget adds {dual} {measure}", currency=currency,
-               dual=f"{dual:,.4f}", measure=measure)
+               dual=f"{dual:,.4f}", measure=Msg.word(measure))

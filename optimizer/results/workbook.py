@@ -214,7 +214,8 @@ def _summary_rows(result: PlanResult, w: Words) -> list[tuple[str, str, object, 
                 ("uplift_vs_history", _("uplift in {kpi} vs last year's mix").format(kpi=kpi),
                  kpi_kind), ("roi", "ROI", "ratio")):
             for stat in ("p10", "p50", "p90", "mean", "cvar"):
-                name = f"CVaR {out['alpha']:.0%}" if stat == "cvar" else stat.upper()
+                name = (f"CVaR {out['alpha']:.0%}" if stat == "cvar" else
+                        _("mean") if stat == "mean" and w.chinese else stat.upper())
                 rows.append((section, f"{label}: {name}", out[key][stat], kind))
         rows += [(section, _("maximized"), _(out["measure"]) if w.chinese else out["measure"],
                   "text"),
@@ -234,10 +235,21 @@ def _summary_rows(result: PlanResult, w: Words) -> list[tuple[str, str, object, 
         rows.append((_("Versions"), name, version, "text"))
     for key, info in s["inputs"].items():
         if isinstance(info, dict):
-            rows.append((_("Inputs"), f"{key} ({info['file']})", info["sha256"], "text"))
+            rows.append((_("Inputs"), f"{_input(key, w)} ({info['file']})", info["sha256"],
+                         "text"))
         else:
-            rows.append((_("Inputs"), key, info, "text"))
+            rows.append((_("Inputs"), _input(key, w), info, "text"))
     return rows
+
+
+#: summary.json's input keys, worded in the workbook
+INPUT_KEYS = {"history": N_("history file"), "scenario": N_("scenario file"),
+              "scenario_settings_sha256": N_("scenario settings (SHA-256)"),
+              "actuals": N_("actuals file"), "experiments": N_("experiments file")}
+
+
+def _input(key: str, w: Words) -> str:
+    return w._(INPUT_KEYS[key]) if w.chinese and key in INPUT_KEYS else key
 
 
 def _formats(book, currency: str) -> dict:

@@ -57,8 +57,13 @@ def _raised_codes() -> dict[str, set[str]]:
                 if not (isinstance(node, ast.Call) and node.args and getattr(
                         node.func, "id", None) in ("InputError", "PlanError")):
                     continue
-                first = node.args[0]
-                branches = [first.body, first.orelse] if isinstance(first, ast.IfExp) else [first]
+                branches, first = [], [node.args[0]]
+                while first:                    # "E0105" if … else "E0104", nested too
+                    arg = first.pop()
+                    if isinstance(arg, ast.IfExp):
+                        first += [arg.body, arg.orelse]
+                    else:
+                        branches.append(arg)
                 for branch in branches:
                     if isinstance(branch, ast.Constant) and re.fullmatch(r"E\d{4}",
                                                                          str(branch.value)):
@@ -128,3 +133,19 @@ def test_a_missing_history_names_the_file_as_written(tmp_path, capsys):
     assert line == (f"错误：计划.yaml：history：找不到文件 '数据/没有.csv'（查找位置："
                     f"{tmp_path / '数据' / '没有.csv'}） — 修改方法：改正方案文件中的 'history:'；"
                     "相对路径从方案文件所在的文件夹算起 [E0301]")
+
+
+def test_a_history_row_error_in_chinese_quotes_the_value_and_the_place(tmp_path, capsys):
+    (tmp_path / "历史.csv").write_text("date,channel,spend,revenue\n2025-01-01,直播,10,100\n"
+                                      "01/26/2025,直播,10,100\n", encoding="utf-8")
+    path = _scenario(tmp_path, "name: 计划\nhistory: 历史.csv\nhorizon: {start: 2026-10-01, "
+                               "end: 2026-12-31, period: week}\nbudget: {total: 100}\n"
+                               "report: {language: zh}\n")
+    code, line = _error(capsys, "validate", str(path))
+    assert code == 2
+    assert line == (f"错误：{tmp_path / '历史.csv'} 第 3 行，列 'date'：'01/26/2025' 不是 YYYY-MM-DD "
+                    "格式的日期 — 修改方法：日期写成 YYYY-MM-DD，例如 2024-03-05 [E0241]")
+    code, line = _error(capsys, "validate", str(path), "--lang", "en")
+    assert line == (f"error: {tmp_path / '历史.csv'} line 3, column 'date': '01/26/2025' is not "
+                    "a date in YYYY-MM-DD form — fix: write dates as YYYY-MM-DD, e.g. 2024-03-05 "
+                    "[E0241]")

@@ -156,6 +156,8 @@ class Words:
         template it was made from; anything the catalogs do not know stays as written."""
         if text is None or not self.chinese:
             return "" if text is None else str(text)
+        if isinstance(text, Msg) and not text.values:
+            return self._(text.template)
         if isinstance(text, Msg):
             values = {k: self.say(v) if isinstance(v, Msg) or _sentence(v) else v
                       for k, v in text.values.items()}
