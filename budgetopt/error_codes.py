@@ -5,7 +5,8 @@ where=...)` — and the gettext catalogs word the same templates in Chinese. Cod
 meaning; a retired code is not reused.
 
 E01xx: the scenario file; E02xx: the history file; E03xx: the scenario against its history;
-E04xx: the command line and output directories; E05xx: runs that cannot be reproduced."""
+E04xx: the command line and output directories; E05xx: runs that cannot be reproduced;
+E06xx: plans that cannot be made (exit code 1)."""
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -206,13 +207,37 @@ ERRORS: dict[str, ErrorText] = {
     "E0501": ErrorText(N_("the rerun differs in {names}"),
                        N_("see the notes above; changed package versions, inputs or solver "
                           "explain most differences"), "reproduce"),
+    # --- plans that cannot be made ---------------------------------------------------------
+    "E0601": ErrorText(N_("channel mins and locks need {need} ({listed}) but the plan can spend "
+                          "only {spendable} (budget {budget} less reserve {reserve})"),
+                       N_("lower some mins or locks, raise budget.total or lower reserve_share"),
+                       "plan"),
+    "E0602": ErrorText(N_("channel max, lock and max_share limits allow only {allowed} but the "
+                          "plan must spend {spendable}"),
+                       N_("raise some max limits, lower budget.total, or raise reserve_share"),
+                       "plan"),
+    "E0603": ErrorText(N_("group {group} max_share {share} allows {allowed} but its locks need "
+                          "{need}"), N_("lower the locks or raise the group's max_share"), "plan"),
+    "E0604": ErrorText(N_("group {group} min_share {share} needs {need} but all its channels are "
+                          "locked at {locked} in total"),
+                       N_("raise the locks or lower the group's min_share"), "plan"),
+    "E0605": ErrorText(N_("group {group} min_share {share} plus the min_share of channels "
+                          "outside it ({outside}) exceed 100%"),
+                       N_("lower one of the share floors"), "plan"),
+    "E0606": ErrorText(N_("unknown solver '{name}'"), N_("use one of {names}"), "plan"),
+    "E0607": ErrorText(N_("solver '{name}' is not installed on this machine"),
+                       N_("install it, or choose the other one with --solver {other}"), "plan"),
+    "E0608": ErrorText(N_("solver {name} stopped at its time limit{limit} before it found the "
+                          "optimal plan; no plan is written"),
+                       N_("raise solver.time_limit_s in the scenario, or try --solver {other}"),
+                       "plan"),
 }
 
 #: What the topics are called in docs/errors.md (and in Chinese)
 TOPICS = {"scenario": N_("The scenario file"), "history": N_("The history file"),
           "inputs": N_("The scenario against its history"),
           "command": N_("The command line and output directories"),
-          "reproduce": N_("Reproducing a run")}
+          "reproduce": N_("Reproducing a run"), "plan": N_("Plans that cannot be made")}
 
 
 def error_text(code: str) -> ErrorText:

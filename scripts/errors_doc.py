@@ -27,15 +27,16 @@ and a stable code at the end, the same in every language:
 The sentence is in the planner's language (`--lang`, else the scenario's `report.language`,
 else the locale; see [i18n.md](i18n.md)); keys, values, file names and positions are quoted
 exactly as they were written. Search for the code, not the sentence. `{name}` below stands for
-what the line fills in. Exit code 2 for bad input, 1 for a run that cannot be reproduced.
+what the line fills in. Exit code 2 for bad input, 1 for a plan that cannot be made or a
+run that cannot be reproduced.
 
 每条错误信息都是一行：出错位置、错误内容、修改方法，行尾是不随语言变化的错误代码。句子使用计划人员的语言
 （`--lang`，否则方案文件的 `report.language`，否则系统区域设置）；键、值、文件名和位置一律按原样引用。
 搜索时请用错误代码。下表中的 `{name}` 表示由错误信息填入的内容。
 
-Errors not listed here have no code yet (the history's row checks, the rules and the plan,
-rebalance, compare, reproduce and backtest inputs): they print their English sentence without
-one, in every language.
+Errors not listed here have no code yet (the total-KPI `wide` history, the diagnosis of
+conflicting rules, rebalance, compare, reproduce, frontier and backtest inputs, the Spark
+backend, curve tables): they print their English sentence without one, in every language.
 """
 
 OPEN_FIX = ("the line says how to write the key (a number, a date, one of the allowed values…)",
