@@ -6,7 +6,7 @@ meaning; a retired code is not reused.
 
 E01xx: the scenario file; E02xx: the history file; E03xx: the scenario against its history;
 E04xx: the command line and output directories; E05xx: runs that cannot be reproduced;
-E06xx: plans that cannot be made (exit code 1)."""
+E06xx: plans that cannot be made (exit code 1); E07xx: rebalancing mid-quarter."""
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -160,6 +160,31 @@ ERRORS: dict[str, ErrorText] = {
     "E0251": ErrorText(N_("{unit} ends on {last} but the history runs to {end}{more}"),
                        N_("add rows up to {end} (spend 0 on days without spend), or remove the "
                           "unit"), "history"),
+    # --- the total-KPI (wide) history -------------------------------------------------------
+    "E0260": ErrorText(N_("{problem}"),
+                       N_("supply daily or weekly rows covering at least {days} days"),
+                       "history", N_("the total-KPI history has fewer than two usable rows")),
+    "E0261": ErrorText(N_("spend of {channel} is negative ({value})"),
+                       N_("correct the value: spend must be 0 or more"), "history"),
+    "E0262": ErrorText(N_("missing {missing} (columns found: {columns})"), N_("{advice}"),
+                       "history", N_("a column the total-KPI history needs is missing")),
+    "E0263": ErrorText(N_("has a 'channel' column, which is the long form"),
+                       N_("use history_format: long for one row per date and channel, or remove "
+                          "the 'channel' column"), "history"),
+    "E0264": ErrorText(N_("duplicate row for date {date}"),
+                       N_("keep one row per date (sum or remove the duplicate)"), "history"),
+    "E0265": ErrorText(N_("duplicate row for date {date}, market {market}"),
+                       N_("keep one row per date and market (sum or remove the duplicate)"),
+                       "history"),
+    "E0266": ErrorText(N_("control {name} has no values for the horizon {start} to "
+                          "{end}{market} ({have})"),
+                       N_("add rows after the history with {column} filled in (KPI and spend "
+                          "empty) up to {end}, or set control_values: {{{column}: VALUE}} in the "
+                          "scenario"), "history"),
+    "E0267": ErrorText(N_("control {name}{market} has no future row between {first} and {last}"),
+                       N_("add one future row per day"), "history"),
+    "E0268": ErrorText(N_("control {name}{market} has no future row between {first} and {last}"),
+                       N_("add one future row per week"), "history"),
     # --- the scenario against its history --------------------------------------------------
     "E0301": ErrorText(N_("history: file '{history}' not found (looked for {path})"),
                        N_("correct 'history:' in the scenario; a relative path is read from "
@@ -207,6 +232,45 @@ ERRORS: dict[str, ErrorText] = {
     "E0501": ErrorText(N_("the rerun differs in {names}"),
                        N_("see the notes above; changed package versions, inputs or solver "
                           "explain most differences"), "reproduce"),
+    # --- rebalancing mid-quarter ----------------------------------------------------------
+    "E0701": ErrorText(N_("rebalance does not read total-KPI (history_format: wide) actuals yet"),
+                       N_("re-plan the remaining periods with a scenario whose history includes "
+                          "the actuals (docs/wide.md)"), "rebalance"),
+    "E0702": ErrorText(N_("--as-of {value} is not a date"), N_("write it as YYYY-MM-DD"),
+                       "rebalance"),
+    "E0703": ErrorText(N_("--as-of {day} is not the last day of a plan period before the "
+                          "horizon's last one"), N_("rebalance at one of: {listed}"), "rebalance"),
+    "E0704": ErrorText(N_("--as-of {day} is not the last day of a plan period before the "
+                          "horizon's last one"),
+                       N_("the horizon has a single period: nothing is left to rebalance"),
+                       "rebalance"),
+    "E0705": ErrorText(N_("the plan in {path} covers {start} to {end} by {period}, the scenario "
+                          "{own_start} to {own_end} by {own_period}"),
+                       N_("pass the run made from this scenario, or leave out --plan"),
+                       "rebalance"),
+    "E0706": ErrorText(N_("allocation.csv lacks {columns}"),
+                       N_("rewrite the run with budgetopt run --force"), "rebalance"),
+    "E0707": ErrorText(N_("the plan in {path} has other channels than the scenario plans"),
+                       N_("pass the run made from this scenario"), "rebalance"),
+    "E0708": ErrorText(N_("the actuals have weekly rows but the history has daily rows"),
+                       N_("give the actuals in the history's frequency"), "rebalance"),
+    "E0709": ErrorText(N_("the actuals have daily rows but the history has weekly rows"),
+                       N_("give the actuals in the history's frequency"), "rebalance"),
+    "E0710": ErrorText(N_("the actuals and the history disagree on the market column"),
+                       N_("use the history's columns"), "rebalance"),
+    "E0711": ErrorText(N_("the actuals start {first} but the history ends {end}"),
+                       N_("start the actuals on {start}, the step after the history"),
+                       "rebalance"),
+    "E0712": ErrorText(N_("the actuals end {last} but --as-of is {as_of}"),
+                       N_("give actuals up to and including the --as-of date"), "rebalance"),
+    "E0713": ErrorText(N_("the actuals have unit(s) not in the history: {units}"),
+                       N_("give one row per history unit and date (spend 0 where none)"),
+                       "rebalance"),
+    "E0714": ErrorText(N_("the actuals have unit(s) of the history with no actuals: {units}"),
+                       N_("give one row per history unit and date (spend 0 where none)"),
+                       "rebalance"),
+    "E0715": ErrorText(N_("the plan's remaining periods do not line up with the scenario's"),
+                       N_("pass the run made from this scenario"), "rebalance"),
     # --- plans that cannot be made ---------------------------------------------------------
     "E0601": ErrorText(N_("channel mins and locks need {need} ({listed}) but the plan can spend "
                           "only {spendable} (budget {budget} less reserve {reserve})"),
@@ -237,7 +301,8 @@ ERRORS: dict[str, ErrorText] = {
 TOPICS = {"scenario": N_("The scenario file"), "history": N_("The history file"),
           "inputs": N_("The scenario against its history"),
           "command": N_("The command line and output directories"),
-          "reproduce": N_("Reproducing a run"), "plan": N_("Plans that cannot be made")}
+          "reproduce": N_("Reproducing a run"), "plan": N_("Plans that cannot be made"),
+          "rebalance": N_("Rebalancing mid-quarter")}
 
 
 def error_text(code: str) -> ErrorText:
