@@ -6,7 +6,8 @@ meaning; a retired code is not reused.
 
 E01xx: the scenario file; E02xx: the history file; E03xx: the scenario against its history;
 E04xx: the command line and output directories; E05xx: runs that cannot be reproduced;
-E06xx: plans that cannot be made (exit code 1); E07xx: rebalancing mid-quarter."""
+E06xx: plans that cannot be made (exit code 1); E07xx: rebalancing mid-quarter; E08xx:
+comparing runs; E09xx: backtest, frontier and shocks."""
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -271,6 +272,57 @@ ERRORS: dict[str, ErrorText] = {
                        "rebalance"),
     "E0715": ErrorText(N_("the plan's remaining periods do not line up with the scenario's"),
                        N_("pass the run made from this scenario"), "rebalance"),
+    "E0502": ErrorText(N_("no {name} in {path}"),
+                       N_("point --check at a directory written by budgetopt run --out"),
+                       "reproduce"),
+    "E0503": ErrorText(N_("{name} is not valid JSON ({reason})"),
+                       N_("restore the file as the run wrote it"), "reproduce"),
+    "E0504": ErrorText(N_("{name} does not hold a run record"),
+                       N_("restore the file as the run wrote it"), "reproduce"),
+    "E0505": ErrorText(N_("run directory {path} not found"),
+                       N_("point --check at a directory written by budgetopt run --out"),
+                       "reproduce"),
+    "E0506": ErrorText(N_("no scenario.yaml in {path} (it was written before runs kept their "
+                          "scenario)"),
+                       N_("name the scenario file: budgetopt run SCENARIO --check DIR"),
+                       "reproduce"),
+    "E0507": ErrorText(N_("scenario.yaml was changed after the run (its sha256 no longer matches "
+                          "summary.json)"),
+                       N_("restore scenario.yaml, or name the changed scenario: budgetopt run "
+                          "SCENARIO --check DIR"), "reproduce"),
+    "E0508": ErrorText(N_("the history the run used is not at {path}"),
+                       N_("pass --history with the history file the run used"), "reproduce"),
+    "E0509": ErrorText(N_("history {history} changed since the run (sha256 {recorded}… recorded, "
+                          "{now}… now)"),
+                       N_("restore the history the run used, or pass --history with a copy of "
+                          "it"), "reproduce"),
+    # --- comparing runs --------------------------------------------------------------------
+    "E0801": ErrorText(N_("run directory {path} not found"),
+                       N_("pass directories written by budgetopt run --out"), "compare"),
+    "E0802": ErrorText(N_("not a budgetopt run directory: {files} missing"),
+                       N_("pass directories written by budgetopt run --out"), "compare"),
+    "E0803": ErrorText(N_("cannot read the run's files: {reason}"),
+                       N_("rewrite the run with budgetopt run --force"), "compare"),
+    "E0804": ErrorText(N_("channels.csv or summary.json lacks the columns of a budgetopt run"),
+                       N_("rewrite the run with budgetopt run --force"), "compare"),
+    "E0805": ErrorText(N_("compare needs at least two run directories, got {count}"),
+                       N_("pass two or more directories written by budgetopt run"), "compare"),
+    "E0806": ErrorText(N_("the runs do not plan the same kind of units (one has markets, one "
+                          "not)"), N_("compare runs made from the same history"), "compare"),
+    # --- backtest, frontier and shocks -----------------------------------------------------
+    "E0901": ErrorText(N_("backtest does not read total-KPI (history_format: wide) histories "
+                          "yet"),
+                       N_("see docs/wide.md: the plan reports the joint model's fit instead"),
+                       "sweeps"),
+    "E0902": ErrorText(N_("history of {days} days is too short for a backtest with {holdout}-day "
+                          "holdouts (needs at least {need})"),
+                       N_("use a longer history or a shorter horizon"), "sweeps"),
+    "E0903": ErrorText(N_("--from {start} and --to {stop} do not make a range of budgets"),
+                       N_("use 0 < --from < --to, e.g. --from 0.5 --to 2.0"), "sweeps"),
+    "E0904": ErrorText(N_("--steps {steps} is too few"), N_("use --steps 2 or more"), "sweeps"),
+    "E0905": ErrorText(N_("the scenario has no shocks"),
+                       N_("add a shocks: list, e.g. shocks: [{{name: rival, channels: "
+                          "[live_streaming], demand_change: -0.22}}]"), "sweeps"),
     # --- plans that cannot be made ---------------------------------------------------------
     "E0601": ErrorText(N_("channel mins and locks need {need} ({listed}) but the plan can spend "
                           "only {spendable} (budget {budget} less reserve {reserve})"),
@@ -302,7 +354,8 @@ TOPICS = {"scenario": N_("The scenario file"), "history": N_("The history file")
           "inputs": N_("The scenario against its history"),
           "command": N_("The command line and output directories"),
           "reproduce": N_("Reproducing a run"), "plan": N_("Plans that cannot be made"),
-          "rebalance": N_("Rebalancing mid-quarter")}
+          "rebalance": N_("Rebalancing mid-quarter"), "compare": N_("Comparing runs"),
+          "sweeps": N_("Backtest, frontier and shocks")}
 
 
 def error_text(code: str) -> ErrorText:

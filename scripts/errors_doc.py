@@ -34,9 +34,9 @@ run that cannot be reproduced.
 （`--lang`，否则方案文件的 `report.language`，否则系统区域设置）；键、值、文件名和位置一律按原样引用。
 搜索时请用错误代码。下表中的 `{name}` 表示由错误信息填入的内容。
 
-Errors not listed here have no code yet (the diagnosis of
-conflicting rules, compare, reproduce, frontier and backtest inputs, the Spark
-backend, curve tables): they print their English sentence without one, in every language.
+Errors not listed here have no code yet (the diagnosis of conflicting rules, the Spark
+backend, curve tables and the other internal checks): they print their English sentence
+without one, in every language.
 """
 
 OPEN_FIX = ("the line says how to write the key (a number, a date, one of the allowed values…)",

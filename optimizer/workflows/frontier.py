@@ -54,11 +54,9 @@ def budget_multiples(start: float, stop: float, steps: int) -> list[float]:
     """`steps` evenly spaced multiples of the budget from `start` to `stop`, plus 1.0 (the
     scenario's own budget) when it lies inside the range."""
     if not (np.isfinite(start) and np.isfinite(stop)) or start <= 0 or stop <= start:
-        raise InputError(f"--from {start} and --to {stop} do not make a range of budgets",
-                         where="frontier", fix="use 0 < --from < --to, e.g. --from 0.5 --to 2.0")
+        raise InputError("E0903", start=start, stop=stop, where="frontier")
     if steps < 2:
-        raise InputError(f"--steps {steps} is too few", where="frontier",
-                         fix="use --steps 2 or more")
+        raise InputError("E0904", steps=steps, where="frontier")
     grid = set(np.round(np.linspace(start, stop, steps), 6).tolist())
     if start <= 1.0 <= stop:
         grid.add(1.0)

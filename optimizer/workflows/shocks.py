@@ -101,10 +101,7 @@ def stress(scenario: Scenario | str | Path, *, solver: str | None = None,
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     if not scenario.shocks:
-        raise InputError("the scenario has no shocks", where=scenario.source.name
-                         if scenario.source else "scenario",
-                         fix="add a shocks: list, e.g. shocks: [{name: rival, "
-                             "channels: [live_streaming], demand_change: -0.22}]")
+        raise InputError("E0905", where=scenario.source.name if scenario.source else "scenario")
     inputs = inputs or load_inputs(scenario)
     fitted = SharedBaseline(forecaster or fit_forecasts(inputs, progress))
     base = plan_with(inputs, fitted, solver=solver)
