@@ -3,6 +3,8 @@ found (summary.json keeps that English), and carries its template and values so 
 workbook or console can word it in the reader's language through the gettext catalogs."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 
 def N_(text: str) -> str:
     """Marks a message id for the catalogs (`pybabel extract -k N_`); returns it unchanged."""
@@ -37,3 +39,13 @@ class Msg(str):
         if not self.values:
             return Msg.word, (self.template,)
         return _rebuild, (self.template, dict(self.values))
+
+
+class ErrorText(NamedTuple):
+    """An error code's English wording: what is wrong, how to fix it (templates), the topic
+    docs/errors.md files it under, and for docs a meaning when `what` is only placeholders."""
+
+    what: str
+    fix: str | None = None
+    topic: str = ""
+    meaning: str | None = None     # for docs/errors.md, where `what` is only placeholders

@@ -14,7 +14,8 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 PACKAGE_DIRS = PYPROJECT["tool"]["setuptools"]["package-dir"]
 
 CORE = ("budgetopt.errors", "budgetopt.units", "budgetopt.money", "budgetopt.names",
-        "budgetopt.messages", "budgetopt.error_codes",
+        "budgetopt.messages", "budgetopt.error_codes", "budgetopt.input_errors",
+        "budgetopt.run_errors",
         "budgetopt.risk_measures")
 SOLVER_LIBS = ("pulp", "highspy")
 FIT_LIBS = ("prophet", "cmdstanpy")

@@ -239,8 +239,15 @@ def _more(n: int) -> str:
     return Msg(" (and {count} more units)", count=n) if n > 1 else Msg(" (and 1 more unit)")
 
 
+def _missing(n: int, base: int) -> str:
+    if base == 1:
+        return Msg("1 missing day") if n == 1 else Msg("{count} missing days", count=n)
+    return Msg("1 missing week") if n == 1 else Msg("{count} missing weeks", count=n)
+
+
 def _freq_word(days: int) -> str:
-    return {1: "daily", 7: "weekly"}.get(days, f"{days}-day-spaced")
+    return (Msg("daily") if days == 1 else Msg("weekly") if days == 7
+            else Msg("{days}-day-spaced", days=days))
 
 
 def _most_common(values: np.ndarray) -> int:
@@ -261,11 +268,9 @@ def _check_frequency(data: pd.DataFrame, keys: list[str], where: Where) -> str:
         base = _most_common(step[same])
         if base not in (1, 7):
             i = rows[np.flatnonzero(step[same] == base)[0]]
-            raise InputError(
-                f"rows for {_unit(data.iloc[i], keys)} are {base} days apart "
-                f"({data['date'].iloc[i - 1].date()} then {data['date'].iloc[i].date()}); "
-                "history rows must be daily or weekly", where=where.at(data.index[i]),
-                fix="supply one row per day, or one row per week (7 days apart), for every unit")
+            raise InputError("E0252", unit=_unit(data.iloc[i], keys), days=base,
+                             first=str(data["date"].iloc[i - 1].date()),
+                             then=str(data["date"].iloc[i].date()), where=where.at(data.index[i]))
         freq = "D" if base == 1 else "W"
         has_base = pd.Series(step[same] == base).groupby(unit[rows]).any()
         if not has_base.all():
@@ -273,10 +278,9 @@ def _check_frequency(data: pd.DataFrame, keys: list[str], where: Where) -> str:
             i = rows[np.flatnonzero(unit[rows] == odd)[0]]
             j = rows[np.flatnonzero(unit[rows] == has_base.index[has_base][0])[0]]
             own = _most_common(step[same][unit[rows] == odd])
-            raise InputError(
-                f"{_unit(data.iloc[i], keys)} has {_freq_word(own)} rows but "
-                f"{_unit(data.iloc[j], keys)} has {_freq_word(base)} rows",
-                where=where.source, fix="use one frequency (all daily or all weekly) for every unit")
+            raise InputError("E0253", unit=_unit(data.iloc[i], keys), own=_freq_word(own),
+                             other=_unit(data.iloc[j], keys), base=_freq_word(base),
+                             where=where.source)
         off = np.flatnonzero(same & (step != base))
         if len(off):
             i = off[0] + 1
@@ -286,14 +290,13 @@ def _check_frequency(data: pd.DataFrame, keys: list[str], where: Where) -> str:
             if gap % base == 0:
                 n = gap // base - 1
                 word = "day" if base == 1 else "week"
-                raise InputError(
-                    f"no rows between {before.date()} and {after.date()} for {label} "
-                    f"({n} missing {word}{'s' if n > 1 else ''})", where=where.at(data.index[i]),
-                    fix=f"add the missing rows, with spend 0 on {word}s without spend")
-            raise InputError(
-                f"rows for {label} on {before.date()} and {after.date()} are {gap} days apart; "
-                f"{_freq_word(base)} rows must be exactly {base} days apart",
-                where=where.at(data.index[i]), fix="put one row per week, all on the same weekday")
+                raise InputError("E0254" if base == 1 else "E0255", first=str(before.date()),
+                                 last=str(after.date()), unit=label,
+                                 missing=_missing(n, base),
+                                 where=where.at(data.index[i]))
+            raise InputError("E0256", unit=label, first=str(before.date()), last=str(after.date()),
+                             gap=gap, rows=_freq_word(base), days=base,
+                             where=where.at(data.index[i]))
     last = data.groupby(unit)["date"].transform("max").to_numpy()
     end = dates.max()
     early = np.flatnonzero((last < end) & (dates == last))
