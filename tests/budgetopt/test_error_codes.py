@@ -150,3 +150,23 @@ def test_a_history_row_error_in_chinese_quotes_the_value_and_the_place(tmp_path,
     assert line == (f"error: {tmp_path / '历史.csv'} line 3, column 'date': '01/26/2025' is not "
                     "a date in YYYY-MM-DD form — fix: write dates as YYYY-MM-DD, e.g. 2024-03-05 "
                     "[E0241]")
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("horizon: {start: 2026-10-01, end: 2026-09-01, period: week}\n",
+     "horizon: 结束日期 2026-09-01 早于开始日期 2026-10-01 — 修改方法：计划期的结束日期不能早于开始日期 [E0113]"),
+    ("horizon: {start: 2026-10-01, end: 2026-12-31, period: week}\ntarget_roi: \"4:1\"\n",
+     "[E0113]"),
+    ("horizon: {start: 2026-10-01, end: 2026-12-31, period: week}\nbudget: {total: -5}\n",
+     "budget.total: 应大于 0（实际为 -5） — 修改方法：把 budget.total 设为大于 0 的数 [E0112]"),
+])
+def test_scenario_rules_and_ranges_are_worded_in_chinese(tmp_path, capsys, body, expected):
+    base = "name: 计划\nhistory: h.csv\nreport: {language: zh}\n"
+    if "budget:" not in body:
+        base += "budget: {total: 5}\n"
+    path = _scenario(tmp_path, base + body)
+    code, line = _error(capsys, "validate", str(path))
+    assert code == 2 and line.startswith(f"错误：{path}：") and line.endswith(expected), line
+    keys = {"horizon", "budget", "total", "target_roi", "target", "roi"}
+    words = set(re.findall(r"[A-Za-z]{3,}", line.replace(str(path), ""))) - keys
+    assert not words, line
