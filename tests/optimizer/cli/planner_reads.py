@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 ALLOWED = {"ROI", "mROI", "CVaR", "CNY", "KPI", "WAPE", "P10", "P50", "P90", "MILP", "PNG",
            "CSV", "SVG", "JSON", "YAML", "Excel", "Prophet", "PuLP", "HiGHS", "CBC", "budgetopt",
            "highs", "cbc", "python", "prophet", "cmdstanpy", "pulp", "highspy", "pandas", "numpy",
-           "pydantic", "pyspark", "baseline", "coupling",
+           "pydantic", "pyspark",
            # scenario keys quoted in rule sentences and fixes, exactly as written
            "max", "min", "lock", "min_share", "max_share", "roi_floor", "cac_cap", "exclude",
            "max_change_vs_history", "period_max_change", "target_roi", "history", "budget",
