@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from budgetopt.errors import InputError
+from budgetopt.messages import Msg
 
 
 MAX_HISTORY_BYTES = 2 * 1024**3
@@ -46,8 +47,8 @@ def check_size(p: Path, source: str) -> None:
     """Refuse a file over the size limit, or too large for the memory this machine has free."""
     size = os.stat(p).st_size
     if size > MAX_HISTORY_BYTES:
-        raise InputError(f"file is {size_text(size)}, over the {size_text(MAX_HISTORY_BYTES)} limit",
-                         where=source, fix=TOO_LARGE_FIX)
+        raise InputError("E0204", size=size_text(size), limit=size_text(MAX_HISTORY_BYTES),
+                         where=source)
     check_memory(size, source)
 
 
@@ -55,9 +56,8 @@ def check_memory(n_bytes: int, source: str) -> None:
     """Refuse up front a history this machine cannot hold, instead of dying out of memory."""
     need, free = n_bytes * MEMORY_PER_BYTE, available_memory()
     if free is not None and need > free:
-        raise InputError(f"reading {size_text(n_bytes)} of history needs about {size_text(need)} of memory "
-                         f"but only {size_text(free)} is free", where=source,
-                         fix="free memory, or " + TOO_LARGE_FIX)
+        raise InputError("E0205", size=size_text(n_bytes), need=size_text(need),
+                         free=size_text(free), where=source)
 
 
 def size_text(n: int) -> str:
@@ -81,8 +81,7 @@ def read_csv(p: Path, source: str, gz: bool,
     try:
         raw = p.read_bytes()
     except OSError as err:
-        raise InputError(f"cannot be read ({err.strerror or err})", where=source,
-                         fix="check the file's permissions and that it is not locked") from None
+        raise InputError("E0206", reason=str(err.strerror or err), where=source) from None
     digest = hashlib.sha256(raw).hexdigest()
     data = raw
     if gz:
@@ -90,14 +89,12 @@ def read_csv(p: Path, source: str, gz: bool,
             with gzip.GzipFile(fileobj=io.BytesIO(raw)) as f:
                 data = f.read(MAX_HISTORY_BYTES + 1)
         except (OSError, EOFError) as err:
-            raise InputError(f"not a valid gzip file ({err})", where=source,
-                             fix="re-compress it with gzip, or save it as a plain .csv") from None
+            raise InputError("E0207", reason=str(err), where=source) from None
         if len(data) > MAX_HISTORY_BYTES:
-            raise InputError(f"unpacks to more than the {size_text(MAX_HISTORY_BYTES)} limit", where=source,
-                             fix=TOO_LARGE_FIX)
+            raise InputError("E0208", limit=size_text(MAX_HISTORY_BYTES), where=source)
         check_memory(len(data), source)
     if not data.removeprefix(codecs.BOM_UTF8).strip():
-        raise InputError("file is empty", where=source, fix=_EMPTY_FIX)
+        raise InputError("E0209", where=source)
     data = decode_text(data, source, encoding).encode("utf-8")
     try:
         header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")]), [])
@@ -111,13 +108,12 @@ def read_csv(p: Path, source: str, gz: bool,
         frame = pd.read_csv(io.BytesIO(data), header=None, dtype=str, keep_default_na=False,
                             na_filter=False, skip_blank_lines=False, encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
-        raise InputError("file is empty", where=source, fix=_EMPTY_FIX) from None
+        raise InputError("E0209", where=source) from None
     except (pd.errors.ParserError, ValueError) as err:
         raise _malformed(str(err), source) from None
     names = frame.iloc[0].tolist()
     if not any(str(n).strip() for n in names):
-        raise InputError("line 1 is empty; the header must be the first line", where=source,
-                         fix=_EMPTY_FIX)
+        raise InputError("E0210", where=source)
     frame = frame.iloc[1:].set_axis(names, axis=1).reset_index(drop=True)
     blank = (frame == "").all(axis=1)
     return frame[~blank], digest
@@ -155,11 +151,8 @@ def decode_text(data: bytes, source: str, encoding: str | None = None) -> str:
 
 def _undecodable(data: bytes, err: UnicodeDecodeError, source: str, tried: str) -> InputError:
     line = data.count(b"\n", 0, err.start) + 1
-    return InputError(f"byte 0x{data[err.start]:02x} cannot be read as {tried} text",
-                      where=f"{source} line {line}",
-                      fix="save the file as UTF-8 (in Excel: Save As > CSV UTF-8), or set "
-                          "history_encoding to the encoding it was saved in (utf-8, utf-8-sig, "
-                          "gb18030, gbk)")
+    return InputError("E0211", byte=f"{data[err.start]:02x}", tried=tried,
+                      where=Msg("{file} line {line}", file=source, line=line))
 
 
 def read_xlsx(p: Path, source: str) -> tuple[pd.DataFrame, str]:
@@ -168,39 +161,29 @@ def read_xlsx(p: Path, source: str) -> tuple[pd.DataFrame, str]:
     try:
         raw = p.read_bytes()
     except OSError as err:
-        raise InputError(f"cannot be read ({err.strerror or err})", where=source,
-                         fix="check the file's permissions and that it is not open in Excel") from None
+        raise InputError("E0212", reason=str(err.strerror or err), where=source) from None
     try:
         frame = pd.read_excel(io.BytesIO(raw), sheet_name=0, engine="openpyxl")
     except ValueError as err:
-        raise InputError(f"not a readable .xlsx workbook ({' '.join(str(err).split())})",
-                         where=source, fix="save it from Excel as .xlsx, or export it as CSV") from None
+        raise InputError("E0213", reason=" ".join(str(err).split()), where=source) from None
     except Exception as err:  # openpyxl raises zipfile/KeyError/etc. for broken files
-        raise InputError(f"not a readable .xlsx workbook ({type(err).__name__})", where=source,
-                         fix="save it from Excel as .xlsx, or export it as CSV") from None
+        raise InputError("E0213", reason=type(err).__name__, where=source) from None
     if any(str(c).startswith("Unnamed: ") for c in frame.columns):
         i = next(i for i, c in enumerate(frame.columns, 1) if str(c).startswith("Unnamed: "))
-        raise InputError(f"column {i} has no name", where=f"{source} row 1 (header)",
-                         fix="name the column in row 1 or delete it")
+        raise InputError("E0214", number=i, where=Msg("{file} row 1 (header)", file=source))
     frame = frame.dropna(how="all").reset_index(drop=True)
     return frame, hashlib.sha256(raw).hexdigest()
 
 
-_EMPTY_FIX = ("export the history with a header row (date,channel,spend,revenue) "
-              "and one row per day or week")
-
-
 def _check_header(header: list[str], source: str) -> None:
-    where = f"{source} line 1 (header)"
+    where = Msg("{file} line 1 (header)", file=source)
     for i, name in enumerate(header, 1):
         if not name.strip():
-            raise InputError(f"column {i} has no name", where=where,
-                             fix="name the column or delete it (a trailing comma adds an empty column)")
+            raise InputError("E0215", number=i, where=where)
     seen: set[str] = set()
     for name in header:
         if name in seen:
-            raise InputError(f"column {name!r} appears twice", where=where,
-                             fix="remove or rename one of the two columns")
+            raise InputError("E0216", name=repr(name), where=where)
         seen.add(name)
 
 
@@ -208,15 +191,13 @@ def _malformed(message: str, source: str) -> InputError:
     fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
     if fields:
         want, line, got = fields.groups()
-        return InputError(f"row has {got} fields but the header has {want}",
-                          where=f"{source} line {line}",
-                          fix='quote values that contain commas ("a,b") or remove the extra separators')
+        return InputError("E0217", got=got, want=want,
+                          where=Msg("{file} line {line}", file=source, line=line))
     quote = re.search(r"EOF inside string starting at row (\d+)", message)
     if quote:
-        return InputError("a quoted value is never closed", where=f"{source} line {int(quote[1]) + 1}",
-                          fix='close the quote (") or remove it')
-    return InputError(f"cannot be read as CSV ({' '.join(message.split())})", where=source,
-                      fix="save the file as a comma-separated CSV with one header row")
+        return InputError("E0218", where=Msg("{file} line {line}", file=source,
+                                             line=int(quote[1]) + 1))
+    return InputError("E0219", reason=" ".join(message.split()), where=source)
 
 
 def read_parquet(p: Path, source: str) -> tuple[pd.DataFrame, str]:
@@ -226,13 +207,12 @@ def read_parquet(p: Path, source: str) -> tuple[pd.DataFrame, str]:
         unpacked = sum(pf.metadata.row_group(i).total_byte_size
                        for i in range(pf.metadata.num_row_groups))
         if unpacked > MAX_HISTORY_BYTES:
-            raise InputError(f"unpacks to {size_text(unpacked)}, over the {size_text(MAX_HISTORY_BYTES)} limit",
-                             where=source, fix=TOO_LARGE_FIX)
+            raise InputError("E0220", size=size_text(unpacked),
+                             limit=size_text(MAX_HISTORY_BYTES), where=source)
         check_memory(unpacked, source)
         frame = pf.read().to_pandas(date_as_object=False)
     except (pa.ArrowException, OSError) as err:
-        raise InputError(f"not a readable Parquet file ({' '.join(str(err).split())})",
-                         where=source, fix="re-export the history as Parquet or CSV") from None
+        raise InputError("E0221", reason=" ".join(str(err).split()), where=source) from None
     digest = hashlib.sha256()
     with open(p, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares, minimize, nnls
 
+from budgetopt.messages import Msg
 from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, _diagnose, holdout_errors,
                                             quiet_prophet)
 from budgetopt.forecasts.models.joint_uncertainty import (channel_band, parameter_draws,
@@ -295,12 +296,12 @@ def fit_market(market: str | None, frame: pd.DataFrame, kpi: str, channels: list
     y = frame[kpi].to_numpy(float)
     spend = frame[channels].to_numpy(float)
     warnings: list[str] = []
-    label = "" if market is None else f" in market {market}"
+    label = "" if market is None else Msg(" in market {market}", market=market)
     multiplicative = settings.seasonality_mode == "multiplicative"
     if multiplicative and np.any(y <= 0):
         multiplicative = False
-        warnings.append(f"the total KPI{label} is zero or negative on some days, so the "
-                        "joint model is fitted in additive form")
+        warnings.append(Msg("the total KPI{where} is zero or negative on some days, so the "
+                            "joint model is fitted in additive form", where=label))
     design = base_design(ds, holidays, step_days)
     z_controls = _standardized(frame, controls)
     if z_controls is not None:
@@ -378,7 +379,8 @@ def _collinear(spend: np.ndarray, channels: list[str], label: str) -> list[str]:
     for i in range(len(channels)):
         for j in range(i + 1, len(channels)):
             if np.isfinite(corr[i, j]) and corr[i, j] > COLLINEAR:
-                out.append(f"{channels[i]} and {channels[j]}{label}: their spends move together "
-                           f"(correlation {corr[i, j]:.2f}), so the joint model can hardly tell "
-                           "their effects apart")
+                out.append(Msg("{first} and {second}{where}: their spends move together "
+                               "(correlation {corr}), so the joint model can hardly tell their "
+                               "effects apart", first=channels[i], second=channels[j],
+                               where=label, corr=f"{corr[i, j]:.2f}"))
     return out

@@ -26,6 +26,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from budgetopt.messages import Msg, N_
+
 MAX_CANDIDATES = 64        # the plausible set keeps at most this many candidates
 MIN_WEIGHT = 1e-4          # … and only those within this share of the best one's weight
 GAIN_CAP_SHARE = 0.98      # a gain this close to its cap is "at the bound"
@@ -49,10 +51,10 @@ def not_identified(best, spend: np.ndarray, max_gain: float | None) -> tuple[str
     if best.gain <= 0:
         return ()
     if max_gain is not None and best.gain >= GAIN_CAP_SHARE * max_gain:
-        out.append(f"gain at its cap ({max_gain:g})")
+        out.append(Msg("gain at its cap ({cap})", cap=f"{max_gain:g}"))
     seen = float(np.max(spend)) if len(spend) else 0.0
     if seen > 0 and best.scale > seen:
-        out.append("saturation scale beyond any spend seen in history")
+        out.append(N_("saturation scale beyond any spend seen in history"))
     return tuple(out)
 
 

@@ -9,23 +9,24 @@ from pathlib import Path
 import yaml
 from pydantic import (ValidationError)
 
+from budgetopt.messages import Msg, N_
 from budgetopt.errors import InputError
 from budgetopt.optimizer.scenario.messages import one_line_error
 from budgetopt.optimizer.scenario.spec import Scenario
 
 
-_KINDS = {list: "a list", str: "text", int: "a number", float: "a number", bool: "true/false",
-          set: "a set"}
+_KINDS = {list: N_("a list"), str: N_("text"), int: N_("a number"), float: N_("a number"),
+          bool: N_("true/false"), set: N_("a set")}
 
 
 def scenario_from_dict(data: object, *, source: Path | None = None,
                        where: str = "scenario") -> Scenario:
     """Validate a scenario mapping (from YAML or built in code) into a Scenario."""
+    if data is None:
+        raise InputError("E0107", where=where)
     if not isinstance(data, dict):
-        what = ("the scenario is empty" if data is None else
-                f"expected a mapping of scenario keys, got {_KINDS.get(type(data), type(data).__name__)}")
-        raise InputError(what, where=where,
-                         fix="start the file with keys such as 'name:' and 'budget:'")
+        raise InputError("E0108", kind=Msg(_KINDS[type(data)]) if type(data) in _KINDS
+                         else type(data).__name__, where=where)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -47,11 +48,12 @@ class ScenarioLoader(yaml.SafeLoader):
                 hash(key)
             except TypeError:
                 raise yaml.constructor.ConstructorError(
-                    None, None, "a list or mapping is used as a key", key_node.start_mark) from None
+                    None, None, N_("a list or mapping is used as a key"),
+                    key_node.start_mark) from None
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"key '{key}' appears twice (first on line {seen[key]})",
-                    key_node.start_mark)
+                    None, None, Msg("key '{key}' appears twice (first on line {line})", key=key,
+                                    line=seen[key]), key_node.start_mark)
             seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
 
@@ -87,13 +89,11 @@ def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     where = str(path)
     if not path.is_file():
-        raise InputError(f"scenario file not found (looked for {path.resolve()})", where=where,
-                         fix="check the path, or copy one from scenarios/")
+        raise InputError("E0101", path=str(path.resolve()), where=where)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror or exc})", where=where,
-                         fix="check the file's permissions") from None
+        raise InputError("E0102", reason=str(exc.strerror or exc), where=where) from None
     return parse_scenario(raw, source=path.resolve(), where=where)
 
 
@@ -104,20 +104,18 @@ def parse_scenario(raw: bytes, *, source: Path | None, where: str) -> Scenario:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        raise InputError(f"line {line}: bytes that are not UTF-8", where=where,
-                         fix="save the file as UTF-8") from None
+        raise InputError("E0103", line=line, where=where) from None
     try:
         data = yaml.load(text, Loader=ScenarioLoader)  # a SafeLoader: no Python objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or "malformed YAML"
-        fix = ("write dates as YYYY-MM-DD, e.g. 2026-10-01" if "calendar date" in problem
-               else "correct the YAML syntax (indentation, colons, quotes)")
-        raise InputError(f"{at}{problem}", where=where, fix=fix) from None
+        at = Msg("line {line}, column {column}: ", line=mark.line + 1,
+                 column=mark.column + 1) if mark else ""
+        problem = getattr(exc, "problem", None) or N_("malformed YAML")
+        raise InputError("E0105" if "calendar date" in problem else "E0104", at=at,
+                         problem=problem, where=where) from None
     except RecursionError:
-        raise InputError("values are nested too deeply to be a scenario", where=where,
-                         fix="correct the brackets; a scenario nests a few levels at most") from None
+        raise InputError("E0106", where=where) from None
     scenario = scenario_from_dict(data, source=source, where=where)
     scenario._raw = raw
     return scenario

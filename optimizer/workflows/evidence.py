@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from budgetopt.forecasts.models.forecaster import Forecaster
+from budgetopt.messages import Msg, N_
 from budgetopt.optimizer.rules.bounds import PilotBound
 from budgetopt.optimizer.workflows.inputs import PlanInputs
 
@@ -44,10 +45,10 @@ def pilot_rules(inputs: PlanInputs, forecaster: Forecaster, ref_by_unit: dict, f
 
 def curve_notes(forecaster: Forecaster) -> dict:
     """How the curves were made, and each unit's fitted response."""
-    return {"source": "Prophet per unit for the baseline; saturation, carryover, gain and "
-                      "coupling by profile search; response proportional to baseline^coupling "
-                      "(coupling 1: moves with season and promotions as the baseline does, 0: "
-                      "not at all); plausible curves from the profile likelihood",
+    return {"source": N_("Prophet per unit for the baseline; saturation, carryover, gain and "
+                         "coupling by profile search; response proportional to baseline^coupling "
+                         "(coupling 1: moves with season and promotions as the baseline does, 0: "
+                         "not at all); plausible curves from the profile likelihood"),
             "units": forecaster.describe()}
 
 
@@ -72,10 +73,13 @@ def pilot_warnings(pilot_info: dict, currency: str) -> list[str]:
     out = []
     for channel, info in pilot_info.items():
         if info["applied"]:
-            out.append(f"{channel}: {info['reason']}; held within {info['change']:.0%} of its "
-                       f"historical share ({currency} {info['low']:,.0f}–{info['high']:,.0f}) "
-                       "until a pilot shows more")
+            out.append(Msg("{channel}: {reason}; held within {change} of its historical share "
+                           "({currency} {low}–{high}) until a pilot shows more", channel=channel,
+                           reason=info["reason"], change=f"{info['change']:.0%}",
+                           currency=currency, low=f"{info['low']:,.0f}",
+                           high=f"{info['high']:,.0f}"))
         else:
-            out.append(f"{channel}: {info['reason']}; its pilot limit could not hold with the "
-                       "scenario's rules and was dropped")
+            out.append(Msg("{channel}: {reason}; its pilot limit could not hold with the "
+                           "scenario's rules and was dropped", channel=channel,
+                           reason=info["reason"]))
     return out

@@ -63,16 +63,14 @@ class CheckReport:
 
 def _read_json(path: Path, run_dir: Path) -> dict:
     if not path.is_file():
-        raise InputError(f"no {path.name} in {run_dir}", where="--check",
-                         fix="point --check at a directory written by budgetopt run --out")
+        raise InputError("E0502", name=path.name, path=str(run_dir), where="--check")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path.name} is not valid JSON ({exc})", where=f"--check {run_dir}",
-                         fix="restore the file as the run wrote it") from None
+        raise InputError("E0503", name=path.name, reason=str(exc),
+                         where=f"--check {run_dir}") from None
     if not isinstance(data, dict):
-        raise InputError(f"{path.name} does not hold a run record", where=f"--check {run_dir}",
-                         fix="restore the file as the run wrote it")
+        raise InputError("E0504", name=path.name, where=f"--check {run_dir}")
     return data
 
 
@@ -83,8 +81,7 @@ def recorded_inputs(run_dir: str | Path, *, scenario_path: str | Path | None = N
     compared as it is now)."""
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
-        raise InputError(f"run directory {run_dir} not found", where="--check",
-                         fix="point --check at a directory written by budgetopt run --out")
+        raise InputError("E0505", path=str(run_dir), where="--check")
     summary = _read_json(run_dir / "summary.json", run_dir)
     run = _read_json(run_dir / "run.json", run_dir)
     inputs = summary.get("inputs") or {}
@@ -94,16 +91,11 @@ def recorded_inputs(run_dir: str | Path, *, scenario_path: str | Path | None = N
     else:
         copy = run_dir / "scenario.yaml"
         if not copy.is_file():
-            raise InputError(f"no scenario.yaml in {run_dir} (it was written before runs kept "
-                             "their scenario)", where=where,
-                             fix="name the scenario file: budgetopt run SCENARIO --check DIR")
+            raise InputError("E0506", path=str(run_dir), where=where)
         raw = copy.read_bytes()
         recorded = (inputs.get("scenario") or {}).get("sha256")
         if recorded and hashlib.sha256(raw).hexdigest() != recorded:
-            raise InputError("scenario.yaml was changed after the run (its sha256 no longer "
-                             "matches summary.json)", where=where,
-                             fix="restore scenario.yaml, or name the changed scenario: "
-                                 "budgetopt run SCENARIO --check DIR")
+            raise InputError("E0507", where=where)
         original = (run.get("inputs") or {}).get("scenario")
         source = Path(original) if original else copy
         scenario = parse_scenario(raw, source=source, where=str(copy))
@@ -123,8 +115,7 @@ def _history_path(scenario: Scenario, run: dict, given, scenario_given: bool, wh
         recorded = (run.get("inputs") or {}).get("history")
         path = Path(recorded) if recorded else scenario.history_path
     if not path.is_file():
-        raise InputError(f"the history the run used is not at {path}", where=where,
-                         fix="pass --history with the history file the run used")
+        raise InputError("E0508", path=str(path), where=where)
     return path
 
 
@@ -137,10 +128,8 @@ def check_run(run_dir: str | Path, *, scenario_path=None, history_path=None,
     where = f"--check {run_dir}"
     digest = _file_sha256(rec.history)
     if rec.history_sha256 and digest != rec.history_sha256:
-        raise InputError(f"history {rec.history} changed since the run (sha256 "
-                         f"{rec.history_sha256[:12]}… recorded, {digest[:12]}… now)",
-                         where=where, fix="restore the history the run used, or pass --history "
-                                          "with a copy of it")
+        raise InputError("E0509", history=str(rec.history), recorded=rec.history_sha256[:12],
+                         now=digest[:12], where=where)
     name = rec.scenario.source.name if rec.scenario.source else "scenario"
     if rec.scenario.history_format == "wide":
         from budgetopt.optimizer.workflows.wide import load_wide
