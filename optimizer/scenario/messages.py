@@ -33,6 +33,11 @@ def one_line_error(exc: ValidationError, where: str) -> InputError:
                           fix="add it (see docs/scenario.md)")
     msg = msg.removeprefix("Value error, ")
     got = err.get("input")
+    if isinstance(got, bool) and kind in _YAML_BOOLEAN_FIXES:
+        return InputError(f"{dotted}: got {str(got).lower()}, which YAML reads from an unquoted "
+                          "yes/no, on/off or true/false", where=where,
+                          fix=_YAML_BOOLEAN_FIXES[kind].format(
+                              key=dotted, msg=msg.removeprefix("Input should be ")))
     shown = ""
     if isinstance(got, (int, float, str)) and kind != "value_error":
         text = repr(got)
@@ -68,6 +73,14 @@ _FIXES = {
         "date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact")},
     "string_pattern_mismatch": "see docs/scenario.md for how to write {key}",
     "too_short": "add at least one value to {key}",
+}
+
+
+#: A boolean where a word or a number is expected: YAML turned an unquoted word into it.
+_YAML_BOOLEAN_FIXES = {
+    "literal_error": "quote the word so YAML keeps it as text, and use {msg}",
+    **{k: "write {key} as a number; a boolean is never a number" for k in (
+        "float_type", "int_type", "float_parsing", "int_parsing")},
 }
 
 

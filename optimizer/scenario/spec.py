@@ -13,6 +13,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
 from budgetopt import names
 from budgetopt.names import check_name
 from budgetopt.optimizer.scenario.ratios import parse_ratio
+from budgetopt.optimizer.scenario.yaml_text import booleans_as_words
 
 
 #: Channel, market, group, event and shock names: the rule of `budgetopt.names`, NFC-normalized.
@@ -51,6 +52,11 @@ class Spec(BaseModel):
     """Base for every scenario section: unknown keys are errors, values are not coerced loosely."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_words(cls, data):
+        return booleans_as_words(cls.model_fields, data)
 
 
 class Horizon(Spec):
@@ -175,8 +181,8 @@ class Limits(Spec):
 class Event(Spec):
     name: Name
     date: date
-    lower_window: Annotated[int, Field(le=0, ge=-60)] = 0
-    upper_window: Annotated[int, Field(ge=0, le=60)] = 0
+    lower_window: Annotated[int, Field(le=0, ge=-60, strict=True)] = 0
+    upper_window: Annotated[int, Field(ge=0, le=60, strict=True)] = 0
 
 
 class SparkSettings(Spec):
@@ -195,7 +201,7 @@ class ForecastSettings(Spec):
     # opt-in: channels whose curve the data pin only loosely stay within this change of their
     # historical share of the budget (null, the default: no such limit — the plausible curves
     # and the risk section carry that uncertainty instead); see docs/curves.md
-    pilot_change: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)] | None = None
+    pilot_change: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False, strict=True)] | None = None
 
 
 MAX_SAMPLES = 1000
@@ -283,7 +289,7 @@ class Scenario(Spec):
     history_format: Literal["long", "wide"] = "long"
     spend_columns: dict[Name, Annotated[str, Field(min_length=1)]] = {}
     controls: list[Annotated[str, Field(min_length=1)]] = []
-    control_values: dict[str, Annotated[float, Field(allow_inf_nan=False)]] = {}
+    control_values: dict[str, Annotated[float, Field(allow_inf_nan=False, strict=True)]] = {}
     report: ReportSettings = ReportSettings()
 
     _source: Path | None = PrivateAttr(default=None)

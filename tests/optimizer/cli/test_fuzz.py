@@ -241,7 +241,7 @@ def test_an_alias_bomb_is_rejected_quickly(tmp_path):
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
     path = tmp_path / "plan.yaml"
     path.write_text("\n".join(lines) + "\nname: bomb\n")
-    with pytest.raises(InputError, match="unknown key 'a0'"):
+    with pytest.raises(InputError, match="expands to more than 200,000 values"):
         load_scenario(path)
 
 
@@ -433,7 +433,7 @@ def test_a_valid_history_with_one_defect_is_refused_naming_it(drawn, defect, dat
             st.sampled_from(["2025-02-30", "01/05/2025", "next monday", "", "1850-01-01"]))
         says = [f"row {i + 1}", "'date'"]
     elif defect == "gap":
-        long = [k for k, (n, _, _) in truth.items() if n >= 3]
+        long = [k for k, (n, _, _) in truth.items() if n >= 4]  # with 3, the 2 left may read as 2-day rows
         assume(long)
         channel, market = long[0]
         unit = frame["channel"] == channel
