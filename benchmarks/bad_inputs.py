@@ -46,18 +46,14 @@ def group_of(case: str) -> str:
 def run_corpus() -> tuple[list[dict], dict[str, int]]:
     """Every case through `validate` and `run --out`: exit code, one line, no output left."""
     from budgetopt.optimizer.cli.main import main
+    sys.path.insert(0, str(TESTS / "optimizer" / "cli"))
+    from test_bad_inputs import scenario_for
 
     cases = yaml.safe_load((BAD / "cases.yaml").read_text(encoding="utf-8"))
     rows, groups = [], {}
     for case in cases:
         with tempfile.TemporaryDirectory() as tmp:
-            scenario = BAD / f"{case['case']}.yaml"
-            if case.get("make") == "sparse_over_limit":
-                from budgetopt.forecasts.history.readers import MAX_HISTORY_BYTES
-                scenario = Path(tmp) / scenario.name
-                scenario.write_bytes((BAD / scenario.name).read_bytes())
-                with open(Path(tmp) / case["file"], "wb") as f:
-                    f.truncate(MAX_HISTORY_BYTES + 1)
+            scenario = scenario_for(case, Path(tmp))
             for command in (["validate", str(scenario)],
                             ["run", str(scenario), "--out", f"{tmp}/out", "--quiet"]):
                 err = io.StringIO()

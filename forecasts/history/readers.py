@@ -7,16 +7,15 @@ import csv
 import gzip
 import hashlib
 import io
-import os
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from budgetopt.errors import InputError
+from budgetopt.input_files import open_regular, read_regular, size_text  # noqa: F401
 
 
 MAX_HISTORY_BYTES = 2 * 1024**3
@@ -42,13 +41,23 @@ def available_memory() -> int | None:
     return None
 
 
+def _opened(p: Path, source: str):
+    """The history opened as a regular file within the size limit (`open_regular`)."""
+    return open_regular(p, where=source, what="history file", limit=MAX_HISTORY_BYTES,
+                        fix_large=TOO_LARGE_FIX)
+
+
+def _read(p: Path, source: str) -> bytes:
+    """A history's bytes: a regular file, read with the hard size limit."""
+    return read_regular(p, where=source, what="history file", limit=MAX_HISTORY_BYTES,
+                        fix_large=TOO_LARGE_FIX)
+
+
 def check_size(p: Path, source: str) -> None:
-    """Refuse a file over the size limit, or too large for the memory this machine has free."""
-    size = os.stat(p).st_size
-    if size > MAX_HISTORY_BYTES:
-        raise InputError(f"file is {size_text(size)}, over the {size_text(MAX_HISTORY_BYTES)} limit",
-                         where=source, fix=TOO_LARGE_FIX)
-    check_memory(size, source)
+    """Refuse, before reading, what is not a regular file, a file over the size limit, or one
+    too large for the memory this machine has free."""
+    with _opened(p, source) as (_, size):
+        check_memory(size, source)
 
 
 def check_memory(n_bytes: int, source: str) -> None:
@@ -58,13 +67,6 @@ def check_memory(n_bytes: int, source: str) -> None:
         raise InputError(f"reading {size_text(n_bytes)} of history needs about {size_text(need)} of memory "
                          f"but only {size_text(free)} is free", where=source,
                          fix="free memory, or " + TOO_LARGE_FIX)
-
-
-def size_text(n: int) -> str:
-    if n < 1024:
-        return f"{n} bytes"
-    power = min(3, int(np.log(n) / np.log(1024)))
-    return f"{n / 1024**power:.1f} {('KB', 'MB', 'GB')[power - 1]}"
 
 
 def index_to_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -78,11 +80,7 @@ def read_csv(p: Path, source: str, gz: bool,
              encoding: str | None = None) -> tuple[pd.DataFrame, str]:
     """The CSV as text columns (index = data-row position) and the sha256 of the file bytes.
     `encoding` is one of ENCODINGS, or None to detect it (see `decode_text`)."""
-    try:
-        raw = p.read_bytes()
-    except OSError as err:
-        raise InputError(f"cannot be read ({err.strerror or err})", where=source,
-                         fix="check the file's permissions and that it is not locked") from None
+    raw = _read(p, source)
     digest = hashlib.sha256(raw).hexdigest()
     data = raw
     if gz:
@@ -165,11 +163,7 @@ def _undecodable(data: bytes, err: UnicodeDecodeError, source: str, tried: str) 
 def read_xlsx(p: Path, source: str) -> tuple[pd.DataFrame, str]:
     """The first sheet of an Excel workbook as a frame (header in row 1) and the sha256 of the
     file bytes. Cells keep their types: dates as dates, numbers as numbers, text as text."""
-    try:
-        raw = p.read_bytes()
-    except OSError as err:
-        raise InputError(f"cannot be read ({err.strerror or err})", where=source,
-                         fix="check the file's permissions and that it is not open in Excel") from None
+    raw = _read(p, source)
     try:
         frame = pd.read_excel(io.BytesIO(raw), sheet_name=0, engine="openpyxl")
     except ValueError as err:
@@ -221,8 +215,13 @@ def _malformed(message: str, source: str) -> InputError:
 
 def read_parquet(p: Path, source: str) -> tuple[pd.DataFrame, str]:
     """The Parquet table as a frame and the sha256 of the file bytes."""
+    with _opened(p, source) as (f, _):
+        return _read_parquet(f, source)
+
+
+def _read_parquet(f, source: str) -> tuple[pd.DataFrame, str]:
     try:
-        pf = pq.ParquetFile(p)
+        pf = pq.ParquetFile(f)
         unpacked = sum(pf.metadata.row_group(i).total_byte_size
                        for i in range(pf.metadata.num_row_groups))
         if unpacked > MAX_HISTORY_BYTES:
@@ -234,7 +233,7 @@ def read_parquet(p: Path, source: str) -> tuple[pd.DataFrame, str]:
         raise InputError(f"not a readable Parquet file ({' '.join(str(err).split())})",
                          where=source, fix="re-export the history as Parquet or CSV") from None
     digest = hashlib.sha256()
-    with open(p, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
+    f.seek(0)
+    for chunk in iter(lambda: f.read(1 << 20), b""):
+        digest.update(chunk)
     return index_to_columns(frame), digest.hexdigest()

@@ -8,9 +8,14 @@ from pathlib import Path
 from pydantic import (ValidationError)
 
 from budgetopt.errors import InputError
+from budgetopt.input_files import read_regular
 from budgetopt.optimizer.scenario.messages import one_line_error
 from budgetopt.optimizer.scenario.spec import Scenario
 from budgetopt.optimizer.scenario.yaml_text import ScenarioLoader, load_yaml  # noqa: F401
+
+
+#: A scenario is a few kilobytes; anything above this is not one (and is not read further).
+MAX_SCENARIO_BYTES = 10 * 1024**2
 
 
 _KINDS = {list: "a list", str: "text", int: "a number", float: "a number", bool: "true/false",
@@ -36,14 +41,12 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario YAML file (safe loading only)."""
     path = Path(path)
     where = str(path)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         raise InputError(f"scenario file not found (looked for {path.resolve()})", where=where,
                          fix="check the path, or copy one from scenarios/")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror or exc})", where=where,
-                         fix="check the file's permissions") from None
+    raw = read_regular(path, where=where, what="scenario file", limit=MAX_SCENARIO_BYTES,
+                       fix_large="a scenario is a few kilobytes of YAML; check that this is "
+                                 "the scenario file")
     return parse_scenario(raw, source=path.resolve(), where=where)
 
 

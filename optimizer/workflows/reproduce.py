@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from budgetopt.errors import InputError
+from budgetopt.input_files import open_regular
+from budgetopt.forecasts.history.readers import MAX_HISTORY_BYTES, TOO_LARGE_FIX
 from budgetopt.forecasts.history.loader import load_history
+from budgetopt.optimizer.workflows.compare import read_run_file
 from budgetopt.optimizer.workflows.inputs import check_inputs
 from budgetopt.optimizer.results.files import plan_files
 from budgetopt.optimizer.workflows.pipeline import fit_forecasts, plan_with
@@ -66,7 +69,7 @@ def _read_json(path: Path, run_dir: Path) -> dict:
         raise InputError(f"no {path.name} in {run_dir}", where="--check",
                          fix="point --check at a directory written by budgetopt run --out")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_run_file(path, f"--check {run_dir}").decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"{path.name} is not valid JSON ({exc})", where=f"--check {run_dir}",
                          fix="restore the file as the run wrote it") from None
@@ -97,7 +100,7 @@ def recorded_inputs(run_dir: str | Path, *, scenario_path: str | Path | None = N
             raise InputError(f"no scenario.yaml in {run_dir} (it was written before runs kept "
                              "their scenario)", where=where,
                              fix="name the scenario file: budgetopt run SCENARIO --check DIR")
-        raw = copy.read_bytes()
+        raw = read_run_file(copy, where)
         recorded = (inputs.get("scenario") or {}).get("sha256")
         if recorded and hashlib.sha256(raw).hexdigest() != recorded:
             raise InputError("scenario.yaml was changed after the run (its sha256 no longer "
@@ -171,7 +174,8 @@ def check_run(run_dir: str | Path, *, scenario_path=None, history_path=None,
 
 def _file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as f:
+    with open_regular(path, where=str(path), what="history file", limit=MAX_HISTORY_BYTES,
+                      fix_large=TOO_LARGE_FIX) as (f, _):
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()

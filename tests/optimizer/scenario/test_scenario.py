@@ -832,7 +832,7 @@ def test_missing_file(tmp_path):
 
 
 def test_a_directory_is_not_a_scenario_file(tmp_path):
-    file_rejected(tmp_path, "scenario file not found")
+    file_rejected(tmp_path, "is a directory, not a regular scenario file")
 
 
 def test_bytes_that_are_not_utf8(tmp_path):
