@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 PACKAGE_DIRS = PYPROJECT["tool"]["setuptools"]["package-dir"]
 
-CORE = ("budgetopt.errors", "budgetopt.input_files", "budgetopt.units", "budgetopt.money", "budgetopt.names",
-        "budgetopt.risk_measures")
+CORE = ("budgetopt.errors", "budgetopt.columns", "budgetopt.input_files", "budgetopt.units",
+        "budgetopt.money", "budgetopt.names", "budgetopt.risk_measures")
 SOLVER_LIBS = ("pulp", "highspy")
 FIT_LIBS = ("prophet", "cmdstanpy")
 

@@ -133,6 +133,8 @@ def decode_text(data: bytes, source: str, encoding: str | None = None) -> str:
     the line."""
     if encoding is not None:
         codec = {"utf-8": "utf-8-sig", "gbk": "gb18030"}.get(encoding, encoding)
+        if codec == "gb18030":
+            _check_not_utf8(data, source, encoding)
         try:
             return data.decode(codec)
         except UnicodeDecodeError as err:
@@ -151,13 +153,47 @@ def decode_text(data: bytes, source: str, encoding: str | None = None) -> str:
             raise _undecodable(data, utf8_err, source, "utf-8 or gb18030") from None
 
 
+def _check_not_utf8(data: bytes, source: str, declared: str) -> None:
+    """A file declared GB18030/GBK that is UTF-8 (a byte-order mark, or non-ASCII text that is
+    valid UTF-8) would be read as mojibake (`锘縟ate` for a BOM): refuse it, naming UTF-8."""
+    bom = data.startswith(codecs.BOM_UTF8)
+    first = next((i for i, b in enumerate(data) if b >= 0x80), None)
+    if first is None:
+        return
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return
+    start = data.rfind(b"\n", 0, first) + 1
+    end = data.find(b"\n", first)
+    shown = data[start:end if end >= 0 else len(data)].decode("gb18030", "replace")[:24]
+    what = "starts with a UTF-8 byte-order mark" if bom else "is UTF-8 text"
+    line = data.count(b"\n", 0, first) + 1
+    raise InputError(f"the file {what} but history_encoding is {declared}, which reads it as "
+                     f"mojibake ({shown.strip()!r})",
+                     where=f"{source} line {line}",
+                     fix="set history_encoding: utf-8 (or remove history_encoding to detect the "
+                         "encoding)")
+
+
 def _undecodable(data: bytes, err: UnicodeDecodeError, source: str, tried: str) -> InputError:
     line = data.count(b"\n", 0, err.start) + 1
-    return InputError(f"byte 0x{data[err.start]:02x} cannot be read as {tried} text",
-                      where=f"{source} line {line}",
-                      fix="save the file as UTF-8 (in Excel: Save As > CSV UTF-8), or set "
-                          "history_encoding to the encoding it was saved in (utf-8, utf-8-sig, "
-                          "gb18030, gbk)")
+    fix = ("save the file as UTF-8 (in Excel: Save As > CSV UTF-8), or set history_encoding "
+           "to the encoding it was saved in (utf-8, utf-8-sig, gb18030, gbk)")
+    what = f"byte 0x{data[err.start]:02x} cannot be read as {tried} text"
+    if tried in ("utf-8", "utf-8-sig"):
+        try:
+            data.decode("gb18030")
+        except UnicodeDecodeError:
+            pass
+        else:   # the likely mix-up: a GBK file read as UTF-8; show the line as GB18030
+            start = data.rfind(b"\n", 0, err.start) + 1
+            end = data.find(b"\n", err.start)
+            shown = data[start:end if end >= 0 else len(data)].decode("gb18030")[:24]
+            what += f"; read as GB18030 (Chinese Excel's encoding) the line is {shown.strip()!r}"
+            fix = ("if that reads right, set history_encoding: gb18030; otherwise save the file "
+                   "as UTF-8 (in Excel: Save As > CSV UTF-8)")
+    return InputError(what, where=f"{source} line {line}", fix=fix)
 
 
 def read_xlsx(p: Path, source: str) -> tuple[pd.DataFrame, str]:

@@ -11,6 +11,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       WithJsonSchema, field_validator, model_validator)
 
 from budgetopt import names
+from budgetopt.columns import role_clash, wide_roles
 from budgetopt.names import check_name
 from budgetopt.optimizer.scenario.ratios import parse_ratio
 from budgetopt.optimizer.scenario.yaml_text import booleans_as_words
@@ -336,21 +337,12 @@ class Scenario(Spec):
         if not self.spend_columns:
             raise ValueError("history_format: wide needs spend_columns, mapping each channel to "
                              "its spend column, e.g. spend_columns: {search_ads: spend_search}")
-        columns = list(self.spend_columns.values())
-        twice = sorted({c for c in columns if columns.count(c) > 1})
-        if twice:
-            who = [ch for ch, c in self.spend_columns.items() if c == twice[0]]
-            raise ValueError(f"spend column {twice[0]!r} is given for {' and '.join(who)}; "
-                             "give each channel its own spend column")
         if "total" in self.spend_columns:
             raise ValueError("channel name 'total' is reserved in wide form (outputs show the "
                              "total KPI under it); rename the channel")
-        if len(set(self.controls)) != len(self.controls):
-            raise ValueError("a control is listed twice; list each control column once")
-        clash = [c for c in self.controls if c in columns or c == self.kpi]
+        clash = role_clash(wide_roles(self.kpi, self.spend_columns, self.controls))
         if clash:
-            raise ValueError(f"control {clash[0]!r} is also a spend or the KPI column; a "
-                             "control is another column of the history")
+            raise ValueError("; ".join(clash))
         unknown = sorted(set(self.control_values) - set(self.controls))
         if unknown:
             raise ValueError(f"control_values names {unknown[0]!r}, which is not in controls; "

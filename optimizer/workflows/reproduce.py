@@ -12,9 +12,8 @@ from pathlib import Path
 from budgetopt.errors import InputError
 from budgetopt.input_files import open_regular
 from budgetopt.forecasts.history.readers import MAX_HISTORY_BYTES, TOO_LARGE_FIX
-from budgetopt.forecasts.history.loader import load_history
 from budgetopt.optimizer.workflows.compare import read_run_file
-from budgetopt.optimizer.workflows.inputs import check_inputs
+from budgetopt.optimizer.workflows.inputs import check_inputs, read_scenario_history
 from budgetopt.optimizer.results.files import plan_files
 from budgetopt.optimizer.workflows.pipeline import fit_forecasts, plan_with
 from budgetopt.optimizer.results.tables import PlanResult
@@ -145,12 +144,7 @@ def check_run(run_dir: str | Path, *, scenario_path=None, history_path=None,
                          where=where, fix="restore the history the run used, or pass --history "
                                           "with a copy of it")
     name = rec.scenario.source.name if rec.scenario.source else "scenario"
-    if rec.scenario.history_format == "wide":
-        from budgetopt.optimizer.workflows.wide import load_wide
-        history = load_wide(rec.scenario, rec.history, name)
-    else:
-        history = load_history(rec.history, rec.scenario.kpi,
-                               encoding=rec.scenario.history_encoding)
+    history = read_scenario_history(rec.scenario, rec.history, name)
     inputs = check_inputs(rec.scenario, history, name)
     solver_name = solver or rec.solver
     make_solver(solver_name)
