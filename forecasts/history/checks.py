@@ -199,13 +199,14 @@ def _names(col: pd.Series, name: str, where: Where) -> pd.Series:
         value = normal[text[pos]]
         what = f"{name} name {_show(value)} {problems[text[pos]]}" if value else f"{name} name is empty"
         raise InputError(what, where=where.at(pos, name), fix=_NAME_FIX)
-    text = text.map(normal)
+    # on the names as written: NFC would make Unicode-form twins one name (and their rows
+    # "duplicates"), hiding that the file spells one channel two ways
     pair = names.collision(text.unique())
     if pair:
         pos = text.index[text == pair[1]][0]
         raise InputError(f"{name} {names.collision_text(pair)}", where=where.at(pos, name),
                          fix="spell the same channel the same way everywhere, or rename one")
-    return text
+    return text.map(normal)
 
 
 def _numbers(col: pd.Series, name: str, where: Where) -> pd.Series:
