@@ -62,8 +62,8 @@ _FIXES = {
     **{k: "set {key} to a number {msg}" for k in (
         "greater_than", "greater_than_equal", "less_than", "less_than_equal")},
     "finite_number": "set {key} to a finite number",
-    "float_type": _NUMBER_FIX, "float_parsing": _NUMBER_FIX, "int_type": _NUMBER_FIX,
-    "int_parsing": _NUMBER_FIX, "int_from_float": "write {key} as a whole number",
+    "float_type": _NUMBER_FIX, "float_parsing": _NUMBER_FIX,
+    "int_type": "write {key} as a whole number such as 100", "int_parsing": _NUMBER_FIX, "int_from_float": "write {key} as a whole number",
     "literal_error": "use {msg}",
     "bool_type": "write true or false", "bool_parsing": "write true or false",
     "dict_type": "write {key} as a mapping of names to values (name: value)",

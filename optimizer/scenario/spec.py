@@ -335,8 +335,8 @@ class Scenario(Spec):
                                  "history_format: wide or remove it")
             return self
         if not self.spend_columns:
-            raise ValueError("history_format: wide needs spend_columns, mapping each channel to "
-                             "its spend column, e.g. spend_columns: {search_ads: spend_search}")
+            raise ValueError("history_format: wide needs spend_columns; map each channel to its "
+                             "spend column, e.g. spend_columns: {search_ads: spend_search}")
         if "total" in self.spend_columns:
             raise ValueError("channel name 'total' is reserved in wide form (outputs show the "
                              "total KPI under it); rename the channel")
