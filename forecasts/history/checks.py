@@ -187,13 +187,14 @@ def _names(col: pd.Series, name: str, where: Where) -> pd.Series:
             raise InputError("E0244", column=name, rule=names.RULE, where=where.at(pos, name))
         raise InputError("E0243", column=name, value=_show(value), problem=problems[text[pos]],
                          rule=names.RULE, where=where.at(pos, name))
-    text = text.map(normal)
+    # on the names as written: NFC would make Unicode-form twins one name (and their rows
+    # "duplicates"), hiding that the file spells one channel two ways
     pair = names.collision(text.unique())
     if pair:
         pos = text.index[text == pair[1]][0]
         raise InputError("E0245", column=name, problem=names.collision_text(pair),
                          where=where.at(pos, name))
-    return text
+    return text.map(normal)
 
 
 def _numbers(col: pd.Series, name: str, where: Where) -> pd.Series:

@@ -7,17 +7,16 @@ import csv
 import gzip
 import hashlib
 import io
-import os
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from budgetopt.errors import InputError
 from budgetopt.messages import Msg
+from budgetopt.input_files import open_regular, read_regular, size_text  # noqa: F401
 
 
 MAX_HISTORY_BYTES = 2 * 1024**3
@@ -43,13 +42,23 @@ def available_memory() -> int | None:
     return None
 
 
+def _opened(p: Path, source: str):
+    """The history opened as a regular file within the size limit (`open_regular`)."""
+    return open_regular(p, where=source, what="history file", limit=MAX_HISTORY_BYTES,
+                        fix_large=TOO_LARGE_FIX)
+
+
+def _read(p: Path, source: str) -> bytes:
+    """A history's bytes: a regular file, read with the hard size limit."""
+    return read_regular(p, where=source, what="history file", limit=MAX_HISTORY_BYTES,
+                        fix_large=TOO_LARGE_FIX)
+
+
 def check_size(p: Path, source: str) -> None:
-    """Refuse a file over the size limit, or too large for the memory this machine has free."""
-    size = os.stat(p).st_size
-    if size > MAX_HISTORY_BYTES:
-        raise InputError("E0204", size=size_text(size), limit=size_text(MAX_HISTORY_BYTES),
-                         where=source)
-    check_memory(size, source)
+    """Refuse, before reading, what is not a regular file, a file over the size limit, or one
+    too large for the memory this machine has free."""
+    with _opened(p, source) as (_, size):
+        check_memory(size, source)
 
 
 def check_memory(n_bytes: int, source: str) -> None:
@@ -58,13 +67,6 @@ def check_memory(n_bytes: int, source: str) -> None:
     if free is not None and need > free:
         raise InputError("E0205", size=size_text(n_bytes), need=size_text(need),
                          free=size_text(free), where=source)
-
-
-def size_text(n: int) -> str:
-    if n < 1024:
-        return f"{n} bytes"
-    power = min(3, int(np.log(n) / np.log(1024)))
-    return f"{n / 1024**power:.1f} {('KB', 'MB', 'GB')[power - 1]}"
 
 
 def index_to_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -78,10 +80,7 @@ def read_csv(p: Path, source: str, gz: bool,
              encoding: str | None = None) -> tuple[pd.DataFrame, str]:
     """The CSV as text columns (index = data-row position) and the sha256 of the file bytes.
     `encoding` is one of ENCODINGS, or None to detect it (see `decode_text`)."""
-    try:
-        raw = p.read_bytes()
-    except OSError as err:
-        raise InputError("E0206", reason=str(err.strerror or err), where=source) from None
+    raw = _read(p, source)
     digest = hashlib.sha256(raw).hexdigest()
     data = raw
     if gz:
@@ -131,6 +130,8 @@ def decode_text(data: bytes, source: str, encoding: str | None = None) -> str:
     the line."""
     if encoding is not None:
         codec = {"utf-8": "utf-8-sig", "gbk": "gb18030"}.get(encoding, encoding)
+        if codec == "gb18030":
+            _check_not_utf8(data, source, encoding)
         try:
             return data.decode(codec)
         except UnicodeDecodeError as err:
@@ -149,19 +150,53 @@ def decode_text(data: bytes, source: str, encoding: str | None = None) -> str:
             raise _undecodable(data, utf8_err, source, "utf-8 or gb18030") from None
 
 
+def _check_not_utf8(data: bytes, source: str, declared: str) -> None:
+    """A file declared GB18030/GBK that is UTF-8 (a byte-order mark, or non-ASCII text that is
+    valid UTF-8) would be read as mojibake (`锘縟ate` for a BOM): refuse it, naming UTF-8."""
+    bom = data.startswith(codecs.BOM_UTF8)
+    first = next((i for i, b in enumerate(data) if b >= 0x80), None)
+    if first is None:
+        return
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return
+    start = data.rfind(b"\n", 0, first) + 1
+    end = data.find(b"\n", first)
+    shown = data[start:end if end >= 0 else len(data)].decode("gb18030", "replace")[:24]
+    what = "starts with a UTF-8 byte-order mark" if bom else "is UTF-8 text"
+    line = data.count(b"\n", 0, first) + 1
+    raise InputError(f"the file {what} but history_encoding is {declared}, which reads it as "
+                     f"mojibake ({shown.strip()!r})",
+                     where=f"{source} line {line}",
+                     fix="set history_encoding: utf-8 (or remove history_encoding to detect the "
+                         "encoding)")
+
+
 def _undecodable(data: bytes, err: UnicodeDecodeError, source: str, tried: str) -> InputError:
     line = data.count(b"\n", 0, err.start) + 1
-    return InputError("E0211", byte=f"{data[err.start]:02x}", tried=tried,
-                      where=Msg("{file} line {line}", file=source, line=line))
+    fix = ("save the file as UTF-8 (in Excel: Save As > CSV UTF-8), or set history_encoding "
+           "to the encoding it was saved in (utf-8, utf-8-sig, gb18030, gbk)")
+    what = f"byte 0x{data[err.start]:02x} cannot be read as {tried} text"
+    if tried in ("utf-8", "utf-8-sig"):
+        try:
+            data.decode("gb18030")
+        except UnicodeDecodeError:
+            pass
+        else:   # the likely mix-up: a GBK file read as UTF-8; show the line as GB18030
+            start = data.rfind(b"\n", 0, err.start) + 1
+            end = data.find(b"\n", err.start)
+            shown = data[start:end if end >= 0 else len(data)].decode("gb18030")[:24]
+            what += f"; read as GB18030 (Chinese Excel's encoding) the line is {shown.strip()!r}"
+            fix = ("if that reads right, set history_encoding: gb18030; otherwise save the file "
+                   "as UTF-8 (in Excel: Save As > CSV UTF-8)")
+    return InputError(what, where=f"{source} line {line}", fix=fix)
 
 
 def read_xlsx(p: Path, source: str) -> tuple[pd.DataFrame, str]:
     """The first sheet of an Excel workbook as a frame (header in row 1) and the sha256 of the
     file bytes. Cells keep their types: dates as dates, numbers as numbers, text as text."""
-    try:
-        raw = p.read_bytes()
-    except OSError as err:
-        raise InputError("E0212", reason=str(err.strerror or err), where=source) from None
+    raw = _read(p, source)
     try:
         frame = pd.read_excel(io.BytesIO(raw), sheet_name=0, engine="openpyxl")
     except ValueError as err:
@@ -202,8 +237,13 @@ def _malformed(message: str, source: str) -> InputError:
 
 def read_parquet(p: Path, source: str) -> tuple[pd.DataFrame, str]:
     """The Parquet table as a frame and the sha256 of the file bytes."""
+    with _opened(p, source) as (f, _):
+        return _read_parquet(f, source)
+
+
+def _read_parquet(f, source: str) -> tuple[pd.DataFrame, str]:
     try:
-        pf = pq.ParquetFile(p)
+        pf = pq.ParquetFile(f)
         unpacked = sum(pf.metadata.row_group(i).total_byte_size
                        for i in range(pf.metadata.num_row_groups))
         if unpacked > MAX_HISTORY_BYTES:
@@ -214,7 +254,7 @@ def read_parquet(p: Path, source: str) -> tuple[pd.DataFrame, str]:
     except (pa.ArrowException, OSError) as err:
         raise InputError("E0221", reason=" ".join(str(err).split()), where=source) from None
     digest = hashlib.sha256()
-    with open(p, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
+    f.seek(0)
+    for chunk in iter(lambda: f.read(1 << 20), b""):
+        digest.update(chunk)
     return index_to_columns(frame), digest.hexdigest()

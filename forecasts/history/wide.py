@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from budgetopt.columns import role_clash, wide_roles
 from budgetopt.errors import InputError
 from budgetopt.messages import Msg, N_
 from budgetopt.forecasts.history.checks import (Where, _NA_WORDS, _check_frequency, _check_length,
@@ -60,9 +61,10 @@ class WideHistory(History):
 
 
 def load_wide_history(path, kpi: str, spend_columns: dict[str, str], controls=(), *,
-                      min_history_days: int = 365) -> WideHistory:
-    """Read a total-KPI history file (.csv, .csv.gz, .xlsx, .parquet, .pq) and validate it."""
-    frame, digest, where = read_history_file(path)
+                      min_history_days: int = 365, encoding: str | None = None) -> WideHistory:
+    """Read a total-KPI history file (.csv, .csv.gz, .xlsx, .parquet, .pq) and validate it;
+    `encoding` as for `load_history`."""
+    frame, digest, where = read_history_file(path, encoding)
     history = check_wide(frame, kpi, spend_columns, controls, where, min_history_days)
     return replace(history, sha256=digest)
 
@@ -87,6 +89,9 @@ def check_wide(frame: pd.DataFrame, kpi: str, spend_columns: dict[str, str], con
     if frame.columns.duplicated().any():
         name = frame.columns[frame.columns.duplicated()][0]
         raise InputError("E0216", name=repr(name), where=where.header)
+    clash = role_clash(wide_roles(kpi, spend_columns, controls))
+    if clash:
+        raise InputError(clash[0], where=where.source, fix=clash[1])
     _check_wide_columns(list(frame.columns), kpi, spend_columns, controls, where)
     has_market = "market" in frame.columns
     dates = _dates(frame["date"], where)

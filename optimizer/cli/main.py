@@ -2,7 +2,9 @@
 exit code 2 (bad input) or 1 (plan/solver failure); tracebacks only with --debug."""
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -362,9 +364,52 @@ def _error_line(exc: BudgetoptError, args: list[str]) -> str:
     return words._("error: ") + words.error_line(exc)
 
 
+def stop_workers() -> None:
+    """Stop the worker processes parallel fits started: joblib keeps its pool (loky) alive for
+    minutes after the last fit, to reuse it, but a command that is done must not leave workers
+    behind, whether it succeeded, failed or was interrupted. (The pool's resource tracker ends
+    by itself when this process does.)"""
+    pool = sys.modules.get("joblib.externals.loky.reusable_executor")
+    executor = getattr(pool, "_executor", None)
+    if executor is None:
+        return
+    try:
+        executor.shutdown(wait=True, kill_workers=True)
+    except Exception:  # noqa: BLE001 - interrupted while the pool was starting: end its processes
+        for process in list((getattr(executor, "_processes", None) or {}).values()):
+            process.kill()
+            process.join(timeout=5)
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived. Raised where the program is, it unwinds like an error: a
+    partial output folder is removed, the workers are stopped, and the exit is one line."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum, frame) -> None:
+    signal.signal(signum, signal.SIG_IGN)   # a second signal must not break the cleanup
+    raise Interrupted(signum)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the command, turning errors into one line and an exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {s: signal.signal(s, _interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        _main(args)
+    finally:
+        stop_workers()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _main(args: list[str]) -> None:
     debug = "--debug" in args
     try:
         cli.main(args=args, prog_name="budgetopt", standalone_mode=False)
@@ -379,6 +424,11 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("error: interrupted", err=True)
         sys.exit(130)
+    except Interrupted as exc:
+        name = signal.Signals(exc.signum).name
+        click.echo(f"error: interrupted by {name}; no output was written (an output folder "
+                   "is written completely or not at all)", err=True)
+        sys.exit(128 + exc.signum)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
         if debug:
             raise

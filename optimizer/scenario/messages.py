@@ -33,6 +33,11 @@ def one_line_error(exc: ValidationError, where: str) -> InputError:
         return InputError("E0111", key=dotted, where=where)
     msg = msg.removeprefix("Value error, ")
     got = err.get("input")
+    if isinstance(got, bool) and kind in _YAML_BOOLEAN_FIXES:
+        return InputError(f"{dotted}: got {str(got).lower()}, which YAML reads from an unquoted "
+                          "yes/no, on/off or true/false", where=where,
+                          fix=_YAML_BOOLEAN_FIXES[kind].format(
+                              key=dotted, msg=msg.removeprefix("Input should be ")))
     shown = ""
     if isinstance(got, (int, float, str)) and kind != "value_error":
         text = repr(got)
@@ -57,8 +62,8 @@ _FIXES = {
     **{k: N_("set {key} to a number {msg}") for k in (
         "greater_than", "greater_than_equal", "less_than", "less_than_equal")},
     "finite_number": N_("set {key} to a finite number"),
-    "float_type": _NUMBER_FIX, "float_parsing": _NUMBER_FIX, "int_type": _NUMBER_FIX,
-    "int_parsing": _NUMBER_FIX, "int_from_float": N_("write {key} as a whole number"),
+    "float_type": _NUMBER_FIX, "float_parsing": _NUMBER_FIX,
+    "int_type": N_("write {key} as a whole number such as 100"), "int_parsing": _NUMBER_FIX, "int_from_float": N_("write {key} as a whole number"),
     "literal_error": N_("use {msg}"),
     "bool_type": N_("write true or false"), "bool_parsing": N_("write true or false"),
     "dict_type": N_("write {key} as a mapping of names to values (name: value)"),
@@ -68,6 +73,14 @@ _FIXES = {
         "date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact")},
     "string_pattern_mismatch": N_("see docs/scenario.md for how to write {key}"),
     "too_short": N_("add at least one value to {key}"),
+}
+
+
+#: A boolean where a word or a number is expected: YAML turned an unquoted word into it.
+_YAML_BOOLEAN_FIXES = {
+    "literal_error": "quote the word so YAML keeps it as text, and use {msg}",
+    **{k: "write {key} as a number; a boolean is never a number" for k in (
+        "float_type", "int_type", "float_parsing", "int_parsing")},
 }
 
 

@@ -3,6 +3,7 @@ first run, differences in settings and input hashes, and the largest allocation 
 (so finance can check that two solvers, versions or machines agree within a tolerance)."""
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from budgetopt.errors import InputError
+from budgetopt.input_files import read_regular
 
 RUN_FILES = ("allocation.csv", "channels.csv", "summary.json")
 CHANNEL_METRICS = ("total_spend", "share", "incremental_kpi", "roi", "marginal_roi")
@@ -72,6 +74,17 @@ class Comparison:
         return bool(self.largest["share"] <= tolerance)
 
 
+#: The most a run directory's file may hold (summary.json of a plan of thousands of units is
+#: a few megabytes).
+MAX_RUN_FILE_BYTES = 1024**3
+
+
+def read_run_file(path: Path, where: str) -> bytes:
+    """A file of a run directory: a regular file, read with a hard size limit."""
+    return read_regular(path, where=where, what=path.name, limit=MAX_RUN_FILE_BYTES,
+                        fix_large="restore the file as the run wrote it")
+
+
 def load_run(path: str | Path, label: str | None = None) -> Run:
     """Read a `budgetopt run` output directory."""
     path = Path(path)
@@ -81,10 +94,12 @@ def load_run(path: str | Path, label: str | None = None) -> Run:
     if missing:
         raise InputError("E0802", files=", ".join(missing), where=str(path))
     try:
-        summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
-        allocation = pd.read_csv(path / "allocation.csv", keep_default_na=False, encoding="utf-8-sig",
+        summary = json.loads(read_run_file(path / "summary.json", str(path)).decode("utf-8"))
+        allocation = pd.read_csv(io.BytesIO(read_run_file(path / "allocation.csv", str(path))),
+                                 keep_default_na=False, encoding="utf-8-sig",
                                  na_values=[""], dtype={"channel": str, "market": str})
-        channels = pd.read_csv(path / "channels.csv", keep_default_na=False, encoding="utf-8-sig",
+        channels = pd.read_csv(io.BytesIO(read_run_file(path / "channels.csv", str(path))),
+                               keep_default_na=False, encoding="utf-8-sig",
                                na_values=[""], dtype={"channel": str, "market": str})
     except (ValueError, pd.errors.ParserError) as exc:
         raise InputError("E0803", reason=f"{exc}".splitlines()[0] if f"{exc}" else "",

@@ -39,12 +39,16 @@ def load_inputs(scenario: Scenario) -> PlanInputs:
         base = N_("the scenario file's folder") if scenario.source else N_("the current directory")
         raise InputError("E0301", history=str(scenario.history), path=str(path),
                          folder=Msg(base), where=where)
+    return check_inputs(scenario, read_scenario_history(scenario, path, where), where)
+
+
+def read_scenario_history(scenario: Scenario, path, where: str) -> History:
+    """The history at `path` in the scenario's form (long or wide), read with every history
+    setting the scenario has (kpi, history_encoding; for wide also its columns and controls)."""
     if scenario.history_format == "wide":
         from budgetopt.optimizer.workflows.wide import load_wide
-        history = load_wide(scenario, path, where)
-    else:
-        history = load_history(path, scenario.kpi, encoding=scenario.history_encoding)
-    return check_inputs(scenario, history, where)
+        return load_wide(scenario, path, where)
+    return load_history(path, scenario.kpi, encoding=scenario.history_encoding)
 
 
 def check_inputs(scenario: Scenario, history: History, where: str = "scenario") -> PlanInputs:

@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from budgetopt.errors import InputError
-from budgetopt.forecasts.history.loader import load_history
-from budgetopt.optimizer.workflows.inputs import check_inputs
+from budgetopt.input_files import open_regular
+from budgetopt.forecasts.history.readers import MAX_HISTORY_BYTES, TOO_LARGE_FIX
+from budgetopt.optimizer.workflows.compare import read_run_file
+from budgetopt.optimizer.workflows.inputs import check_inputs, read_scenario_history
 from budgetopt.optimizer.results.files import plan_files
 from budgetopt.optimizer.workflows.pipeline import fit_forecasts, plan_with
 from budgetopt.optimizer.results.tables import PlanResult
@@ -65,7 +67,7 @@ def _read_json(path: Path, run_dir: Path) -> dict:
     if not path.is_file():
         raise InputError("E0502", name=path.name, path=str(run_dir), where="--check")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_run_file(path, f"--check {run_dir}").decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError("E0503", name=path.name, reason=str(exc),
                          where=f"--check {run_dir}") from None
@@ -92,7 +94,7 @@ def recorded_inputs(run_dir: str | Path, *, scenario_path: str | Path | None = N
         copy = run_dir / "scenario.yaml"
         if not copy.is_file():
             raise InputError("E0506", path=str(run_dir), where=where)
-        raw = copy.read_bytes()
+        raw = read_run_file(copy, where)
         recorded = (inputs.get("scenario") or {}).get("sha256")
         if recorded and hashlib.sha256(raw).hexdigest() != recorded:
             raise InputError("E0507", where=where)
@@ -131,12 +133,7 @@ def check_run(run_dir: str | Path, *, scenario_path=None, history_path=None,
         raise InputError("E0509", history=str(rec.history), recorded=rec.history_sha256[:12],
                          now=digest[:12], where=where)
     name = rec.scenario.source.name if rec.scenario.source else "scenario"
-    if rec.scenario.history_format == "wide":
-        from budgetopt.optimizer.workflows.wide import load_wide
-        history = load_wide(rec.scenario, rec.history, name)
-    else:
-        history = load_history(rec.history, rec.scenario.kpi,
-                               encoding=rec.scenario.history_encoding)
+    history = read_scenario_history(rec.scenario, rec.history, name)
     inputs = check_inputs(rec.scenario, history, name)
     solver_name = solver or rec.solver
     make_solver(solver_name)
@@ -160,7 +157,8 @@ def check_run(run_dir: str | Path, *, scenario_path=None, history_path=None,
 
 def _file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as f:
+    with open_regular(path, where=str(path), what="history file", limit=MAX_HISTORY_BYTES,
+                      fix_large=TOO_LARGE_FIX) as (f, _):
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()

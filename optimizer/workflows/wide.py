@@ -23,7 +23,7 @@ BASELINE_NOTE = ("total-KPI history: the baseline (KPI with no spend) belongs to
 def load_wide(scenario: Scenario, path, where: str) -> WideHistory:
     """Read and check a wide history, including that every control has future values."""
     history = load_wide_history(path, scenario.kpi, dict(scenario.spend_columns),
-                                tuple(scenario.controls))
+                                tuple(scenario.controls), encoding=scenario.history_encoding)
     check_future_controls(history, scenario.horizon.start, scenario.horizon.end,
                           dict(scenario.control_values), where)
     return history

@@ -832,7 +832,7 @@ def test_missing_file(tmp_path):
 
 
 def test_a_directory_is_not_a_scenario_file(tmp_path):
-    file_rejected(tmp_path, "scenario file not found")
+    file_rejected(tmp_path, "is a directory, not a regular scenario file")
 
 
 def test_bytes_that_are_not_utf8(tmp_path):
@@ -908,7 +908,7 @@ def test_python_object_tags_are_rejected_not_executed(tmp_path):
     text = DEMO.read_text(encoding="utf-8").replace(
         "name: 2026 Q4 demo plan", f'name: !!python/object/apply:os.system ["touch {marker}"]')
     path = write(tmp_path, text)
-    message = file_rejected(path, "could not determine a constructor",
+    message = file_rejected(path, "YAML tags such as", "are not allowed",
                             "python/object/apply:os.system")
     assert "line " in message and "column " in message
     assert not marker.exists()
@@ -919,7 +919,7 @@ def test_python_object_tags_are_rejected_not_executed(tmp_path):
                                  "!!python/object/new:subprocess.Popen [[\"echo\", \"hi\"]]"])
 def test_every_python_tag_is_refused(tmp_path, tag):
     path = write(tmp_path, f"name: {tag}\n")
-    file_rejected(path, "could not determine a constructor")
+    file_rejected(path, "YAML tags such as '!!python/", "are not allowed", "fix: remove the tag")
 
 
 # --- the budget pool --------------------------------------------------------------------------
