@@ -124,6 +124,7 @@ def evaluate_world(family: str, seed: int) -> dict:
     roi_err_wide = [abs(shares[c]["roi"] / ww.true_roi(c) - 1) for c in channels]
     share_err_wide = [abs(shares[c]["share"] - ww.true_contribution_share(c)) for c in channels]
     roi_err_long = [abs(attributed[c] / spent[c] / ww.true_roi(c) - 1) for c in channels]
+    wide_out = wide_result.summary["outcome"]["incremental_kpi"]
     claimed = {"wide": wide_result.summary["totals"]["incremental_kpi"],
                "long": long_result.summary["totals"]["incremental_kpi"]}
     return {"family": family, "seed": seed, "freq": ww.freq, "channels": len(channels),
@@ -139,9 +140,17 @@ def evaluate_world(family: str, seed: int) -> dict:
             "claim_wide": claimed["wide"] / value["wide"] - 1,
             "claim_long": claimed["long"] / value["long"] - 1,
             "pilot_wide": len(wide_result.summary["pilot_limits"]),
+            "p10_wide": wide_out["p10"], "p90_wide": wide_out["p90"],
+            "inside_wide": bool(wide_out["p10"] <= value["wide"] <= wide_out["p90"]),
+            "not_identified_wide": _not_identified(wide_result),
             "roi_true": {c: round(ww.true_roi(c), 3) for c in channels},
             "roi_wide": {c: round(shares[c]["roi"], 3) for c in channels},
             "seconds": time.perf_counter() - started}
+
+
+def _not_identified(result) -> int:
+    units = result.summary.get("curves", {}).get("units", {})
+    return sum(bool(u.get("not_identified")) for u in units.values())
 
 
 def run(seeds: int, n_jobs: int) -> pd.DataFrame:
