@@ -33,13 +33,16 @@ from scipy.optimize import least_squares, minimize, nnls
 
 from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, _diagnose, holdout_errors,
                                             quiet_prophet)
+from budgetopt.forecasts.models.plausible import not_identified
 from budgetopt.forecasts.models.joint_uncertainty import (channel_band, parameter_draws,
                                                           plausible_responses)
-from budgetopt.forecasts.models.response import (CARRYOVER_GRID, HILL_EXPONENTS, SCALE_MULTIPLES,
-                                                 Response, _Projector, adstock, base_design,
-                                                 saturation)
+from budgetopt.forecasts.models.response import (CARRYOVER_GRID, COUPLING_GRID, HILL_EXPONENTS,
+                                                 SCALE_MULTIPLES, Response, _Projector, adstock,
+                                                 base_design, saturation)
 
 MAX_PASSES = 6
+MAX_THETA = 0.95         # carryover's upper bound (per model step)
+EDGE = 1e-3               # a parameter this close (relatively) to its bound sits at it
 CONVERGED = 1e-6          # relative SSE improvement that ends the passes
 COLLINEAR = 0.9           # warn when two channels' spends correlate more than this
 # The weak prior (docs/wide.md): log(scale ÷ typical spend) ~ N(0, 1), the grid's range being
@@ -50,12 +53,12 @@ ROI_FLOOR = 1e-3
 # Hill exponents stay within the response grid's range: a flatter curve (smaller exponent)
 # hardly varies with spend, so its level trades with the baseline's and is not identified
 MIN_HILL = min(HILL_EXPONENTS)
-# Saturation shapes the joint model tries. Only the exponential: read through the total's
-# noise, the Hill family's second parameter trades the curve's level against its flatness (the
-# level is an extrapolation from the lowest spend seen down to zero), which the data do not
-# pin; the exponential has one scale. Chosen on development worlds (make_wide_world seed 1,
-# several noise draws), not on the benchmark's worlds; docs/wide.md.
-JOINT_SHAPES = (("exp", 1.0),)
+# Saturation shapes the joint model tries: those of the long form. A Hill exponent below 1
+# (a second shape parameter) and a coupling ρ away from the form's own (1 multiplicative, 0
+# additive) must each pay a BIC penalty of log(n)·σ² in the total's fit, as in the long form:
+# read through the total's noise, a free Hill exponent trades the curve's level against its
+# flatness, so it is taken only where the data ask for it (docs/wide.md).
+JOINT_SHAPES = (("exp", 1.0),) + tuple(("hill", n) for n in HILL_EXPONENTS)
 
 
 @dataclass
@@ -87,7 +90,8 @@ class _Backfit:
 
     def __init__(self, target: np.ndarray, design: np.ndarray, spend: np.ndarray,
                  multiplicative: bool, step_days: int, use_prior: bool = True):
-        self.t = target - target.mean()
+        self.centre = float(target.mean())
+        self.t = target - self.centre
         self.proj = _Projector(design)
         self.x = spend
         self.mult = multiplicative
@@ -98,12 +102,39 @@ class _Backfit:
         self.use_prior = use_prior
         self.prior_sigma: float | None = None
         self.y = np.exp(target) if multiplicative else None
+        self.rho0 = 1.0 if multiplicative else 0.0
+        self.rhos = [self.rho0] * spend.shape[1]
+        self.rel: np.ndarray | None = None       # in-sample baseline ÷ its mean (for ρ)
+        self.base_level = 1.0
+        self.penalty = 0.0
+
+    def weight(self, c: int, rho: float | None = None) -> np.ndarray | float:
+        """The coupling weight (B/B̄)^(ρ − ρ₀) of channel c (1 at the form's own ρ₀)."""
+        rho = self.rhos[c] if rho is None else rho
+        if self.rel is None or abs(rho - self.rho0) < 1e-12:
+            return 1.0
+        return self.rel ** (rho - self.rho0)
+
+    def column(self, c: int, shape: str, n: float, scale: float, theta: float,
+               rho: float | None = None) -> np.ndarray:
+        key = (c, round(float(theta), 12))
+        if key not in self.stocked:
+            if len(self.stocked) > 64:
+                self.stocked.clear()
+            self.stocked[key] = adstock(self.x[:, c], theta)
+        return saturation(shape, self.stocked[key], scale, n) * self.weight(c, rho)
 
     def sat(self, c: int, shape: str, n: float, scale: float, theta: float) -> np.ndarray:
-        key = (c, theta)
-        if key not in self.stocked:
-            self.stocked[key] = adstock(self.x[:, c], theta)
-        return saturation(shape, self.stocked[key], scale, n)
+        return self.column(c, shape, n, scale, theta)
+
+    def extra(self, shape: str, n: float, rho: float) -> int:
+        """Parameters beyond the one-scale curve at the form's own coupling (BIC-penalized)."""
+        return int(shape == "hill" and n < 1) + int(abs(rho - self.rho0) > 1e-12)
+
+    def _set_penalty(self, sse: float) -> None:
+        k = self.x.shape[1]
+        dof = max(len(self.t) - self.proj.p - 4 * k, 1)
+        self.penalty = math.log(len(self.t)) * sse / dof
 
     def _weights(self, sats: np.ndarray, gains: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Linearization at the current lift: working target and column weights."""
@@ -123,6 +154,16 @@ class _Backfit:
         u = sats @ gains
         return self.proj.sse(self.t - (np.log1p(u) if self.mult else u))
 
+    def _passes(self, params, sats, gains, best, profiles):
+        for _ in range(MAX_PASSES):
+            before = best
+            for c in range(len(params)):
+                params[c], sats, gains, best, profiles[c] = self._visit(c, params, sats, gains)
+            self._set_penalty(best)
+            if before - best <= CONVERGED * max(before, 1e-12):
+                break
+        return params, sats, gains, best
+
     def run(self) -> tuple[list[tuple], np.ndarray, np.ndarray, float, dict]:
         k = self.x.shape[1]
         params = [("exp", 1.0, self.levels[c], CARRYOVER_GRID[1][0]) for c in range(k)]
@@ -131,19 +172,55 @@ class _Backfit:
         work, w = self._weights(sats, np.zeros(k))
         gains, _ = self.solve(sats, work, w)
         best = self.exact_sse(sats, gains)
+        self._set_penalty(best)
         profiles: dict[int, list] = {}
-        for _ in range(MAX_PASSES):
-            before = best
-            for c in range(k):
-                params[c], sats, gains, best, profiles[c] = self._visit(c, params, sats, gains)
-            if before - best <= CONVERGED * max(before, 1e-12):
-                break
+        params, sats, gains, best = self._passes(params, sats, gains, best, profiles)
+        if self._couplings(params, sats, gains):
+            sats = np.column_stack([self.sat(c, *params[c][:2], params[c][2], params[c][3])
+                                    for c in range(k)])
+            work, w = self._weights(sats, gains)
+            gains, _ = self.solve(sats, work, w)
+            best = self.exact_sse(sats, gains)
+            params, sats, gains, best = self._passes(params, sats, gains, best, profiles)
         for c in range(k):
-            params[c], sats, gains, best = self._polish(c, params, sats, gains, best)
+            params[c], sats, gains, best = self._shape(c, params, sats, gains, best,
+                                                       profiles.get(c, []))
         if self.use_prior:     # the noise scale the prior is measured in, from the data fit
             self.prior_sigma = math.sqrt(best / max(len(self.t) - self.proj.p - 4 * k, 1))
         params, sats, gains, best = self.refine(params, sats, gains)
         return params, sats, gains, self.exact_sse(sats, gains), profiles
+
+    def _couplings(self, params, sats, gains) -> bool:
+        """Each channel's coupling ρ chosen on COUPLING_GRID at its shape, scale and carryover
+        (BIC-penalized away from ρ₀), against the baseline the ρ₀ fit implies; True when any
+        channel moved."""
+        lift = sats @ gains
+        z = self.t - (np.log1p(lift) if self.mult else lift)
+        fitted = z - self.proj.resid(z) + self.centre
+        base = np.exp(fitted) if self.mult else fitted
+        level = float(np.mean(base))
+        if not level > 0:
+            return False
+        self.base_level = level
+        self.rel = np.maximum(base / level, 1e-3)
+        moved = False
+        for c, (shape, n, scale, theta) in enumerate(params):
+            if gains[c] <= 0:
+                continue
+            work, w = self._weights(sats, gains)
+            current = self.exact_sse(sats, gains) + self.penalty * self.extra(shape, n,
+                                                                               self.rhos[c])
+            trial = sats.copy()
+            for rho in COUPLING_GRID:
+                if abs(rho - self.rhos[c]) < 1e-12:
+                    continue
+                trial[:, c] = self.column(c, shape, n, scale, theta, rho)
+                g, _ = self.solve(trial, work, w)
+                score = self.exact_sse(trial, g) + self.penalty * self.extra(shape, n, rho)
+                if score < current:
+                    current, self.rhos[c], moved = score, rho, True
+                    sats, gains = trial.copy(), g
+        return moved
 
     def refine(self, params, sats, gains):
         """All channels' scales, carryovers, Hill exponents and gains refined together by
@@ -164,25 +241,59 @@ class _Backfit:
         work, w = self._weights(sats, gains)
         trial = sats.copy()
         scored = []
+        rho = self.rhos[c]
         for shape, n, m, theta in self.grid:
             scale = self.levels[c] * m
             trial[:, c] = self.sat(c, shape, n, scale, theta)
             g, _ = self.solve(trial, work, w)
             scored.append(((shape, n, scale, theta), g, self.exact_sse(trial, g)))
-        choice, g, sse = min(scored, key=lambda item: item[2])
+        choice, g, sse = min(scored, key=lambda item: item[2] + self.penalty
+                             * self.extra(item[0][0], item[0][1], rho))
         current = self.exact_sse(sats, gains)
-        if sse >= current:
+        if (sse + self.penalty * self.extra(choice[0], choice[1], rho)
+                >= current + self.penalty * self.extra(params[c][0], params[c][1], rho)):
             choice, g, sse = params[c], gains, current
         new = sats.copy()
         new[:, c] = self.sat(c, choice[0], choice[1], choice[2], choice[3])
         return choice, new, g, sse, [(p, float(gg[c]), s) for p, gg, s in scored]
 
+    def _shape(self, c, params, sats, gains, best, profile):
+        """The channel's shape chosen after polishing: the best grid candidate of each shape
+        (exponential, Hill at 1, Hill below 1) is polished with the others held, and the
+        polished fits compete on SSE plus the BIC penalty (at grid resolution the shapes'
+        SSEs differ by the grid's coarseness, not by the data)."""
+        rho = self.rhos[c]
+        families: dict[tuple, tuple] = {}
+        for cand, _, sse in profile:
+            fam = (cand[0], cand[0] == "hill" and cand[1] < 1)
+            if fam not in families or sse < families[fam][1]:
+                families[fam] = (cand, sse)
+        if not families:
+            return self._polish(c, params, sats, gains, best)
+        winner, winner_score = None, math.inf
+        for fam in sorted(families):
+            cand = families[fam][0]
+            trial_params = list(params)
+            trial_params[c] = cand
+            trial = sats.copy()
+            trial[:, c] = self.sat(c, *cand[:2], cand[2], cand[3])
+            work, w = self._weights(trial, gains)
+            g, _ = self.solve(trial, work, w)
+            sse = self.exact_sse(trial, g)
+            got = self._polish(c, trial_params, trial, g, sse)
+            score = got[3] + self.penalty * self.extra(got[0][0], got[0][1], rho)
+            if score < winner_score:
+                winner, winner_score = got, score
+        polished = self._polish(c, params, sats, gains, best)
+        own = polished[3] + self.penalty * self.extra(polished[0][0], polished[0][1], rho)
+        return polished if own <= winner_score else winner
+
     def _polish(self, c, params, sats, gains, best):
-        """Refine the channel's scale, carryover and (Hill) exponent continuously, the others
-        held."""
+        """Refine the channel's scale, carryover and (Hill, below 1) exponent continuously,
+        the others held."""
         shape, n, scale, theta = params[c]
         level = self.levels[c]
-        hill = shape == "hill"
+        hill = shape == "hill" and n < 1
         trial = sats.copy()
 
         def unpack(v):
@@ -191,7 +302,7 @@ class _Backfit:
 
         def fit(v):
             sc, th, nn = unpack(v)
-            trial[:, c] = saturation(shape, adstock(self.x[:, c], th), sc, nn)
+            trial[:, c] = self.column(c, shape, nn, sc, th)
             work, w = self._weights(trial, gains)
             g, _ = self.solve(trial, work, w)
             return g, self.exact_sse(trial, g)
@@ -212,16 +323,18 @@ class _Backfit:
 
 class ParameterVector:
     """The joint model's continuous parameters as one vector — per channel log scale multiple,
-    carryover, (Hill exponent), then the gains — with bounds and exact residuals; the shapes
-    stay as chosen."""
+    carryover, (Hill exponent below 1), then the gains — with bounds and exact residuals; the
+    shapes and couplings stay as chosen."""
 
     def __init__(self, search: _Backfit, params: list[tuple]):
         self.search = search
         self.shapes = [p[0] for p in params]
+        self.fixed_n = [p[1] for p in params]
+        self.free_n = [p[0] == "hill" and p[1] < 1 for p in params]
         self.lo, self.hi = [], []
-        for shape in self.shapes:
-            self.lo += [math.log(SCALE_MULTIPLES[0]), 0.0] + ([MIN_HILL] if shape == "hill" else [])
-            self.hi += [math.log(SCALE_MULTIPLES[-1]), 0.95] + ([1.0] if shape == "hill" else [])
+        for free in self.free_n:
+            self.lo += [math.log(SCALE_MULTIPLES[0]), 0.0] + ([MIN_HILL] if free else [])
+            self.hi += [math.log(SCALE_MULTIPLES[-1]), MAX_THETA] + ([1.0] if free else [])
         self.lo += [0.0] * len(params)
         self.hi += [np.inf] * len(params)
         self.lo, self.hi = np.array(self.lo), np.array(self.hi)
@@ -229,23 +342,23 @@ class ParameterVector:
     def pack(self, params, gains) -> np.ndarray:
         v = []
         for c, (shape, n, scale, theta) in enumerate(params):
-            v += [math.log(scale / self.search.levels[c]), theta] + ([n] if shape == "hill" else [])
+            v += [math.log(scale / self.search.levels[c]), theta] + ([n] if self.free_n[c] else [])
         v += [max(float(g), 0.0) for g in gains]
         return np.clip(np.array(v, float), self.lo, self.hi)
 
     def unpack(self, v) -> tuple[list[tuple], np.ndarray]:
         out, i = [], 0
         for c, shape in enumerate(self.shapes):
-            hill = shape == "hill"
-            out.append((shape, float(v[i + 2]) if hill else 1.0,
+            free = self.free_n[c]
+            out.append((shape, float(v[i + 2]) if free else self.fixed_n[c],
                         self.search.levels[c] * math.exp(v[i]), float(v[i + 1])))
-            i += 3 if hill else 2
+            i += 3 if free else 2
         return out, np.asarray(v[i:], float)
 
     def columns(self, ps) -> np.ndarray:
         x = self.search.x
         return np.column_stack([saturation(p[0], adstock(x[:, c], p[3]), p[2], p[1])
-                                for c, p in enumerate(ps)])
+                                * self.search.weight(c) for c, p in enumerate(ps)])
 
     def resid(self, v) -> np.ndarray:
         ps, g = self.unpack(v)
@@ -274,7 +387,7 @@ class ParameterVector:
 
 
 def _theta(v: float) -> float:
-    return min(max(float(v), 0.0), 0.95)
+    return min(max(float(v), 0.0), MAX_THETA)
 
 
 def _log_multiple(v: float) -> float:
@@ -310,10 +423,14 @@ def fit_market(market: str | None, frame: pd.DataFrame, kpi: str, channels: list
     params, sats, gains, sse, profiles = search.run()
     dof = max(len(y) - search.proj.p - 4 * len(channels), 1)
     sigma = math.sqrt(sse / dof)
-    responses = {c: Response(p[0], p[2], p[1], p[3], float(g), multiplicative)
-                 for c, p, g in zip(channels, params, gains)}
+    responses = {c: Response(p[0], p[2], p[1], p[3], float(g), multiplicative, rho,
+                             search.base_level)
+                 for c, p, g, rho in zip(channels, params, gains, search.rhos)}
+    loose = {c: not_identified_joint(responses[c], spend[:, i], search.levels[i])
+             for i, c in enumerate(channels)}
     draws = parameter_draws(ParameterVector(search, params), params, gains, sigma,
-                            seed=settings.seed)
+                            seed=settings.seed,
+                            loose=tuple(i for i, c in enumerate(channels) if loose[c]))
     bands = {c: channel_band(i, draws, responses[c], search.levels[i])
              for i, c in enumerate(channels)}
     warnings += _collinear(spend, channels, label)
@@ -338,7 +455,8 @@ def fit_market(market: str | None, frame: pd.DataFrame, kpi: str, channels: list
         decomposition[c] = gains[i] * sats[:, i] * (base if multiplicative else 1.0)
     model_json = model_to_json(model)
     errors = holdout_errors(ds, z, holidays, step_days, sigma)
-    plausible = plausible_responses(draws, channels, multiplicative)
+    plausible = plausible_responses(draws, channels, multiplicative, search.rhos,
+                                    search.base_level)
     joint = JointFit(market, channels, responses, sigma, dof, model_json, controls, bands,
                      multiplicative, decomposition, warnings, plausible)
     fits = {}
@@ -346,15 +464,37 @@ def fit_market(market: str | None, frame: pd.DataFrame, kpi: str, channels: list
         r = responses[c]
         x = spend[:, i]
         level = float(np.mean(x[x > 0])) if np.any(x > 0) else 0.0
-        prof = SimpleNamespace(response=r, band=bands[c], not_identified=())
+        prof = SimpleNamespace(response=r, band=bands[c], not_identified=loose[c])
         unit = (c, market)
         notes = _diagnose(unit, ds, x, promo_days, prof, step_days)
         fits[c] = UnitFit(unit, r.scale, step_days, model_json, frozenset(promo_days), notes, r,
                           sigma, float(r.adstock(x)[-1]) if len(x) else 0.0, ds.iloc[-1],
                           level, bands[c], errors,
                           # the joint parameter draws, equally weighted: the plausible curves
-                          tuple((draw[c], 1.0 / len(plausible), 0.0) for draw in plausible))
+                          tuple((draw[c], 1.0 / len(plausible), 0.0) for draw in plausible),
+                          loose[c])
     return joint, fits
+
+
+def not_identified_joint(best: Response, spend: np.ndarray, level: float) -> tuple[str, ...]:
+    """Why a channel's joint fit sits at a bound (empty when it does not): the long form's
+    reasons (a saturation scale beyond any spend seen; the joint gain has no cap), the scale
+    at the edge of the range tried, the carryover or the Hill exponent at its bound."""
+    if best.gain <= 0:
+        return ()
+    out = list(not_identified(best, spend, None))
+    multiple = best.scale / max(level, 1e-300)
+    if multiple <= SCALE_MULTIPLES[0] * (1 + EDGE):
+        out.append(f"saturation scale at the lowest tried ({SCALE_MULTIPLES[0]:g}× typical "
+                   "spend)")
+    elif multiple >= SCALE_MULTIPLES[-1] * (1 - EDGE) and not out:
+        out.append(f"saturation scale at the highest tried ({SCALE_MULTIPLES[-1]:g}× typical "
+                   "spend)")
+    if best.carryover >= MAX_THETA * (1 - EDGE):
+        out.append(f"carryover at its bound ({MAX_THETA:g} per step)")
+    if best.shape == "hill" and best.hill_n <= MIN_HILL * (1 + EDGE):
+        out.append(f"Hill exponent at its bound ({MIN_HILL:g})")
+    return tuple(out)
 
 
 def _standardized(frame: pd.DataFrame, controls: tuple) -> np.ndarray | None:
