@@ -37,8 +37,8 @@ from budgetopt.forecasts.models.plausible import not_identified
 from budgetopt.forecasts.models.joint_uncertainty import (channel_band, parameter_draws,
                                                           plausible_responses)
 from budgetopt.forecasts.models.response import (CARRYOVER_GRID, COUPLING_GRID, HILL_EXPONENTS,
-                                                 SCALE_MULTIPLES, Response, _Projector, adstock,
-                                                 base_design, saturation)
+                                                 SCALE_MULTIPLES, Response, _independent,
+                                                 _Projector, adstock, base_design, saturation)
 
 MAX_PASSES = 6
 MAX_THETA = 0.95         # carryover's upper bound (per model step)
@@ -77,6 +77,8 @@ class JointFit:
     decomposition: pd.DataFrame      # date, kpi, baseline, one column per channel
     warnings: list[str]
     plausible: list = field(default_factory=list)   # {channel: Response} per parameter draw
+    promotions: tuple = ()          # weekly rows: Prophet's promotion regressors (promotion_frame)
+    holidays: pd.DataFrame | None = None   # … and the calendar they are computed from
 
 
 def _candidates(step_days: int):
@@ -415,6 +417,13 @@ def fit_market(market: str | None, frame: pd.DataFrame, kpi: str, channels: list
         warnings.append(f"the total KPI{label} is zero or negative on some days, so the "
                         "joint model is fitted in additive form")
     design = base_design(ds, holidays, step_days)
+    promotions = ()
+    if step_days > 1:
+        promo = promotion_frame(ds, holidays, step_days)
+        promo = promo.loc[:, promo.to_numpy().std(axis=0) > 0]
+        promotions = tuple(promo.columns)
+        peaks = [c for c in promotions if c.startswith("promo_p")]
+        design = _independent(np.column_stack([design, promo[peaks].to_numpy()]))
     z_controls = _standardized(frame, controls)
     if z_controls is not None:
         design = np.column_stack([design, z_controls])
@@ -439,13 +448,16 @@ def fit_market(market: str | None, frame: pd.DataFrame, kpi: str, channels: list
     z = target - np.log1p(lift) if multiplicative else target - lift
     model = Prophet(seasonality_mode="additive", yearly_seasonality=True,
                     weekly_seasonality=step_days == 1, daily_seasonality=False,
-                    holidays=holidays, interval_width=settings.interval_width,
+                    holidays=None if promotions else holidays,
+                    interval_width=settings.interval_width,
                     uncertainty_samples=settings.uncertainty_samples)
-    for name in controls:
+    for name in tuple(controls) + promotions:
         model.add_regressor(name)
     train = pd.DataFrame({"ds": ds, "y": z})
     for name in controls:
         train[name] = frame[name].to_numpy(float)
+    for name in promotions:
+        train[name] = promo[name].to_numpy(float)
     model.fit(train)
     model.uncertainty_samples = 0
     fitted = model.predict(train)["yhat"].to_numpy()
@@ -458,7 +470,8 @@ def fit_market(market: str | None, frame: pd.DataFrame, kpi: str, channels: list
     plausible = plausible_responses(draws, channels, multiplicative, search.rhos,
                                     search.base_level)
     joint = JointFit(market, channels, responses, sigma, dof, model_json, controls, bands,
-                     multiplicative, decomposition, warnings, plausible)
+                     multiplicative, decomposition, warnings, plausible, promotions,
+                     holidays if promotions else None)
     fits = {}
     for i, c in enumerate(channels):
         r = responses[c]
@@ -495,6 +508,31 @@ def not_identified_joint(best: Response, spend: np.ndarray, level: float) -> tup
     if best.shape == "hill" and best.hill_n <= MIN_HILL * (1 + EDGE):
         out.append(f"Hill exponent at its bound ({MIN_HILL:g})")
     return tuple(out)
+
+
+def promotion_frame(ds, holidays: pd.DataFrame, step_days: int) -> pd.DataFrame:
+    """Weekly (multi-day) rows' promotion columns, per holiday in name order: the share of the
+    step's days inside its window (`promo_w<i>`) and the share that are its main day
+    (`promo_p<i>`). A promotion's window spreads over two or three weeks, and the week holding
+    the main day carries more of its lift than its share of window days says; Prophet's own
+    holiday terms on weekly dates only see the days the weekly dates happen to fall on."""
+    days = pd.to_datetime(pd.Series(ds)).to_numpy().astype("datetime64[D]").astype(np.int64)
+    out = {}
+    for i, (_, grp) in enumerate(holidays.groupby("holiday", sort=True)):
+        mains = np.array([np.datetime64(pd.Timestamp(d).date(), "D").astype(np.int64)
+                          for d in grp["ds"]])
+        window = set()
+        for row in grp.itertuples():
+            main = int(np.datetime64(pd.Timestamp(row.ds).date(), "D").astype(np.int64))
+            window.update(range(main + int(row.lower_window), main + int(row.upper_window) + 1))
+        window = np.array(sorted(window), dtype=np.int64)
+        inside, peak = np.zeros(len(days)), np.zeros(len(days))
+        for k in range(step_days):
+            inside += np.isin(days + k, window)
+            peak += np.isin(days + k, mains)
+        out[f"promo_w{i}"] = inside / step_days
+        out[f"promo_p{i}"] = peak / step_days
+    return pd.DataFrame(out, index=range(len(days)))
 
 
 def _standardized(frame: pd.DataFrame, controls: tuple) -> np.ndarray | None:
