@@ -19,49 +19,23 @@ import json
 import statistics
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 from joblib import Parallel, delayed
 
 from benchmarks.record import write_section
-from budgetopt.datasets import FAMILIES, family_world, tail_days, true_curves
-from budgetopt.forecasts.history.reference import daily_spend, reference_shift, reference_spend
-from budgetopt.datasets import write_history
-from budgetopt.optimizer.lp.allocate import allocate
-from budgetopt.optimizer.workflows.inputs import load_inputs
-from budgetopt.optimizer.workflows.pipeline import fit_forecasts, plan_with
-from budgetopt.optimizer.rules.pool import split_budget
-from budgetopt.optimizer.rules.rulebook import scenario_rules
+from benchmarks.valuation import (HORIZON, captured, plan_variants, same_quarter_budget,
+                                  scenario_file, spend_history, spend_of, true_value, valuation)
+from budgetopt.datasets import FAMILIES, family_world, true_curves, write_history
 from budgetopt.optimizer.scenario.loader import load_scenario
+from budgetopt.optimizer.workflows.inputs import load_inputs
+from budgetopt.optimizer.workflows.pipeline import fit_forecasts
 
-HORIZON = ("2026-01-01", "2026-03-31")
-
+__all__ = ["HORIZON", "true_curves", "true_value", "evaluate_world", "run", "report"]
 
 MEASURES = ("cvar", "mean")   # the default first; both with the default guard
-
-
-def _scenario(folder: Path, budget: float) -> Path:
-    data = {"name": "benchmark quarter", "history": "history.csv", "kpi": "revenue",
-            "horizon": {"start": HORIZON[0], "end": HORIZON[1], "period": "week"},
-            "budget": {"total": float(round(budget, -3)), "fixed_share": 0.6,
-                       "reserve_share": 0.0},
-            "objective": "max_revenue"}
-    path = folder / "scenario.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
-
-
-def true_value(world, unit: str, periods: pd.DataFrame, spend: dict, initial: float) -> float:
-    """Exact true incremental KPI of a spend plan for one unit (carryover simulated)."""
-    c = world.truth(unit)
-    daily = np.concatenate([np.full(int(p.days), spend[(unit, int(p.period))] / p.days)
-                            for p in periods.itertuples()])
-    return world.plan_incremental(c, periods["period_start"].iloc[0], daily,
-                                  tail_days(c.carryover), initial)
 
 
 def evaluate_world(family: str, seed: int) -> dict:
@@ -70,64 +44,41 @@ def evaluate_world(family: str, seed: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         write_history(world, folder / "history.csv")
-        hist = world.history.assign(date=pd.to_datetime(world.history["date"]))
-        step = 7 if world.freq == "W" else 1
-        daily = daily_spend(hist, ["channel"], step)
-        start = pd.Timestamp(HORIZON[0])
-        window = daily[(daily["date"] >= start - pd.Timedelta(days=364))
-                       & (daily["date"] <= pd.Timestamp(HORIZON[1]) - pd.Timedelta(days=364))]
-        scenario = load_scenario(_scenario(folder, float(window["spend"].sum())))
+        daily = spend_history(world.history, world.freq)
+        scenario = load_scenario(scenario_file(folder, same_quarter_budget(daily)))
         inputs = load_inputs(scenario)
         forecaster = fit_forecasts(inputs, n_jobs=1)
-        results = {}
-        for measure in MEASURES:
-            risk = scenario.risk.model_copy(update={"measure": measure})
-            planned = replace(inputs, scenario=scenario.model_copy(update={"risk": risk}))
-            results[measure] = plan_with(planned, forecaster)
+        variants = plan_variants(inputs, forecaster, ("default", "mean"))
+    results = {"cvar": variants["default"], "mean": variants["mean"]}
     periods = inputs.periods
     units = [u.channel for u in inputs.units]
     first = results[MEASURES[0]]
-    alloc0 = first.allocation.merge(periods[["period", "period_start"]], on="period_start")
-    fixed = {(r.channel, int(r.period)): float(r.fixed_spend) for r in alloc0.itertuples()}
-    plans = {}
-    for measure, result in results.items():
-        alloc = result.allocation.merge(periods[["period", "period_start"]], on="period_start")
-        plans[measure] = {(r.channel, int(r.period)): float(r.total_spend)
-                          for r in alloc.itertuples()}
-    total = sum(plans[MEASURES[0]].values())
-
-    shift = reference_shift(inputs.history.start, inputs.history.end, periods)
-    ref_frame = reference_spend(daily, ["channel"], periods, shift)
-    ref = {(r.channel, int(r.period)): float(r.spend) for r in ref_frame.itertuples()}
-    ref_total = sum(ref.values())
-    mix = {k: ref.get(k, 0.0) * total / ref_total for k in plans[MEASURES[0]]}
-
-    pool = split_budget(scenario.budget.total, scenario.budget.fixed_share,
-                        scenario.budget.reserve_share)
-    unplaced = pool.fixed - sum(fixed.values())
-    rules = scenario_rules(scenario, sorted(units), pool.dynamic + unplaced)
-    truth_curves = true_curves(world, periods, total * 1.01)
-    best = allocate(truth_curves, inputs.units, periods["period"].tolist(), fixed, rules)
-    optimum = {k: float(v) for k, v in best.solution.spend.items()}
-
-    initial = {u: float(world.adstock(u, world.historical_daily_spend(u).to_numpy())[-1])
-               for u in units}
-
-    def value(plan_):
-        return sum(true_value(world, u, periods, plan_, initial[u]) for u in units)
-    v_mix, v_opt = value(mix), value(optimum)
+    val = valuation(world, inputs, daily, first)
+    v_mix, v_opt = val.value(val.mix), val.value(val.optimum)
     gap = v_opt - v_mix
     row = {"family": family, "seed": seed, "freq": world.freq, "noise": world.noise,
            "mix": v_mix, "optimum": v_opt, "uplift_available": gap / v_mix}
     for measure, result in results.items():
-        v = value(plans[measure])
+        v = val.value(spend_of(result, periods))
         out = result.summary["outcome"]["incremental_kpi"]
         row.update({f"ours_{measure}": v, f"vs_mix_{measure}": v / v_mix - 1,
-                    f"captured_{measure}": (v - v_mix) / gap if gap > 1e-9 * abs(v_mix) else None,
+                    f"captured_{measure}": captured(v, v_mix, v_opt),
                     f"p10_{measure}": out["p10"], f"p90_{measure}": out["p90"],
                     f"inside_{measure}": bool(out["p10"] <= v <= out["p90"]),
                     f"guard_{measure}": result.summary["risk"]["guard_status"]})
-    curves = first.curves.merge(periods[["period", "period_start"]], on="period_start")
+    row.update(curve_errors(first, val, units))
+    units_info = first.summary["curves"]["units"]
+    row.update({"not_identified": sum(bool(u["not_identified"]) for u in units_info.values()),
+                "coupling": "/".join(f"{u['coupling']:.2g}" for u in units_info.values()),
+                "seconds": time.perf_counter() - started})
+    return row
+
+
+def curve_errors(result, val, units) -> dict:
+    """Σ|fitted − true| ÷ Σ true of each unit's curve at its historical spend per period:
+    the median and the largest over units."""
+    periods, truth_curves, ref = val.periods, val.truth_curves, val.reference
+    curves = result.curves.merge(periods[["period", "period_start"]], on="period_start")
     errors = []
     for u in units:
         fit_sum = true_sum = 0.0
@@ -139,13 +90,8 @@ def evaluate_world(family: str, seed: int) -> dict:
                            - float(np.interp(x, t["spend"], t["incremental_kpi"])))
             true_sum += float(np.interp(x, t["spend"], t["incremental_kpi"]))
         errors.append(fit_sum / true_sum if true_sum > 0 else float("nan"))
-    units_info = first.summary["curves"]["units"]
-    row.update({"curve_error": float(np.nanmedian(errors)),
-                "curve_error_max": float(np.nanmax(errors)),
-                "not_identified": sum(bool(u["not_identified"]) for u in units_info.values()),
-                "coupling": "/".join(f"{u['coupling']:.2g}" for u in units_info.values()),
-                "seconds": time.perf_counter() - started})
-    return row
+    return {"curve_error": float(np.nanmedian(errors)),
+            "curve_error_max": float(np.nanmax(errors))}
 
 
 def run(seeds: int, n_jobs: int, families=FAMILIES, rows_file: Path | None = None
