@@ -53,11 +53,12 @@ ROI_FLOOR = 1e-3
 # Hill exponents stay within the response grid's range: a flatter curve (smaller exponent)
 # hardly varies with spend, so its level trades with the baseline's and is not identified
 MIN_HILL = min(HILL_EXPONENTS)
-# Saturation shapes the joint model tries: those of the long form. A Hill exponent below 1
-# (a second shape parameter) and a coupling ρ away from the form's own (1 multiplicative, 0
-# additive) must each pay a BIC penalty of log(n)·σ² in the total's fit, as in the long form:
-# read through the total's noise, a free Hill exponent trades the curve's level against its
-# flatness, so it is taken only where the data ask for it (docs/wide.md).
+# Saturation shapes the joint model tries: those of the long form. The Hill family (two
+# parameters: scale and exponent) and a coupling ρ away from the form's own (1 multiplicative,
+# 0 additive) must each pay a BIC penalty of log(n)·σ² in the total's fit: read through the
+# total's noise, Hill and exponential curves that agree over the spends seen extrapolate to
+# different levels at zero spend, so a Hill curve is taken only where the data ask for it
+# (docs/wide.md).
 JOINT_SHAPES = (("exp", 1.0),) + tuple(("hill", n) for n in HILL_EXPONENTS)
 
 
@@ -130,8 +131,10 @@ class _Backfit:
         return self.column(c, shape, n, scale, theta)
 
     def extra(self, shape: str, n: float, rho: float) -> int:
-        """Parameters beyond the one-scale curve at the form's own coupling (BIC-penalized)."""
-        return int(shape == "hill" and n < 1) + int(abs(rho - self.rho0) > 1e-12)
+        """Parameters beyond the one-scale exponential at the form's own coupling (BIC-
+        penalized): the Hill family's exponent (at 1 too: the family has two parameters) and
+        a coupling away from ρ₀."""
+        return int(shape == "hill") + int(abs(rho - self.rho0) > 1e-12)
 
     def _set_penalty(self, sse: float) -> None:
         k = self.x.shape[1]
@@ -261,13 +264,13 @@ class _Backfit:
 
     def _shape(self, c, params, sats, gains, best, profile):
         """The channel's shape chosen after polishing: the best grid candidate of each shape
-        (exponential, Hill at 1, Hill below 1) is polished with the others held, and the
+        (exponential, Hill) is polished with the others held, and the
         polished fits compete on SSE plus the BIC penalty (at grid resolution the shapes'
         SSEs differ by the grid's coarseness, not by the data)."""
         rho = self.rhos[c]
         families: dict[tuple, tuple] = {}
         for cand, _, sse in profile:
-            fam = (cand[0], cand[0] == "hill" and cand[1] < 1)
+            fam = cand[0]
             if fam not in families or sse < families[fam][1]:
                 families[fam] = (cand, sse)
         if not families:
@@ -291,11 +294,11 @@ class _Backfit:
         return polished if own <= winner_score else winner
 
     def _polish(self, c, params, sats, gains, best):
-        """Refine the channel's scale, carryover and (Hill, below 1) exponent continuously,
-        the others held."""
+        """Refine the channel's scale, carryover and (Hill) exponent continuously, the others
+        held."""
         shape, n, scale, theta = params[c]
         level = self.levels[c]
-        hill = shape == "hill" and n < 1
+        hill = shape == "hill"
         trial = sats.copy()
 
         def unpack(v):
@@ -325,14 +328,14 @@ class _Backfit:
 
 class ParameterVector:
     """The joint model's continuous parameters as one vector — per channel log scale multiple,
-    carryover, (Hill exponent below 1), then the gains — with bounds and exact residuals; the
+    carryover, (Hill exponent), then the gains — with bounds and exact residuals; the
     shapes and couplings stay as chosen."""
 
     def __init__(self, search: _Backfit, params: list[tuple]):
         self.search = search
         self.shapes = [p[0] for p in params]
         self.fixed_n = [p[1] for p in params]
-        self.free_n = [p[0] == "hill" and p[1] < 1 for p in params]
+        self.free_n = [p[0] == "hill" for p in params]
         self.lo, self.hi = [], []
         for free in self.free_n:
             self.lo += [math.log(SCALE_MULTIPLES[0]), 0.0] + ([MIN_HILL] if free else [])
