@@ -29,7 +29,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import least_squares, minimize, nnls
+from scipy.optimize import least_squares, lsq_linear, minimize, nnls
 
 from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, _diagnose, holdout_errors,
                                             quiet_prophet)
@@ -37,11 +37,11 @@ from budgetopt.forecasts.models.plausible import not_identified
 from budgetopt.forecasts.models.joint_uncertainty import (channel_band, parameter_draws,
                                                           plausible_responses)
 from budgetopt.forecasts.models.response import (CARRYOVER_GRID, COUPLING_GRID, HILL_EXPONENTS,
-                                                 SCALE_MULTIPLES, Response, _independent,
+                                                 MAX_GAIN, SCALE_MULTIPLES, Response, _independent,
                                                  _Projector, adstock, base_design, saturation)
 
 MAX_PASSES = 6
-MAX_THETA = 0.95         # carryover's upper bound (per model step)
+MAX_THETA_PER_DAY = 0.95  # carryover's upper bound per day; per model step: max_theta()
 EDGE = 1e-3               # a parameter this close (relatively) to its bound sits at it
 CONVERGED = 1e-6          # relative SSE improvement that ends the passes
 COLLINEAR = 0.9           # warn when two channels' spends correlate more than this
@@ -110,6 +110,8 @@ class _Backfit:
         self.rel: np.ndarray | None = None       # in-sample baseline ÷ its mean (for ρ)
         self.base_level = 1.0
         self.penalty = 0.0
+        self.cap = MAX_GAIN[multiplicative]      # the long form's cap on the gain
+        self.max_theta = max_theta(step_days)
 
     def weight(self, c: int, rho: float | None = None) -> np.ndarray | float:
         """The coupling weight (B/B̄)^(ρ − ρ₀) of channel c (1 at the form's own ρ₀)."""
@@ -153,6 +155,9 @@ class _Backfit:
         a = self.proj.resid(sats * w[:, None])
         b = self.proj.resid(work)
         gains, norm = nnls(a, b, maxiter=50 * a.shape[1])
+        if self.cap is not None and np.any(gains > self.cap):
+            res = lsq_linear(a, b, bounds=(0.0, self.cap), method="bvls")
+            return res.x, float(2 * res.cost)
         return gains, float(norm ** 2)
 
     def exact_sse(self, sats: np.ndarray, gains: np.ndarray) -> float:
@@ -302,7 +307,7 @@ class _Backfit:
         trial = sats.copy()
 
         def unpack(v):
-            return (level * math.exp(_log_multiple(v[0])), _theta(v[1]),
+            return (level * math.exp(_log_multiple(v[0])), _theta(v[1], self.max_theta),
                     min(max(float(v[2]), MIN_HILL), 1.0) if hill else n)
 
         def fit(v):
@@ -339,9 +344,10 @@ class ParameterVector:
         self.lo, self.hi = [], []
         for free in self.free_n:
             self.lo += [math.log(SCALE_MULTIPLES[0]), 0.0] + ([MIN_HILL] if free else [])
-            self.hi += [math.log(SCALE_MULTIPLES[-1]), MAX_THETA] + ([1.0] if free else [])
+            self.hi += [math.log(SCALE_MULTIPLES[-1]), search.max_theta] + ([1.0] if free else [])
         self.lo += [0.0] * len(params)
-        self.hi += [np.inf] * len(params)
+        cap = search.cap if search.cap is not None else np.inf
+        self.hi += [cap] * len(params)
         self.lo, self.hi = np.array(self.lo), np.array(self.hi)
 
     def pack(self, params, gains) -> np.ndarray:
@@ -391,8 +397,17 @@ class ParameterVector:
                                (log_roi - log_roi.mean()) / PRIOR_LOG_ROI_SD])
 
 
-def _theta(v: float) -> float:
-    return min(max(float(v), 0.0), MAX_THETA)
+def max_theta(step_days: int) -> float:
+    """The carryover bound in the model's steps: the share of a step's (evenly spread) spend
+    effect carried past the step when the daily carryover is at its daily bound θ — the mean
+    over the step's days j of θ^(step − j) — so weekly rows allow no longer a memory than
+    daily ones (1 step: θ itself)."""
+    theta = MAX_THETA_PER_DAY
+    return float(np.mean([theta ** (step_days - j) for j in range(step_days)]))
+
+
+def _theta(v: float, bound: float) -> float:
+    return min(max(float(v), 0.0), bound)
 
 
 def _log_multiple(v: float) -> float:
@@ -438,7 +453,7 @@ def fit_market(market: str | None, frame: pd.DataFrame, kpi: str, channels: list
     responses = {c: Response(p[0], p[2], p[1], p[3], float(g), multiplicative, rho,
                              search.base_level)
                  for c, p, g, rho in zip(channels, params, gains, search.rhos)}
-    loose = {c: not_identified_joint(responses[c], spend[:, i], search.levels[i])
+    loose = {c: not_identified_joint(responses[c], spend[:, i], search.levels[i], step_days)
              for i, c in enumerate(channels)}
     draws = parameter_draws(ParameterVector(search, params), params, gains, sigma,
                             seed=settings.seed,
@@ -492,13 +507,14 @@ def fit_market(market: str | None, frame: pd.DataFrame, kpi: str, channels: list
     return joint, fits
 
 
-def not_identified_joint(best: Response, spend: np.ndarray, level: float) -> tuple[str, ...]:
+def not_identified_joint(best: Response, spend: np.ndarray, level: float,
+                         step_days: int = 1) -> tuple[str, ...]:
     """Why a channel's joint fit sits at a bound (empty when it does not): the long form's
-    reasons (a saturation scale beyond any spend seen; the joint gain has no cap), the scale
+    reasons (the gain at its cap, a saturation scale beyond any spend seen), the scale
     at the edge of the range tried, the carryover or the Hill exponent at its bound."""
     if best.gain <= 0:
         return ()
-    out = list(not_identified(best, spend, None))
+    out = list(not_identified(best, spend, MAX_GAIN[best.multiplicative]))
     multiple = best.scale / max(level, 1e-300)
     if multiple <= SCALE_MULTIPLES[0] * (1 + EDGE):
         out.append(f"saturation scale at the lowest tried ({SCALE_MULTIPLES[0]:g}× typical "
@@ -506,8 +522,9 @@ def not_identified_joint(best: Response, spend: np.ndarray, level: float) -> tup
     elif multiple >= SCALE_MULTIPLES[-1] * (1 - EDGE) and not out:
         out.append(f"saturation scale at the highest tried ({SCALE_MULTIPLES[-1]:g}× typical "
                    "spend)")
-    if best.carryover >= MAX_THETA * (1 - EDGE):
-        out.append(f"carryover at its bound ({MAX_THETA:g} per step)")
+    bound = max_theta(step_days)
+    if best.carryover >= bound * (1 - EDGE):
+        out.append(f"carryover at its bound ({bound:.2g} per step)")
     if best.shape == "hill" and best.hill_n <= MIN_HILL * (1 + EDGE):
         out.append(f"Hill exponent at its bound ({MIN_HILL:g})")
     return tuple(out)

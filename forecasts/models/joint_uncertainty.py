@@ -68,8 +68,9 @@ class _Typical:
         ps, _ = self.vec.unpack(np.concatenate([head, np.zeros(self.k)]))
         gains = np.zeros(self.k)
         for j, i in enumerate(self.live):
-            gains[i] = np.exp(w[self.split + j]) / self._sat_at_level(ps, i)
-        return np.concatenate([head, gains])
+            gains[i] = np.exp(min(w[self.split + j], 700.0)) / self._sat_at_level(ps, i)
+        return np.concatenate([head, np.clip(gains, self.vec.lo[self.split:],
+                                             self.vec.hi[self.split:])])
 
     def resid(self, w) -> np.ndarray:
         return self.vec.resid(self.to_v(w))
