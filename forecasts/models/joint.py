@@ -42,6 +42,7 @@ from budgetopt.forecasts.models.response import (CARRYOVER_GRID, COUPLING_GRID, 
 
 MAX_PASSES = 6
 MAX_THETA_PER_DAY = 0.95  # carryover's upper bound per day; per model step: max_theta()
+NO_CARRY = 1e-9          # the carryover bound of a channel fitted without carryover
 EDGE = 1e-3               # a parameter this close (relatively) to its bound sits at it
 CONVERGED = 1e-6          # relative SSE improvement that ends the passes
 COLLINEAR = 0.9           # warn when two channels' spends correlate more than this
@@ -132,11 +133,11 @@ class _Backfit:
     def sat(self, c: int, shape: str, n: float, scale: float, theta: float) -> np.ndarray:
         return self.column(c, shape, n, scale, theta)
 
-    def extra(self, shape: str, n: float, rho: float) -> int:
+    def extra(self, shape: str, n: float, rho: float, theta: float = 0.0) -> int:
         """Parameters beyond the one-scale exponential at the form's own coupling (BIC-
-        penalized): the Hill family's exponent (at 1 too: the family has two parameters) and
-        a coupling away from ρ₀."""
-        return int(shape == "hill") + int(abs(rho - self.rho0) > 1e-12)
+        penalized): the Hill family's exponent (at 1 too: the family has two parameters), a
+        coupling away from ρ₀ and a carryover above none."""
+        return int(shape == "hill") + int(abs(rho - self.rho0) > 1e-12) + int(theta > 0)
 
     def _set_penalty(self, sse: float) -> None:
         k = self.x.shape[1]
@@ -218,15 +219,15 @@ class _Backfit:
             if gains[c] <= 0:
                 continue
             work, w = self._weights(sats, gains)
-            current = self.exact_sse(sats, gains) + self.penalty * self.extra(shape, n,
-                                                                               self.rhos[c])
+            current = self.exact_sse(sats, gains) + self.penalty * self.extra(
+                shape, n, self.rhos[c], theta)
             trial = sats.copy()
             for rho in COUPLING_GRID:
                 if abs(rho - self.rhos[c]) < 1e-12:
                     continue
                 trial[:, c] = self.column(c, shape, n, scale, theta, rho)
                 g, _ = self.solve(trial, work, w)
-                score = self.exact_sse(trial, g) + self.penalty * self.extra(shape, n, rho)
+                score = self.exact_sse(trial, g) + self.penalty * self.extra(shape, n, rho, theta)
                 if score < current:
                     current, self.rhos[c], moved = score, rho, True
                     sats, gains = trial.copy(), g
@@ -258,10 +259,11 @@ class _Backfit:
             g, _ = self.solve(trial, work, w)
             scored.append(((shape, n, scale, theta), g, self.exact_sse(trial, g)))
         choice, g, sse = min(scored, key=lambda item: item[2] + self.penalty
-                             * self.extra(item[0][0], item[0][1], rho))
+                             * self.extra(item[0][0], item[0][1], rho, item[0][3]))
         current = self.exact_sse(sats, gains)
-        if (sse + self.penalty * self.extra(choice[0], choice[1], rho)
-                >= current + self.penalty * self.extra(params[c][0], params[c][1], rho)):
+        if (sse + self.penalty * self.extra(choice[0], choice[1], rho, choice[3])
+                >= current + self.penalty * self.extra(params[c][0], params[c][1], rho,
+                                                       params[c][3])):
             choice, g, sse = params[c], gains, current
         new = sats.copy()
         new[:, c] = self.sat(c, choice[0], choice[1], choice[2], choice[3])
@@ -291,11 +293,12 @@ class _Backfit:
             g, _ = self.solve(trial, work, w)
             sse = self.exact_sse(trial, g)
             got = self._polish(c, trial_params, trial, g, sse)
-            score = got[3] + self.penalty * self.extra(got[0][0], got[0][1], rho)
+            score = got[3] + self.penalty * self.extra(got[0][0], got[0][1], rho, got[0][3])
             if score < winner_score:
                 winner, winner_score = got, score
         polished = self._polish(c, params, sats, gains, best)
-        own = polished[3] + self.penalty * self.extra(polished[0][0], polished[0][1], rho)
+        own = polished[3] + self.penalty * self.extra(polished[0][0], polished[0][1], rho,
+                                                      polished[0][3])
         return polished if own <= winner_score else winner
 
     def _polish(self, c, params, sats, gains, best):
@@ -306,8 +309,11 @@ class _Backfit:
         hill = shape == "hill"
         trial = sats.copy()
 
+        carry = theta > 0          # no carryover chosen: it stays none (it must pay for itself)
+        bound = self.max_theta if carry else 0.0
+
         def unpack(v):
-            return (level * math.exp(_log_multiple(v[0])), _theta(v[1], self.max_theta),
+            return (level * math.exp(_log_multiple(v[0])), _theta(v[1], bound),
                     min(max(float(v[2]), MIN_HILL), 1.0) if hill else n)
 
         def fit(v):
@@ -318,16 +324,33 @@ class _Backfit:
             return g, self.exact_sse(trial, g)
 
         start = [math.log(scale / level), theta] + ([n] if hill else [])
-        simplex = [start, [start[0] + 0.3, *start[1:]], [start[0], start[1] + 0.1, *start[2:]]]
-        if hill:
-            simplex.append([start[0], start[1], start[2] - 0.1])
-        res = minimize(lambda v: fit(v)[1], start, method="Nelder-Mead",
+        steps = [(0, 0.3)] + ([(1, 0.1)] if carry else []) + ([(2, -0.1)] if hill else [])
+        simplex = [start] + [[x + (d if i == j else 0.0) for i, x in enumerate(start)]
+                             for j, d in steps]
+        free = [0] + ([1] if carry else []) + ([2] if hill else [])
+        if len(free) < len(start):         # Nelder–Mead over the free coordinates only
+            inner = fit
+
+            def fit(v, inner=inner):
+                full = list(start)
+                for i, x in zip(free, v):
+                    full[i] = x
+                return inner(full)
+            start_free = [start[i] for i in free]
+            simplex = [[row[i] for i in free] for row in simplex]
+            start_, expand = start_free, free
+        else:
+            start_, expand = start, None
+        res = minimize(lambda v: fit(v)[1], start_, method="Nelder-Mead",
                        options={"xatol": 1e-3, "fatol": 1e-9 * best, "maxiter": 120,
                                 "initial_simplex": simplex})
         g, sse = fit(res.x)
         if sse >= best:
             return params[c], sats, gains, best
-        sc, th, nn = unpack(res.x)
+        full = list(start)
+        for i, x in zip(expand or range(len(start)), res.x):
+            full[i] = x
+        sc, th, nn = unpack(full)
         return (shape, nn, sc, th), trial.copy(), g, sse
 
 
@@ -342,9 +365,12 @@ class ParameterVector:
         self.fixed_n = [p[1] for p in params]
         self.free_n = [p[0] == "hill" for p in params]
         self.lo, self.hi = [], []
-        for free in self.free_n:
+        for free, p in zip(self.free_n, params):
+            # a channel fitted without carryover keeps none (NO_CARRY: least squares needs
+            # lower < upper)
+            carry = search.max_theta if p[3] > 0 else NO_CARRY
             self.lo += [math.log(SCALE_MULTIPLES[0]), 0.0] + ([MIN_HILL] if free else [])
-            self.hi += [math.log(SCALE_MULTIPLES[-1]), search.max_theta] + ([1.0] if free else [])
+            self.hi += [math.log(SCALE_MULTIPLES[-1]), carry] + ([1.0] if free else [])
         self.lo += [0.0] * len(params)
         cap = search.cap if search.cap is not None else np.inf
         self.hi += [cap] * len(params)
