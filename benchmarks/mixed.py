@@ -169,12 +169,15 @@ def summary_table(frame: pd.DataFrame) -> list[str]:
     row("channel historical ROI error (joint model), median (target ≤ 20%)",
         lambda p: f"{p['hist_roi_error'].median():.1%}" if "hist_roi_error" in p
         and p["hist_roi_error"].notna().any() else "—")
-    for name, label in (("mean", "`measure: mean` (guard on)"),
+    for name, label in (("cvar", "`measure: cvar` (guard on)"),
+                        ("mean", "`measure: mean` (guard on)"),
                         ("mean_noguard", "`measure: mean`, guard off"),
                         ("point", "point curves (no plausible set, no guard)")):
-        row(f"{label}: median captured / below mix",
-            lambda p, n=name: f"{_median(p[f'captured_{n}']):.1%} / "
-                              f"{int((p[f'vs_mix_{n}'] < 0).sum())}")
+        if f"captured_{name}" in frame:
+            row(f"{label}: median captured / worst / below mix",
+                lambda p, n=name: f"{_median(p[f'captured_{n}']):.1%} / "
+                                  f"{p[f'captured_{n}'].min():.1%} / "
+                                  f"{int((p[f'vs_mix_{n}'] < 0).sum())}")
     return lines
 
 
@@ -194,7 +197,7 @@ def report(frame: pd.DataFrame, commit: str, load: str) -> str:
                               for r in failed.itertuples()) + "."]
     lines += ["", "| seed | form | freq | channels | noise | available | captured | vs mix | "
               "truth in P10–P90 | claim vs true | ROI error (median / max) | not identified | "
-              "captured: mean / no guard / point |",
+              "captured: cvar / mean / mean, no guard / point |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in frame.sort_values(["form", "freq", "seed"]).itertuples():
         where = "yes" if r.inside else ("no, above P90" if r.above_p90 else "no, below P10")
@@ -202,7 +205,8 @@ def report(frame: pd.DataFrame, commit: str, load: str) -> str:
             f"| {r.seed} | {r.form} | {r.freq} | {r.channels} | {r.noise:.0%} | "
             f"{r.uplift_available:+.2%} | {_pct(r.captured_default)} | {r.vs_mix_default:+.2%} | "
             f"{where} | {r.claim:+.0%} | {r.roi_error:.0%} / {r.roi_error_max:.0%} | "
-            f"{r.not_identified} | {_pct(r.captured_mean)} / {_pct(r.captured_mean_noguard)} / "
+            f"{r.not_identified} | {_pct(getattr(r, 'captured_cvar', None))} / "
+            f"{_pct(r.captured_mean)} / {_pct(r.captured_mean_noguard)} / "
             f"{_pct(r.captured_point)} |")
     return "\n".join(lines)
 

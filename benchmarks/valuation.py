@@ -128,9 +128,10 @@ def point_forecaster(forecaster):
     return out
 
 
-#: The plans a world is planned with: the defaults first, then each risk stage switched off.
+#: The plans a world is planned with: the defaults first, then each risk setting in turn.
 VARIANTS = {
     "default": ({}, False),
+    "cvar": ({"measure": "cvar"}, False),
     "mean": ({"measure": "mean"}, False),
     "mean_noguard": ({"measure": "mean", "guard": "off"}, False),
     "point": ({"measure": "mean", "guard": "off"}, True),
@@ -138,10 +139,15 @@ VARIANTS = {
 
 
 def plan_variants(inputs, forecaster, names=tuple(VARIANTS)) -> dict:
-    """Plan with each variant's settings on one fit."""
-    out = {}
+    """Plan with each variant's settings on one fit (a variant whose settings are the
+    defaults' reuses the default plan)."""
+    out, seen = {}, {}
     for name in names:
         risk, point = VARIANTS[name]
         planned = with_risk(inputs, **risk) if risk else inputs
-        out[name] = plan_with(planned, point_forecaster(forecaster) if point else forecaster)
+        settings = (planned.scenario.risk.measure, planned.scenario.risk.guard, point)
+        if settings not in seen:
+            seen[settings] = plan_with(planned, point_forecaster(forecaster) if point
+                                       else forecaster)
+        out[name] = seen[settings]
     return out
