@@ -4,12 +4,14 @@ plan (day by day with carryover, the tail counted past the horizon)."""
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
+from joblib import Parallel, delayed
 
 from budgetopt.datasets import tail_days, true_curves
 from budgetopt.forecasts.history.reference import daily_spend, reference_shift, reference_spend
@@ -151,3 +153,27 @@ def plan_variants(inputs, forecaster, names=tuple(VARIANTS)) -> dict:
                                        else forecaster)
         out[name] = seen[settings]
     return out
+
+
+def resumable(evaluate, tasks: list[tuple], key, rows_file: Path | None, n_jobs: int
+              ) -> list[dict]:
+    """Every task's row: those already in `rows_file` (JSON lines, `key(row)` naming the task)
+    are read back, the others run `evaluate(*task)` and are appended there as they finish."""
+    done = {}
+    if rows_file is not None and rows_file.exists():
+        for line in rows_file.read_text().splitlines():
+            row = json.loads(line)
+            done[key(row)] = row
+    rows = [done[t] for t in tasks if t in done]
+    for row in Parallel(n_jobs=n_jobs, return_as="generator")(
+            delayed(evaluate)(*t) for t in tasks if t not in done):
+        rows.append(row)
+        if rows_file is not None:
+            with rows_file.open("a") as f:
+                f.write(json.dumps(row, default=float) + "\n")
+    return rows
+
+
+def pct(x) -> str:
+    """A share as a whole percentage; — when missing."""
+    return "—" if x is None or x != x else f"{x:.0%}"
