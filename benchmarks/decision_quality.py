@@ -15,7 +15,6 @@ each unit's curve at its historical spend per period (median over units).
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import tempfile
 import time
@@ -23,19 +22,21 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 
 from benchmarks.record import write_section
-from benchmarks.valuation import (HORIZON, captured, plan_variants, same_quarter_budget,
-                                  scenario_file, spend_history, spend_of, true_value, valuation)
+from benchmarks.valuation import (HORIZON, captured, pct, plan_variants, resumable,
+                                  same_quarter_budget, scenario_file, spend_history, spend_of,
+                                  true_value, valuation)
 from budgetopt.datasets import FAMILIES, family_world, true_curves, write_history
 from budgetopt.optimizer.scenario.loader import load_scenario
+from budgetopt.optimizer.scenario.spec import RiskSettings
 from budgetopt.optimizer.workflows.inputs import load_inputs
 from budgetopt.optimizer.workflows.pipeline import fit_forecasts
 
 __all__ = ["HORIZON", "true_curves", "true_value", "evaluate_world", "run", "report"]
 
-MEASURES = ("cvar", "mean")   # the default first; both with the default guard
+DEFAULT = RiskSettings().measure
+MEASURES = (DEFAULT, "cvar" if DEFAULT == "mean" else "mean")   # both with the default guard
 
 
 def evaluate_world(family: str, seed: int) -> dict:
@@ -48,8 +49,8 @@ def evaluate_world(family: str, seed: int) -> dict:
         scenario = load_scenario(scenario_file(folder, same_quarter_budget(daily)))
         inputs = load_inputs(scenario)
         forecaster = fit_forecasts(inputs, n_jobs=1)
-        variants = plan_variants(inputs, forecaster, ("default", "mean"))
-    results = {"cvar": variants["default"], "mean": variants["mean"]}
+        variants = plan_variants(inputs, forecaster, ("default", "mean", "cvar"))
+    results = {m: variants[m] for m in MEASURES}
     periods = inputs.periods
     units = [u.channel for u in inputs.units]
     first = results[MEASURES[0]]
@@ -98,25 +99,9 @@ def run(seeds: int, n_jobs: int, families=FAMILIES, rows_file: Path | None = Non
         ) -> pd.DataFrame:
     """Every family's seed 0 first, then seed 1, …; with `rows_file`, each world's row is
     appended there (JSON lines) as it finishes, and worlds already there are not rerun."""
-    done = {}
-    if rows_file is not None and rows_file.exists():
-        for line in rows_file.read_text().splitlines():
-            row = json.loads(line)
-            done[(row["family"], row["seed"])] = row
-    tasks = [(f, s) for s in range(seeds) for f in families if (f, s) not in done]
-    rows = list(done.values())
-    results = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(evaluate_world)(f, s) for f, s in tasks)
-    for row in results:
-        rows.append(row)
-        if rows_file is not None:
-            with rows_file.open("a") as f:
-                f.write(json.dumps(row, default=float) + "\n")
-    return pd.DataFrame(rows)
-
-
-def _pct(x) -> str:
-    return "—" if x is None or x != x else f"{x:.0%}"
+    tasks = [(f, s) for s in range(seeds) for f in families]
+    return pd.DataFrame(resumable(evaluate_world, tasks, lambda r: (r["family"], r["seed"]),
+                                  rows_file, n_jobs))
 
 
 def report(frame: pd.DataFrame) -> str:
@@ -126,7 +111,7 @@ def report(frame: pd.DataFrame) -> str:
         "weekly with the 60/40 pool; default risk settings: guard history, alpha 0.2, "
         "100 samples).",
         "",
-        "| measure | risk.measure: cvar (default) | risk.measure: mean |",
+        f"| measure | risk.measure: {MEASURES[0]} (default) | risk.measure: {MEASURES[1]} |",
         "|---|---|---|"]
     stats = {}
     for m in MEASURES:
@@ -142,26 +127,31 @@ def report(frame: pd.DataFrame) -> str:
                        ("plan vs historical mix on the truth, median / worst", "vs"),
                        ("worlds below the historical mix (target 0)", "below"),
                        ("true plan value inside P10–P90 (target 70–90%)", "inside")):
-        lines.append(f"| {label} | {stats['cvar'][key]} | {stats['mean'][key]} |")
+        lines.append(f"| {label} | {stats[MEASURES[0]][key]} | {stats[MEASURES[1]][key]} |")
     lines += [f"| uplift available (optimum vs mix), median / worst | "
               f"{frame['uplift_available'].median():+.2%} / {frame['uplift_available'].min():+.2%} | |",
               f"| curve error at historical spend, median unit | "
               f"{frame['curve_error'].median():.1%} | |", ""]
-    short = frame[(frame["captured_cvar"].fillna(1.0) < 0.9) | ~frame["inside_cvar"]]
+    d, o = MEASURES
+    short = frame[(frame[f"captured_{d}"].fillna(1.0) < 0.9) | ~frame[f"inside_{d}"].astype(bool)]
     if len(short):
         lines += ["Worlds below 90% captured or outside P10–P90 (default settings): " + "; ".join(
-            f"{r.family} seed {r.seed} (captured {_pct(r.captured_cvar)}, truth "
-            f"{r.ours_cvar:,.0f} vs P10–P90 {r.p10_cvar:,.0f}–{r.p90_cvar:,.0f}, "
+            f"{r.family} seed {r.seed} (captured {pct(getattr(r, f'captured_{d}'))}, truth "
+            f"{getattr(r, f'ours_{d}'):,.0f} vs P10–P90 {getattr(r, f'p10_{d}'):,.0f}–"
+            f"{getattr(r, f'p90_{d}'):,.0f}, "
             f"{r.not_identified} of 4 units not identified)"
             for r in short.itertuples()) + ".", ""]
     lines += [
-        "| family | seed | noise | available | captured cvar | captured mean | cvar vs mix | "
+        f"| family | seed | noise | available | captured {d} (default) | captured {o} | "
+        f"{d} vs mix | "
         "truth in P10–P90 | not identified | coupling ρ per unit | curve error (median / max) |",
         "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in frame.sort_values(["family", "seed"]).itertuples():
         lines.append(f"| {r.family} | {r.seed} | {r.noise:.0%} | {r.uplift_available:+.2%} | "
-                     f"{_pct(r.captured_cvar)} | {_pct(r.captured_mean)} | {r.vs_mix_cvar:+.2%} | "
-                     f"{'yes' if r.inside_cvar else 'no'} | {r.not_identified} | {r.coupling} | "
+                     f"{pct(getattr(r, f'captured_{d}'))} | {pct(getattr(r, f'captured_{o}'))} | "
+                     f"{getattr(r, f'vs_mix_{d}'):+.2%} | "
+                     f"{'yes' if getattr(r, f'inside_{d}') else 'no'} | {r.not_identified} | "
+                     f"{r.coupling} | "
                      f"{r.curve_error:.0%} / {r.curve_error_max:.0%} |")
     return "\n".join(lines)
 

@@ -24,10 +24,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 
 from benchmarks.record import write_section
-from benchmarks.valuation import (HORIZON, VARIANTS, captured, plan_variants,
+from benchmarks.valuation import (HORIZON, captured, pct, plan_variants, resumable,
                                   same_quarter_budget, scenario_file, spend_history, spend_of,
                                   valuation)
 from budgetopt.datasets import mixed_wide_world, mixed_world, write_history, write_wide_history
@@ -78,33 +77,18 @@ def _evaluate(seed: int, form: str, freq: str, started: float) -> dict:
     val = valuation(world, inputs, daily, default)
     v_mix, v_opt = val.value(val.mix), val.value(val.optimum)
     row = {"seed": seed, "form": form, "freq": freq, "channels": len(val.units),
-           "noise": world.noise, "mix": v_mix, "optimum": v_opt,
+           "noise": mixed_world(seed).noise, "mix": v_mix, "optimum": v_opt,
            "uplift_available": (v_opt - v_mix) / v_mix}
     for name, result in plans.items():
         v = val.value(spend_of(result, periods))
         row[f"captured_{name}"] = captured(v, v_mix, v_opt)
         row[f"vs_mix_{name}"] = v / v_mix - 1
-    plan = spend_of(default, periods)
-    per_unit = val.per_unit(plan)
-    true_total = sum(per_unit.values())
-    out = default.summary["outcome"]["incremental_kpi"]
-    claim = float(default.summary["totals"]["incremental_kpi"])
-    row.update({"p10": out["p10"], "p50": out["p50"], "p90": out["p90"], "true": true_total,
-                "inside": bool(out["p10"] <= true_total <= out["p90"]),
-                "above_p90": bool(true_total > out["p90"]),
-                "claim": claim / true_total - 1, "risk": default.summary["risk"]["measure"],
+    row.update(plan_stats(default, val))
+    row.update({"risk": default.summary["risk"]["measure"],
                 "guard": default.summary["risk"]["guard_status"]})
-    chans = default.channels.set_index("channel")
-    spend_u = {u: sum(v for (c, _), v in plan.items() if c == u) for u in val.units}
-    opt_u = {u: sum(v for (c, _), v in val.optimum.items() if c == u) for u in val.units}
-    total = sum(spend_u.values())
-    roi_err = {u: abs(float(chans.loc[u, "incremental_kpi"]) / per_unit[u] - 1)
-               if per_unit[u] > 0 else None for u in val.units}
-    row.update({"roi_error": float(np.median([e for e in roi_err.values() if e is not None])),
-                "roi_error_max": float(max(e for e in roi_err.values() if e is not None)),
-                "roi_errors": {u: round(e, 4) for u, e in roi_err.items() if e is not None},
-                "share_plan": {u: round(spend_u[u] / total, 4) for u in val.units},
-                "share_optimum": {u: round(opt_u[u] / total, 4) for u in val.units}})
+    for name in ("mean", "cvar"):      # both measures' own figures, whichever is the default
+        row.update({f"{k}_{name}": v for k, v in plan_stats(plans[name], val).items()
+                    if k in ("p10", "p90", "true", "inside", "above_p90", "claim", "roi_error")})
     units_info = default.summary["curves"]["units"]
     row["not_identified"] = sum(bool(u.get("not_identified")) for u in units_info.values())
     if ww is not None:
@@ -116,27 +100,36 @@ def _evaluate(seed: int, form: str, freq: str, started: float) -> dict:
     return row
 
 
+def plan_stats(result, val) -> dict:
+    """One plan's P10–P90 against its true value, its claim, each channel's ROI error (claimed
+    at the planned spend against the truth) and its spend shares against the optimum's."""
+    plan = spend_of(result, val.periods)
+    per_unit = val.per_unit(plan)
+    true_total = sum(per_unit.values())
+    out = result.summary["outcome"]["incremental_kpi"]
+    claim = float(result.summary["totals"]["incremental_kpi"])
+    chans = result.channels.set_index("channel")
+    spend_u = {u: sum(v for (c, _), v in plan.items() if c == u) for u in val.units}
+    opt_u = {u: sum(v for (c, _), v in val.optimum.items() if c == u) for u in val.units}
+    total = sum(spend_u.values())
+    roi_err = {u: abs(float(chans.loc[u, "incremental_kpi"]) / per_unit[u] - 1)
+               for u in val.units if per_unit[u] > 0}
+    return {"p10": out["p10"], "p50": out["p50"], "p90": out["p90"], "true": true_total,
+            "inside": bool(out["p10"] <= true_total <= out["p90"]),
+            "above_p90": bool(true_total > out["p90"]), "claim": claim / true_total - 1,
+            "roi_error": float(np.median(list(roi_err.values()))),
+            "roi_error_max": float(max(roi_err.values())),
+            "roi_errors": {u: round(e, 4) for u, e in roi_err.items()},
+            "share_plan": {u: round(spend_u[u] / total, 4) for u in val.units},
+            "share_optimum": {u: round(opt_u[u] / total, 4) for u in val.units}}
+
+
 def run(seeds: int, n_jobs: int, rows_file: Path | None = ROWS, forms=FORMS) -> pd.DataFrame:
     """Seed 0 of every form first, then seed 1, …; each finished world is appended to
     `rows_file` (JSON lines) and worlds already there are not rerun."""
-    done = {}
-    if rows_file is not None and rows_file.exists():
-        for line in rows_file.read_text().splitlines():
-            row = json.loads(line)
-            done[(row["seed"], row["form"], row["freq"])] = row
-    tasks = [(s, f, q) for s in range(seeds) for f, q in forms if (s, f, q) not in done]
-    rows = [r for k, r in done.items() if k[0] < seeds and (k[1], k[2]) in forms]
-    for row in Parallel(n_jobs=n_jobs, return_as="generator")(
-            delayed(evaluate_world)(*t) for t in tasks):
-        rows.append(row)
-        if rows_file is not None:
-            with rows_file.open("a") as f:
-                f.write(json.dumps(row, default=float) + "\n")
-    return pd.DataFrame(rows)
-
-
-def _pct(x) -> str:
-    return "—" if x is None or x != x else f"{x:.0%}"
+    tasks = [(s, f, q) for s in range(seeds) for f, q in forms]
+    return pd.DataFrame(resumable(evaluate_world, tasks,
+                                  lambda r: (r["seed"], r["form"], r["freq"]), rows_file, n_jobs))
 
 
 def _median(values) -> float:
@@ -169,18 +162,27 @@ def summary_table(frame: pd.DataFrame) -> list[str]:
     row("channel historical ROI error (joint model), median (target ≤ 20%)",
         lambda p: f"{p['hist_roi_error'].median():.1%}" if "hist_roi_error" in p
         and p["hist_roi_error"].notna().any() else "—")
-    for name, label in (("mean", "`measure: mean` (guard on)"),
+    for name, label in (("cvar", "`measure: cvar` (guard on)"),
+                        ("mean", "`measure: mean` (guard on)"),
                         ("mean_noguard", "`measure: mean`, guard off"),
                         ("point", "point curves (no plausible set, no guard)")):
-        row(f"{label}: median captured / below mix",
-            lambda p, n=name: f"{_median(p[f'captured_{n}']):.1%} / "
-                              f"{int((p[f'vs_mix_{n}'] < 0).sum())}")
+        if f"captured_{name}" in frame:
+            row(f"{label}: median captured / worst / below mix",
+                lambda p, n=name: f"{_median(p[f'captured_{n}']):.1%} / "
+                                  f"{p[f'captured_{n}'].min():.1%} / "
+                                  f"{int((p[f'vs_mix_{n}'] < 0).sum())}")
     return lines
 
 
 def report(frame: pd.DataFrame, commit: str, load: str) -> str:
     failed = frame[frame["error"].notna()] if "error" in frame else frame.iloc[:0]
-    frame = frame.drop(index=failed.index)
+    frame = frame.drop(index=failed.index).copy()
+    for column in ("inside", "above_p90"):
+        frame[column] = frame[column].astype(bool)
+    for column in ("channels", "not_identified"):
+        frame[column] = frame[column].astype(int)
+    # the world's noise (a wide world's truth is kept noise-free; its noise is on the total)
+    frame["noise"] = [mixed_world(int(s)).noise for s in frame["seed"]]
     risk = frame["risk"].iloc[0]
     lines = [
         f"{len(frame)} mixed worlds (seeds 0–{frame['seed'].max()} in each of long daily, long "
@@ -188,23 +190,93 @@ def report(frame: pd.DataFrame, commit: str, load: str) -> str:
         "planned weekly with the 60/40 pool and the product defaults: "
         f"`risk.measure: {risk}`, guard history). Commit measured: {commit}. {load}", ""]
     lines += summary_table(frame)
+    short = shortfalls(frame)
+    if short:
+        lines += ["", f"Worlds below 90% captured ({len(short)}): which channels' spend differs "
+                  "from the true optimum and what each stage cost (`python -m "
+                  "benchmarks.diagnose SEED --form F --freq Q` prints one world in full).", ""]
+        lines += short
     if len(failed):
         lines += ["", f"{len(failed)} worlds could not be planned (not in the table above): "
                   + "; ".join(f"seed {r.seed} {r.form} {r.freq}: {r.error}"
                               for r in failed.itertuples()) + "."]
     lines += ["", "| seed | form | freq | channels | noise | available | captured | vs mix | "
               "truth in P10–P90 | claim vs true | ROI error (median / max) | not identified | "
-              "captured: mean / no guard / point |",
+              "captured: cvar / mean / mean, no guard / point |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in frame.sort_values(["form", "freq", "seed"]).itertuples():
         where = "yes" if r.inside else ("no, above P90" if r.above_p90 else "no, below P10")
         lines.append(
             f"| {r.seed} | {r.form} | {r.freq} | {r.channels} | {r.noise:.0%} | "
-            f"{r.uplift_available:+.2%} | {_pct(r.captured_default)} | {r.vs_mix_default:+.2%} | "
+            f"{r.uplift_available:+.2%} | {pct(r.captured_default)} | {r.vs_mix_default:+.2%} | "
             f"{where} | {r.claim:+.0%} | {r.roi_error:.0%} / {r.roi_error_max:.0%} | "
-            f"{r.not_identified} | {_pct(r.captured_mean)} / {_pct(r.captured_mean_noguard)} / "
-            f"{_pct(r.captured_point)} |")
+            f"{r.not_identified} | {pct(getattr(r, 'captured_cvar', None))} / "
+            f"{pct(r.captured_mean)} / {pct(r.captured_mean_noguard)} / "
+            f"{pct(r.captured_point)} |")
     return "\n".join(lines)
+
+
+def stage_costs(r) -> dict:
+    """Points of uplift captured lost at each stage, from the variants planned on one fit:
+    fit (optimum → point curves), plausible set (→ mean, no guard), guard (→ mean with the
+    guard), risk measure (→ the default, when it is not the mean)."""
+    get = (lambda k: getattr(r, k, None)) if not isinstance(r, dict) else r.get
+    chain = [("fit", 1.0), ("plausible set", get("captured_point")),
+             ("guard", get("captured_mean_noguard")), ("risk measure", get("captured_mean"))]
+    if get("risk") != "mean":
+        chain.append(("end", get("captured_default")))
+    else:
+        chain.append(("end", None))
+    out = {}
+    for (name, before), (_, after) in zip(chain, chain[1:]):
+        if before is not None and after is not None:
+            out[name] = before - after
+    if get("risk") == "mean":      # the default is the mean: the last stage is the guard
+        out.pop("risk measure", None)
+    return out
+
+
+def shortfalls(frame: pd.DataFrame, threshold: float = 0.9) -> list[str]:
+    """For every world below `threshold` captured: the channels whose spend differs most
+    from the true optimum (with their true shape and carryover) and each stage's cost."""
+    lines = []
+    for r in frame.sort_values(["form", "freq", "seed"]).itertuples():
+        cap = r.captured_default
+        if cap is None or cap != cap or cap >= threshold:
+            continue
+        truth = mixed_world(int(r.seed)).truth
+        gaps = sorted(r.share_plan, key=lambda u: -abs(r.share_plan[u] - r.share_optimum[u]))
+        moved = ", ".join(
+            f"{u} ({truth(u).shape}, θ {truth(u).carryover:g}) {r.share_plan[u]:.0%} vs "
+            f"{r.share_optimum[u]:.0%}" for u in gaps[:3])
+        costs = stage_costs(r)
+        worst = max(costs, key=costs.get) if costs else "—"
+        lines.append(f"- seed {r.seed} {r.form} {r.freq}: captured {cap:.0%}; spend share plan "
+                     f"vs optimum: {moved}; cost by stage (points): "
+                     + ", ".join(f"{k} {v * 100:+.0f}" for k, v in costs.items())
+                     + f" — mostly the {worst}.")
+    return lines
+
+
+def before_after(before: pd.DataFrame, after: pd.DataFrame, label: str) -> list[str]:
+    """The headline figures on the worlds both row sets measured (planned or failed)."""
+    key = ["seed", "form", "freq"]
+    common = before[key].merge(after[key], on=key)
+    lines = [f"Before ({label}) and after, on the {len(common)} worlds both runs measured:", "",
+             "| form | run | median captured | worst | below mix | truth in P10–P90 | "
+             "claim vs true, median | could not be planned |", "|---|---|---|---|---|---|---|---|"]
+    for form in ("long", "wide"):
+        for name, rows in (("before", before), ("after", after)):
+            part = rows.merge(common[common["form"] == form], on=key)
+            failed = part["error"].notna() if "error" in part else pd.Series(False, part.index)
+            ok = part[~failed]
+            cap = ok["captured_default"].dropna()
+            lines.append(
+                f"| {form} | {name} | {_median(cap):.1%} | {cap.min():.1%} | "
+                f"{int((ok['vs_mix_default'] < 0).sum())} | "
+                f"{ok['inside'].astype(bool).mean():.0%} | {ok['claim'].median():+.1%} | "
+                f"{int(failed.sum())} |")
+    return lines
 
 
 def _commit() -> str:
@@ -226,6 +298,9 @@ def main() -> None:
     parser.add_argument("--rows", type=Path, default=ROWS,
                         help="JSON lines of finished worlds: appended to, and resumed from")
     parser.add_argument("--commit", default=None, help="the commit the rows measure")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="rows of an earlier run to compare with (before/after table)")
+    parser.add_argument("--before-label", default="the earlier commit")
     parser.add_argument("--no-section", action="store_true",
                         help="print only; leave BENCHMARKS.md as it is")
     args = parser.parse_args()
@@ -235,6 +310,10 @@ def main() -> None:
     load = (f"Load average {before[0]:.1f} at the start, {after[0]:.1f} at the end (2 cores, "
             f"shared); {frame['seconds'].median():.0f} s per world (median).")
     body = report(frame, args.commit or _commit(), load)
+    if args.before:
+        before = pd.DataFrame([json.loads(line) for line in
+                               args.before.read_text().splitlines()])
+        body = "\n".join(before_after(before, frame, args.before_label)) + "\n\n" + body
     if not args.no_section:
         write_section("mixed", "Decision quality on mixed worlds (headline)", body,
                       f"python -m benchmarks.mixed --seeds {args.seeds} --jobs {args.jobs}")

@@ -4,12 +4,14 @@ plan (day by day with carryover, the tail counted past the horizon)."""
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
+from joblib import Parallel, delayed
 
 from budgetopt.datasets import tail_days, true_curves
 from budgetopt.forecasts.history.reference import daily_spend, reference_shift, reference_spend
@@ -128,9 +130,10 @@ def point_forecaster(forecaster):
     return out
 
 
-#: The plans a world is planned with: the defaults first, then each risk stage switched off.
+#: The plans a world is planned with: the defaults first, then each risk setting in turn.
 VARIANTS = {
     "default": ({}, False),
+    "cvar": ({"measure": "cvar"}, False),
     "mean": ({"measure": "mean"}, False),
     "mean_noguard": ({"measure": "mean", "guard": "off"}, False),
     "point": ({"measure": "mean", "guard": "off"}, True),
@@ -138,10 +141,39 @@ VARIANTS = {
 
 
 def plan_variants(inputs, forecaster, names=tuple(VARIANTS)) -> dict:
-    """Plan with each variant's settings on one fit."""
-    out = {}
+    """Plan with each variant's settings on one fit (a variant whose settings are the
+    defaults' reuses the default plan)."""
+    out, seen = {}, {}
     for name in names:
         risk, point = VARIANTS[name]
         planned = with_risk(inputs, **risk) if risk else inputs
-        out[name] = plan_with(planned, point_forecaster(forecaster) if point else forecaster)
+        settings = (planned.scenario.risk.measure, planned.scenario.risk.guard, point)
+        if settings not in seen:
+            seen[settings] = plan_with(planned, point_forecaster(forecaster) if point
+                                       else forecaster)
+        out[name] = seen[settings]
     return out
+
+
+def resumable(evaluate, tasks: list[tuple], key, rows_file: Path | None, n_jobs: int
+              ) -> list[dict]:
+    """Every task's row: those already in `rows_file` (JSON lines, `key(row)` naming the task)
+    are read back, the others run `evaluate(*task)` and are appended there as they finish."""
+    done = {}
+    if rows_file is not None and rows_file.exists():
+        for line in rows_file.read_text().splitlines():
+            row = json.loads(line)
+            done[key(row)] = row
+    rows = [done[t] for t in tasks if t in done]
+    for row in Parallel(n_jobs=n_jobs, return_as="generator")(
+            delayed(evaluate)(*t) for t in tasks if t not in done):
+        rows.append(row)
+        if rows_file is not None:
+            with rows_file.open("a") as f:
+                f.write(json.dumps(row, default=float) + "\n")
+    return rows
+
+
+def pct(x) -> str:
+    """A share as a whole percentage; — when missing."""
+    return "—" if x is None or x != x else f"{x:.0%}"
