@@ -28,10 +28,9 @@ import pandas as pd
 
 from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, _diagnose, holdout_errors,
                                             quiet_prophet)
+from budgetopt.forecasts.models.plausible import not_identified
 from budgetopt.forecasts.models.joint_uncertainty import (channel_band, parameter_draws,
-                                                          plausible_responses,
-                                                          with_shape_uncertainty)
-from budgetopt.forecasts.models.plausible import effective_share, not_identified
+                                                          plausible_responses)
 from budgetopt.forecasts.models.joint_search import (EDGE, MIN_HILL, ParameterVector, _Backfit,
                                                      max_theta)
 from budgetopt.forecasts.models.response import (MAX_GAIN, SCALE_MULTIPLES, Response,
@@ -131,9 +130,6 @@ def fit_market(market: str | None, frame: pd.DataFrame, kpi: str, channels: list
     errors = holdout_errors(ds, z, holidays, step_days, sigma)
     plausible = plausible_responses(draws, channels, multiplicative, search.rhos,
                                     search.base_level)
-    resid = search.proj.resid(search.t - (np.log1p(lift) if multiplicative else lift))
-    plausible = with_shape_uncertainty(plausible, channels, search, responses,
-                                       effective_share(resid), settings.seed)
     joint = JointFit(market, channels, responses, sigma, dof, model_json, controls, bands,
                      multiplicative, decomposition, warnings, plausible, promotions,
                      holidays if promotions else None)

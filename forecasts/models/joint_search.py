@@ -64,8 +64,6 @@ class _Backfit:
         self.penalty = 0.0
         self.cap = MAX_GAIN[multiplicative]      # the long form's cap on the gain
         self.max_theta = max_theta(step_days)
-        self.alternatives: dict[int, tuple] = {}  # channel → (params, gain, Δscore) of the
-        # best fit of its other shape (see _shape)
 
     def weight(self, c: int, rho: float | None = None) -> np.ndarray | float:
         """The coupling weight (B/B̄)^(ρ − ρ₀) of channel c (1 at the form's own ρ₀)."""
@@ -235,7 +233,7 @@ class _Backfit:
                 families[fam] = (cand, sse)
         if not families:
             return self._polish(c, params, sats, gains, best)
-        fits = []                 # (score, polished fit) per shape, and the current one
+        winner, winner_score = None, math.inf
         for fam in sorted(families):
             cand = families[fam][0]
             trial_params = list(params)
@@ -245,17 +243,14 @@ class _Backfit:
             work, w = self._weights(trial, gains)
             g, _ = self.solve(trial, work, w)
             sse = self.exact_sse(trial, g)
-            fits.append(self._polish(c, trial_params, trial, g, sse))
-        fits.append(self._polish(c, params, sats, gains, best))
-        scored = sorted(((got[3] + self.penalty * self.extra(got[0][0], got[0][1], rho,
-                                                             got[0][3]), i, got)
-                         for i, got in enumerate(fits)), key=lambda t: (t[0], -t[1]))
-        score, _, winner = scored[0]
-        others = [(sc, got) for sc, _, got in scored[1:] if got[0][0] != winner[0][0]]
-        if others:   # the best fit of another shape: the plausible set's shape uncertainty
-            alt_score, alt = others[0]
-            self.alternatives[c] = (alt[0], float(alt[2][c]), alt_score - score)
-        return winner
+            got = self._polish(c, trial_params, trial, g, sse)
+            score = got[3] + self.penalty * self.extra(got[0][0], got[0][1], rho, got[0][3])
+            if score < winner_score:
+                winner, winner_score = got, score
+        polished = self._polish(c, params, sats, gains, best)
+        own = polished[3] + self.penalty * self.extra(polished[0][0], polished[0][1], rho,
+                                                      polished[0][3])
+        return polished if own <= winner_score else winner
 
     def _polish(self, c, params, sats, gains, best):
         """Refine the channel's scale, carryover and (Hill) exponent continuously, the others

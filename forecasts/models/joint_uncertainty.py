@@ -188,36 +188,3 @@ def plausible_responses(draws, channels: list[str], multiplicative: bool, rhos,
 def _sat(shape, x, scale, n):
     from budgetopt.forecasts.models.response import saturation
     return saturation(shape, x, scale, n)
-
-
-def with_shape_uncertainty(plausible: list[dict], channels: list[str], search, responses: dict,
-                           kappa: float, seed: int) -> list[dict]:
-    """Each channel's best fit of its other shape (`search.alternatives`) takes its share of
-    the draws: its BIC weight against the chosen shape, exp(−κ·Δ/(2σ²)) with Δ the penalized
-    SSE difference, over one plus it. In those draws the channel's curve is the other shape's,
-    scaled by the draw's own response at typical spend relative to the fit (so the draw's
-    level uncertainty is kept) — the uncertainty of the shape, which one fitted family alone
-    does not show."""
-    if not plausible or search.penalty <= 0:
-        return plausible
-    sigma2 = search.penalty / np.log(len(search.t))
-    out = [dict(d) for d in plausible]
-    for i, c in enumerate(channels):
-        if i not in search.alternatives or responses[c].gain <= 0:
-            continue
-        (shape, n, scale, theta), gain, delta = search.alternatives[i]
-        share = 1.0 / (1.0 + np.exp(min(kappa * delta / (2 * sigma2), 700.0)))
-        count = int(round(share * len(out)))
-        if count == 0 or gain <= 0:
-            continue
-        best = responses[c]
-        level = search.levels[i]
-        ref = best.gain * float(best.saturate(level))
-        rng = np.random.default_rng([int(seed), 2, i])
-        for s in sorted(rng.choice(len(out), size=count, replace=False)):
-            r = out[s][c]
-            ratio = r.gain * float(r.saturate(level)) / ref if ref > 0 else 1.0
-            cap = search.cap if search.cap is not None else np.inf
-            out[s][c] = Response(shape, scale, n, theta, float(min(gain * ratio, cap)),
-                                 best.multiplicative, best.coupling, best.base_level)
-    return out

@@ -177,22 +177,3 @@ def test_the_truth_lies_inside_the_plausible_set():
             rois.append(contrib.sum() / x.sum())
         low, high = np.quantile(rois, [0.01, 0.99])
         assert low <= world.true_roi(c) <= high, (c, low, high, world.true_roi(c))
-
-
-def test_the_plausible_set_carries_the_other_shape_only_where_the_data_cannot_tell():
-    """Weekly totals with 5% noise cannot tell an exponential from a Hill curve, so some
-    draws take the other shape; a noise-free daily Hill world can, so no draw does — and the
-    Hill curve and its exponent are found."""
-    noisy = make_wide_world(4, seed=201, noise=0.05, freq="W")
-    _, joint, _ = _fit(noisy.history, noisy.spend_columns, step_days=7)
-    mixed = [c for c in noisy.channels
-             if len({d[c].shape for d in joint.plausible}) == 2]
-    assert mixed, {c: joint.responses[c].shape for c in noisy.channels}
-
-    clean = make_wide_world(3, seed=4, noise=0.0, shape="hill")
-    history, joint, _ = _fit(clean.history, clean.spend_columns)
-    for c in history.channels:
-        truth = clean.world.truth(c)
-        assert joint.responses[c].shape == "hill", joint.responses[c]
-        assert abs(joint.responses[c].hill_n - truth.hill_n) <= 0.05, (c, truth.hill_n)
-        assert {d[c].shape for d in joint.plausible} == {"hill"}
