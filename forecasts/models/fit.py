@@ -190,6 +190,20 @@ def interval_inflation(fit: UnitFit, steps: float) -> float:
     return max(math.sqrt(float(np.mean(np.square(means))) * k), 1.0)
 
 
+def baseline_level_error(fit: UnitFit, base: np.ndarray, steps: float) -> float:
+    """Relative error of the baseline's level over a horizon of `steps` model steps: the
+    root-mean-square block mean of the internal holdouts' errors (as `interval_inflation`
+    measures it), in the log of the baseline (multiplicative form) or relative to its mean
+    (additive form); 0 without holdouts."""
+    if not fit.holdout_errors or fit.sigma <= 0 or steps < 1:
+        return 0.0
+    spread = interval_inflation(fit, steps) * fit.sigma / math.sqrt(steps)
+    if fit.response is None or fit.response.multiplicative:
+        return float(spread)
+    mean = float(np.mean(base)) if len(base) else 0.0
+    return float(spread / mean) if mean > 0 else 0.0
+
+
 def widen(draws: np.ndarray, factor: float) -> np.ndarray:
     """Samples of a total spread `factor` times as far from their mean."""
     mean = float(np.mean(draws))

@@ -13,9 +13,9 @@ from budgetopt.forecasts.history.calendar import compact_holidays
 from budgetopt.forecasts.models.wire import FIT_CODEC
 from budgetopt.units import unit_key
 from budgetopt.forecasts.curves.breakpoints import response_breakpoints, zoom_breakpoints
-from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, baseline_steps, fit_unit,
-                                            interval_inflation, response_factors, step_factors,
-                                            widen)
+from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, baseline_level_error,
+                                            baseline_steps, fit_unit, interval_inflation,
+                                            response_factors, step_factors, widen)
 
 
 def _fit_one(unit, unit_frame, kpi, holidays, promo_days, step_days, settings):
@@ -104,6 +104,10 @@ class Forecaster:
                                             "market": fit.unit[1], "period": p.period,
                                             "spend": spends, "incremental_kpi": values}))
         return pd.concat(frames, ignore_index=True)
+
+    def baseline_level_error(self, key: str, base: np.ndarray, steps: float) -> float:
+        """Relative error of the unit's baseline level over `steps` model steps."""
+        return baseline_level_error(self.fits[key], base, steps)
 
     def curve_flags(self, periods: pd.DataFrame) -> dict[str, bool]:
         """Units whose fitted effect had to be clamped to zero somewhere in the horizon."""

@@ -9,14 +9,19 @@ carry less information than their count says). Each candidate's gain is then unc
 its standard error from the linearized fit, σ / √κ / |J⊥| with J = ∂ fit / ∂ gain.
 
 A parameter stuck at a bound — the gain at its cap, or a saturation scale beyond any spend
-seen in history — means the likelihood's curvature does not measure the uncertainty (the data
-cannot tell the candidates apart in the direction that matters). Such a unit is "not
-identified": every candidate not rejected at 95% (κ · ΔSSE/σ² ≤ χ²₁(0.95)) gets the same
-weight, so the plausible set is as wide as the data allow.
+seen in history — means the likelihood's curvature at the best fit does not measure the
+uncertainty (the data cannot tell the candidates apart in the direction that matters). Such a
+unit is "not identified" and says so; its candidates are still weighted by their likelihood —
+the profile over the whole grid is what measures the flat direction, and weighing every
+candidate the data do not reject equally would let the grid's spacing, not the data, decide
+where the plan's money goes.
 
 Draws: S samples per unit, seeded by the run's seed and the unit's name, each a candidate
-(drawn by weight) with a gain drawn from its normal (cut at 0). Forecasting knows nothing of
-the optimizer: the draws leave here as a table with a `sample` column.
+(drawn by weight) with a gain drawn from its normal (cut at 0), and a level for the baseline
+the response rides on: the response moves with the baseline^ρ, and the baseline's own
+forecast error over the horizon — measured on the fit's internal rolling holdouts, not set by
+hand — moves the response with it. Forecasting knows nothing of the optimizer: the draws leave
+here as a table with a `sample` column.
 """
 from __future__ import annotations
 
@@ -70,7 +75,7 @@ def plausible_set(results, scores, best, sigma: float, resid: np.ndarray, spend:
     loose = not_identified(best, spend, max_gain)
     score = np.asarray(scores, float)
     delta = kappa * (score - score.min()) / sigma ** 2
-    weights = (delta <= CHI2_1_95).astype(float) if loose else np.exp(-delta / 2)
+    weights = np.exp(-delta / 2)
     seen: dict[tuple, int] = {}
     for i, (r, _) in enumerate(results):
         key = (r.shape, round(r.scale, 6), r.hill_n, round(float(r.carryover), 6), r.rho)
@@ -130,9 +135,12 @@ def sample_curve_table(forecaster, periods: pd.DataFrame, curves: pd.DataFrame, 
         frame, which = forecaster.factors(key, periods)   # baseline up to the longest tail
         base = frame["baseline"].to_numpy(float)
         days = dict(zip(periods["period"], periods["days"]))
+        spread = forecaster.baseline_level_error(key, base, int(periods["days"].sum()) / step)
+        level = baseline_level_draws(spread, samples, seed, _level_key(forecaster, key, fit))
         sums = np.zeros((samples, len(periods)))
         for s, r in enumerate(draws):
-            factor = r.gain * r.coupling_weight(base) * (base if r.multiplicative else 1.0)
+            factor = (r.gain * r.coupling_weight(base) * (base if r.multiplicative else 1.0)
+                      * np.exp(r.rho * level[s]))
             valued = r.smear(np.maximum(factor, 0.0))
             for j, p in enumerate(periods["period"]):
                 sums[s, j] = float(valued[which == p].sum())
@@ -144,6 +152,22 @@ def sample_curve_table(forecaster, periods: pd.DataFrame, curves: pd.DataFrame, 
             y = np.stack([sums[s, j] * r.saturate(x * per_step) for s, r in enumerate(draws)])
             frames.append(_cell_frame(key, p, sample_ids, x, y))
     return pd.concat(frames, ignore_index=True)
+
+
+def baseline_level_draws(spread: float, samples: int, seed: int, key: str) -> np.ndarray:
+    """Per sample, the log shift of the baseline level: normal with the horizon's relative
+    level error `spread` (0: none)."""
+    if spread <= 0:
+        return np.zeros(samples)
+    rng = np.random.default_rng([int(seed), zlib.crc32(key.encode("utf-8")), 1])
+    return spread * rng.standard_normal(samples)
+
+
+def _level_key(forecaster, key: str, fit) -> str:
+    """Units that share one baseline (a joint model's market) share its level draws."""
+    if hasattr(forecaster, "joints"):
+        return f"baseline of market {fit.unit[1]}"
+    return key
 
 
 def _cell_frame(key, period, sample_ids, x, y) -> pd.DataFrame:

@@ -213,7 +213,7 @@ class RiskSettings(Spec):
 
     # what the plan maximizes across the plausible curves: their mean, or the mean of the
     # worst `alpha` share (CVaR)
-    measure: Literal["mean", "cvar"] = "cvar"
+    measure: Literal["mean", "cvar"] = "mean"
     alpha: Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False, strict=True)] = 0.2
     samples: Annotated[int, Field(ge=10, le=MAX_SAMPLES, strict=True)] = 100
     # history: CVaR_alpha(plan − historical mix at the same spend) ≥ 0; off: no such row

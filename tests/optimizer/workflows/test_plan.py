@@ -132,7 +132,7 @@ def test_highs_and_cbc_agree_on_the_demo(fitted):
     cbc = plan_with(inputs, forecaster, solver="cbc")
     assert highs.summary["solver"]["objective"] == pytest.approx(
         cbc.summary["solver"]["objective"], rel=1e-6)
-    # the CVaR optimum may be reached by allocations with near-equal point-curve value
+    # the risk-measure optimum may be reached by allocations with near-equal point-curve value
     assert highs.totals["incremental_kpi"] == pytest.approx(cbc.totals["incremental_kpi"], rel=1e-4)
 
 
@@ -142,7 +142,7 @@ def test_binding_rule_and_budget_dual_are_explained(fitted):
     binding = {r["rule"]: r for r in result.summary["binding_constraints"]}
     assert "max:content_seo" in binding
     assert binding["max:content_seo"]["explanation"].startswith("raising content_seo max by ¥1 adds ¥")
-    # the plan maximizes CVaR over the plausible curves: the shadow price of the channel max is
+    # the plan maximizes its risk measure over the plausible curves: the shadow price of the max is
     # what ¥1 more of that max adds to the objective (checked by re-solving with ¥2,000 more)
     scenario = inputs.scenario
     rules = dict(scenario.channels)

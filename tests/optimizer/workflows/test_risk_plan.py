@@ -36,7 +36,8 @@ def test_outcome_in_summary_matches_the_sample_curves_at_the_planned_spend(plann
     inputs, forecaster, result = planned
     out = result.summary["outcome"]
     assert out["samples"] == inputs.scenario.risk.samples == 100
-    assert out["alpha"] == 0.2 and out["measure"] == "cvar" and out["guard"] == "history"
+    # the defaults: the mean over the plausible curves, guarded by the historical mix
+    assert out["alpha"] == 0.2 and out["measure"] == "mean" and out["guard"] == "history"
     for key in ("incremental_kpi", "roi", "uplift_vs_history"):
         stats = out[key]
         assert set(stats) == {"p10", "p50", "p90", "mean", "cvar"}
@@ -99,7 +100,8 @@ def test_guard_holds_on_the_solution(planned):
 
 
 def test_mean_and_cvar_plans_differ_as_they_should(planned):
-    inputs, forecaster, cvar_plan = planned
+    inputs, forecaster, _ = planned
+    cvar_plan = plan_with(_with_risk(inputs, measure="cvar"), forecaster)
     mean_plan = plan_with(_with_risk(inputs, measure="mean", guard="off"), forecaster)
     a, b = mean_plan.summary["outcome"], cvar_plan.summary["outcome"]
     # each plan is best on its own measure (both solved exactly on the same samples)
