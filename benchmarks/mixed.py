@@ -316,7 +316,8 @@ def main() -> None:
         body = "\n".join(before_after(before, frame, args.before_label)) + "\n\n" + body
     if not args.no_section:
         write_section("mixed", "Decision quality on mixed worlds (headline)", body,
-                      f"python -m benchmarks.mixed --seeds {args.seeds} --jobs {args.jobs}")
+                      f"python -m benchmarks.mixed --seeds {args.seeds} --jobs {args.jobs}",
+                      before="decision_quality")
     print(body)
 
 

@@ -104,9 +104,10 @@ def section_block(name: str, title: str, body: str, command: str) -> str:
 
 
 def write_section(name: str, title: str, body: str, command: str | None = None, *,
-                  path: Path | str | None = None) -> None:
+                  path: Path | str | None = None, before: str | None = None) -> None:
     """Replace (or append) the section `name` in the benchmarks file at `path`; every other
-    section and the header stay as they are. A file whose sections are not cleanly delimited is
+    section and the header stay as they are. A new section goes before the section `before`
+    when the file has it (else at the end). A file whose sections are not cleanly delimited is
     refused (BrokenBenchmarksFile) and not changed."""
     if not NAME.fullmatch(name):
         raise ValueError(f"section name {name!r}: use letters, digits and _ only")
@@ -118,6 +119,8 @@ def write_section(name: str, title: str, body: str, command: str | None = None, 
     names = [n for n, _ in sections]
     if name in names:
         sections[names.index(name)] = (name, block)
+    elif before in names:
+        sections.insert(names.index(before), (name, block))
     else:
         sections.append((name, block))
     new = render(header or HEADER, sections)

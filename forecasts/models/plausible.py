@@ -9,12 +9,12 @@ carry less information than their count says). Each candidate's gain is then unc
 its standard error from the linearized fit, σ / √κ / |J⊥| with J = ∂ fit / ∂ gain.
 
 A parameter stuck at a bound — the gain at its cap, or a saturation scale beyond any spend
-seen in history — means the likelihood's curvature at the best fit does not measure the
-uncertainty (the data cannot tell the candidates apart in the direction that matters). Such a
-unit is "not identified" and says so; its candidates are still weighted by their likelihood —
-the profile over the whole grid is what measures the flat direction, and weighing every
-candidate the data do not reject equally would let the grid's spacing, not the data, decide
-where the plan's money goes.
+seen in history — means the likelihood's curvature does not measure the uncertainty (the data
+cannot tell the candidates apart in the direction that matters). Such a unit is "not
+identified": every candidate not rejected at 95% (κ · ΔSSE/σ² ≤ χ²₁(0.95)) gets the same
+weight, so the plausible set is as wide as the data allow. (Likelihood weights were measured
+instead, on the mixed and the family benchmarks: no better on the mixed worlds, and 29 points
+of uplift worse on a world whose saturation the data cannot pin; BENCHMARKS.md.)
 
 Draws: S samples per unit, seeded by the run's seed and the unit's name, each a candidate
 (drawn by weight) with a gain drawn from its normal (cut at 0), and a level for the baseline
@@ -75,7 +75,7 @@ def plausible_set(results, scores, best, sigma: float, resid: np.ndarray, spend:
     loose = not_identified(best, spend, max_gain)
     score = np.asarray(scores, float)
     delta = kappa * (score - score.min()) / sigma ** 2
-    weights = np.exp(-delta / 2)
+    weights = (delta <= CHI2_1_95).astype(float) if loose else np.exp(-delta / 2)
     seen: dict[tuple, int] = {}
     for i, (r, _) in enumerate(results):
         key = (r.shape, round(r.scale, 6), r.hill_n, round(float(r.carryover), 6), r.rho)

@@ -1,5 +1,5 @@
 """Coupling to the baseline profiled per unit, and the plausible set: weights from the profile
-likelihood (also when a parameter sits at a bound); seeded draws; the baseline's level error
+likelihood, widened when a parameter sits at a bound; seeded draws; the baseline's level error
 from the holdouts (least squares only)."""
 from __future__ import annotations
 
@@ -56,15 +56,12 @@ def test_plausible_weights_are_a_distribution_and_the_best_fit_dominates_when_pi
     assert top.shape == prof.response.shape
 
 
-def test_a_scale_beyond_any_spend_seen_is_not_identified_and_its_set_is_weighed_by_likelihood():
+def test_a_scale_beyond_any_spend_seen_is_not_identified_and_widens_the_set():
     # saturation far beyond the spend history reached: the data see an almost straight line
     _, prof = _profile(_truth(half_saturation=600_000, beta=1_500_000))
     assert any("beyond any spend seen" in why for why in prof.not_identified)
     weights = np.array([w for _, w, _ in prof.plausible])
-    assert weights.sum() == pytest.approx(1.0)
-    # the likelihood, not a flat weight, ranks the candidates the data do not reject
-    assert weights.max() > 2 * weights.min()
-    assert list(weights) == sorted(weights, reverse=True)
+    assert np.allclose(weights, weights[0])          # every unrejected candidate counts alike
     assert len(prof.plausible) >= 3
     scales = {round(r.scale) for r, _, _ in prof.plausible}
     assert min(scales) < 0.75 * prof.response.scale   # curves that saturate sooner stay in
