@@ -185,7 +185,8 @@ def report(frame: pd.DataFrame, commit: str, load: str) -> str:
     frame["noise"] = [mixed_world(int(s)).noise for s in frame["seed"]]
     risk = frame["risk"].iloc[0]
     lines = [
-        f"{len(frame)} mixed worlds (seeds 0–{frame['seed'].max()} in each of long daily, long "
+        f"{len(frame) + len(failed)} mixed worlds, {len(frame)} planned (seeds "
+        f"0–{frame['seed'].max()} in each of long daily, long "
         "weekly, wide daily, wide weekly; 6–10 channels, 3 years of history, next quarter "
         "planned weekly with the 60/40 pool and the product defaults: "
         f"`risk.measure: {risk}`, guard history). Commit measured: {commit}. {load}", ""]
