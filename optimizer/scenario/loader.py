@@ -44,9 +44,7 @@ def load_scenario(path: str | Path) -> Scenario:
     where = str(path)
     if not path.exists() and not path.is_symlink():
         raise InputError("E0101", path=str(path.resolve()), where=where)
-    raw = read_regular(path, where=where, what="scenario file", limit=MAX_SCENARIO_BYTES,
-                       fix_large="a scenario is a few kilobytes of YAML; check that this is "
-                                 "the scenario file")
+    raw = read_regular(path, where=where, what="scenario file", limit=MAX_SCENARIO_BYTES)
     return parse_scenario(raw, source=path.resolve(), where=where)
 
 
