@@ -1,6 +1,8 @@
 """Which language a command speaks before (or without) a scenario being loaded: --lang, else the
 scenario file's `report.language` (read leniently, so an invalid scenario still gets its error
-in its planner's language), else the locale."""
+in its planner's language), else the locale. The file is read as the loader reads it — a
+regular file within the size limit, YAML with a bounded expansion — so finding the language
+of a hostile file cannot hang or exhaust memory."""
 from __future__ import annotations
 
 import re
@@ -8,7 +10,11 @@ from pathlib import Path
 
 import yaml
 
+from budgetopt.errors import InputError
+from budgetopt.input_files import read_regular
 from budgetopt.optimizer.results.i18n import LANGUAGES, Words, resolve_language
+from budgetopt.optimizer.scenario.loader import MAX_SCENARIO_BYTES
+from budgetopt.optimizer.scenario.yaml_text import ScenarioLoader
 
 _LANGUAGE_LINE = re.compile(r"""\blanguage\s*:\s*["']?(zh|en)\b""")
 
@@ -22,11 +28,12 @@ def scenario_language(path) -> str | None:
             path = path / "scenario.yaml"
         if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
             return None
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except (OSError, ValueError):
+        text = read_regular(path, where=str(path), what="scenario file",
+                            limit=MAX_SCENARIO_BYTES).decode("utf-8", errors="replace")
+    except (OSError, ValueError, InputError):
         return None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=ScenarioLoader)  # a SafeLoader with bounded expansion
     except (yaml.YAMLError, ValueError, RecursionError):   # broken YAML: look for the line
         found = _LANGUAGE_LINE.search(text)
         return found[1] if found else None
@@ -38,6 +45,8 @@ def scenario_language(path) -> str | None:
 def command_words(lang: str | None = None, *paths) -> Words:
     """The words of a command: --lang, else the first scenario that names a language, else
     the locale's."""
+    if lang is not None:            # the command line decides: no file is read
+        return Words(resolve_language(lang))
     return Words(resolve_language(lang, *(scenario_language(p) for p in paths if p)))
 
 

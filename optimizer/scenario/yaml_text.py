@@ -10,6 +10,7 @@ import typing
 
 import yaml
 
+from budgetopt.error_codes import error_text
 from budgetopt.errors import InputError
 from budgetopt.messages import Msg, N_
 
@@ -104,10 +105,10 @@ def booleans_as_words(fields: dict, data: object) -> object:
 
 class _Refused(yaml.MarkedYAMLError):
     """A node the scenario reader will not build: the error `code` and the values its wording
-    needs (besides the position)."""
+    needs (besides the position); `problem` is its English sentence."""
 
     def __init__(self, code: str, mark, **values):
-        super().__init__(problem=code, problem_mark=mark)
+        super().__init__(problem=Msg(error_text(code).what, at="", **values), problem_mark=mark)
         self.code, self.values = code, values
 
 
