@@ -10,6 +10,7 @@ from threadpoolctl import threadpool_limits
 
 from budgetopt.forecasts.backends import Backend, UnitTask, make_backend
 from budgetopt.forecasts.history.calendar import compact_holidays
+from budgetopt.forecasts.components.carryover import spread
 from budgetopt.forecasts.models.wire import FIT_CODEC
 from budgetopt.units import unit_key
 from budgetopt.forecasts.curves.breakpoints import response_breakpoints, zoom_breakpoints
@@ -124,7 +125,7 @@ class Forecaster:
                 sat = fit.response.saturate(plan_spend.get((key, int(p.period)), 0.0)
                                             * fit.step_days / p.days)
                 impulse = np.where(mask, sat, 0.0)
-                lands += _spread(impulse, fit.response.carryover) * a
+                lands += spread(impulse, fit.response.carryover) * a
             inside = float(lands[which >= 0].sum())
             rows.append({"unit": key, "carryover_per_step": fit.response.carryover,
                          "mean_lag_days": fit.response.mean_lag_steps() * fit.step_days,
@@ -171,14 +172,6 @@ class Forecaster:
     def describe(self) -> dict[str, dict]:
         """Each unit's fitted response in plain numbers."""
         return {key: self.fits[key].describe() for key in sorted(self.fits)}
-
-
-def _spread(impulse: np.ndarray, theta: float) -> np.ndarray:
-    """Where a per-step impulse lands under geometric carryover (forward in time)."""
-    if theta <= 0:
-        return impulse
-    from scipy.signal import lfilter
-    return lfilter([1.0 - theta], [1.0, -theta], impulse)
 
 
 def step_dates(periods: pd.DataFrame, step: int, tail: int) -> tuple[pd.DatetimeIndex, np.ndarray]:

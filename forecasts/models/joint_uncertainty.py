@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from budgetopt.forecasts.models.response import Response
+from budgetopt.forecasts.components.response import Response
 
 DRAWS = 200
 BAND_QUANTILES = (0.025, 0.975)
@@ -117,5 +117,5 @@ def plausible_responses(draws, channels: list[str], multiplicative: bool) -> lis
 
 
 def _sat(shape, x, scale, n):
-    from budgetopt.forecasts.models.response import saturation
+    from budgetopt.forecasts.components.saturation import saturation
     return saturation(shape, x, scale, n)
