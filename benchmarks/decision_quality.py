@@ -1,7 +1,7 @@
 """Decision quality on synthetic worlds with known truth.
 
 For each world (families × seeds), plan next quarter from its history with the product
-(`budgetopt.optimizer.workflows.pipeline.plan`), then value three plans on the TRUE response, day by day with
+(`budgetopt.optimizer.plan.pipeline.plan`), then value three plans on the TRUE response, day by day with
 carryover (spend held even within each period, the carryover tail counted past the horizon):
 
 * the historical mix — last year's same-quarter spend per unit × period, scaled to the budget;
@@ -32,8 +32,9 @@ from budgetopt.datasets import FAMILIES, family_world, tail_days, true_curves
 from budgetopt.forecasts.history.reference import daily_spend, reference_shift, reference_spend
 from budgetopt.datasets import write_history
 from budgetopt.optimizer.lp.allocate import allocate
-from budgetopt.optimizer.workflows.inputs import load_inputs
-from budgetopt.optimizer.workflows.pipeline import fit_forecasts, plan_with
+from budgetopt.optimizer.intake.inputs import load_inputs
+from budgetopt.optimizer.intake.fitting import fit_curves
+from budgetopt.optimizer.plan.pipeline import plan_with
 from budgetopt.optimizer.rules.pool import split_budget
 from budgetopt.optimizer.rules.rulebook import scenario_rules
 from budgetopt.optimizer.scenario.loader import load_scenario
@@ -78,12 +79,12 @@ def evaluate_world(family: str, seed: int) -> dict:
                        & (daily["date"] <= pd.Timestamp(HORIZON[1]) - pd.Timedelta(days=364))]
         scenario = load_scenario(_scenario(folder, float(window["spend"].sum())))
         inputs = load_inputs(scenario)
-        forecaster = fit_forecasts(inputs, n_jobs=1)
+        curves = fit_curves(inputs, n_jobs=1)
         results = {}
         for measure in MEASURES:
             risk = scenario.risk.model_copy(update={"measure": measure})
             planned = replace(inputs, scenario=scenario.model_copy(update={"risk": risk}))
-            results[measure] = plan_with(planned, forecaster)
+            results[measure] = plan_with(planned, curves)
     periods = inputs.periods
     units = [u.channel for u in inputs.units]
     first = results[MEASURES[0]]

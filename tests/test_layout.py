@@ -18,6 +18,11 @@ CORE = ("budgetopt.errors", "budgetopt.units", "budgetopt.money", "budgetopt.nam
 SOLVER_LIBS = ("pulp", "highspy")
 FIT_LIBS = ("prophet", "cmdstanpy")
 
+PLAN_READS = ("budgetopt.forecasts.history", "budgetopt.forecasts.curves.curveset",
+              "budgetopt.forecasts.curves.breakpoints", "budgetopt.optimizer.scenario",
+              "budgetopt.optimizer.lp", "budgetopt.optimizer.rules", "budgetopt.optimizer.results",
+              "budgetopt.optimizer.intake")
+
 #: stage → the project modules it may import (prefixes); every module belongs to one stage
 STAGES = {
     "core": CORE,
@@ -29,14 +34,17 @@ STAGES = {
                      "budgetopt.optimizer.rules"),
     "results": CORE + ("budgetopt.optimizer.scenario", "budgetopt.optimizer.results",
                        "budgetopt.forecasts.history.calendar"),
-    "workflows": CORE + ("budgetopt.forecasts", "budgetopt.optimizer.scenario",
-                         "budgetopt.optimizer.lp", "budgetopt.optimizer.rules",
-                         "budgetopt.optimizer.results", "budgetopt.optimizer.workflows"),
+    "intake": CORE + ("budgetopt.forecasts", "budgetopt.optimizer.scenario",
+                      "budgetopt.optimizer.intake"),
+    # the plan's stages read the curve set, never a forecaster or a model
+    "plan": CORE + PLAN_READS + ("budgetopt.optimizer.plan",),
+    "tools": CORE + PLAN_READS + ("budgetopt.optimizer.plan", "budgetopt.optimizer.tools"),
     "cli": CORE + ("budgetopt", "budgetopt.optimizer.results", "budgetopt.optimizer.cli"),
     "api": None,                       # budgetopt/__init__, __main__: the public surface
 }
 #: third-party libraries only some stages may import
-LIBS = {"forecasts": FIT_LIBS, "lp": SOLVER_LIBS, "rules": SOLVER_LIBS, "workflows": SOLVER_LIBS}
+LIBS = {"forecasts": FIT_LIBS, "lp": SOLVER_LIBS, "rules": SOLVER_LIBS, "plan": SOLVER_LIBS,
+        "tools": SOLVER_LIBS}
 
 
 def stage_of(module: str) -> str | None:
@@ -51,7 +59,9 @@ def stage_of(module: str) -> str | None:
                           ("budgetopt.optimizer.scenario", "scenario"),
                           ("budgetopt.optimizer.lp", "lp"), ("budgetopt.optimizer.rules", "rules"),
                           ("budgetopt.optimizer.results", "results"),
-                          ("budgetopt.optimizer.workflows", "workflows"),
+                          ("budgetopt.optimizer.intake", "intake"),
+                          ("budgetopt.optimizer.plan", "plan"),
+                          ("budgetopt.optimizer.tools", "tools"),
                           ("budgetopt.optimizer.cli", "cli")):
         if module == prefix or module.startswith(prefix + "."):
             return stage

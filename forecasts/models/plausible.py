@@ -15,8 +15,8 @@ identified": every candidate not rejected at 95% (κ · ΔSSE/σ² ≤ χ²₁(0
 weight, so the plausible set is as wide as the data allow.
 
 Draws: S samples per unit, seeded by the run's seed and the unit's name, each a candidate
-(drawn by weight) with a gain drawn from its normal (cut at 0). Forecasting knows nothing of
-the optimizer: the draws leave here as a table with a `sample` column.
+(drawn by weight) with a gain drawn from its normal (cut at 0). The curve set reads curves
+from them (forecasts/curves/samples.py).
 """
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ import zlib
 from dataclasses import replace
 
 import numpy as np
-import pandas as pd
 
 MAX_CANDIDATES = 64        # the plausible set keeps at most this many candidates
 MIN_WEIGHT = 1e-4          # … and only those within this share of the best one's weight
@@ -102,50 +101,3 @@ def draw_responses(plausible: tuple, samples: int, seed: int, key: str) -> list:
         r, _, se = plausible[int(i)]
         out.append(replace(r, gain=max(float(r.gain + se * zi), 0.0)))
     return out
-
-
-def sample_curve_table(forecaster, periods: pd.DataFrame, curves: pd.DataFrame, samples: int,
-                       seed: int = 0) -> pd.DataFrame:
-    """Each unit × period's curve under `samples` plausible responses, read at the same spend
-    breakpoints as `curves` (the table the plan is solved on): columns unit, period, sample,
-    spend, incremental_kpi. Units absent from the forecaster (locked, never spent) keep their
-    curve in every sample."""
-    frames = []
-    known = set(forecaster.fits)
-    grouped = {k: g for k, g in curves.groupby(["unit", "period"], sort=True)}
-    sample_ids = np.arange(samples)
-    for key in sorted({u for u, _ in grouped}):
-        cells = {p: g["spend"].to_numpy(float) for (u, p), g in grouped.items() if u == key}
-        if key not in known:
-            for p, x in cells.items():
-                y = grouped[(key, p)]["incremental_kpi"].to_numpy(float)
-                frames.append(_cell_frame(key, p, sample_ids, x, np.tile(y, (samples, 1))))
-            continue
-        fit = forecaster.fits[key]
-        plausible = fit.plausible or ((fit.response, 1.0, 0.0),)
-        draws = draw_responses(plausible, samples, seed, key)
-        step = fit.step_days
-        frame, which = forecaster.factors(key, periods)   # baseline up to the longest tail
-        base = frame["baseline"].to_numpy(float)
-        days = dict(zip(periods["period"], periods["days"]))
-        sums = np.zeros((samples, len(periods)))
-        for s, r in enumerate(draws):
-            factor = r.gain * r.coupling_weight(base) * (base if r.multiplicative else 1.0)
-            valued = r.smear(np.maximum(factor, 0.0))
-            for j, p in enumerate(periods["period"]):
-                sums[s, j] = float(valued[which == p].sum())
-        for j, p in enumerate(periods["period"]):
-            if p not in cells:
-                continue
-            x = cells[p]
-            per_step = step / days[p]
-            y = np.stack([sums[s, j] * r.saturate(x * per_step) for s, r in enumerate(draws)])
-            frames.append(_cell_frame(key, p, sample_ids, x, y))
-    return pd.concat(frames, ignore_index=True)
-
-
-def _cell_frame(key, period, sample_ids, x, y) -> pd.DataFrame:
-    k = len(x)
-    return pd.DataFrame({"unit": key, "period": int(period),
-                         "sample": np.repeat(sample_ids, k), "spend": np.tile(x, len(sample_ids)),
-                         "incremental_kpi": np.asarray(y, float).ravel()})
