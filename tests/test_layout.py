@@ -186,6 +186,37 @@ def test_there_are_no_import_cycles():
     assert cycles(graph()) == []
 
 
+#: within forecasting, what each subpackage may import of the others (the curve set is built
+#: from fitted models, so curves read models; models never read curves)
+FORECAST_ORDER = {"budgetopt.forecasts.components": (),
+                  "budgetopt.forecasts.models": ("budgetopt.forecasts.components",
+                                                 "budgetopt.forecasts.history",
+                                                 "budgetopt.forecasts.backends"),
+                  "budgetopt.forecasts.curves": ("budgetopt.forecasts.components",
+                                                 "budgetopt.forecasts.models")}
+
+
+def forecast_violations(edges: dict[str, set[str]]) -> list[str]:
+    found = []
+    for module, targets in sorted(edges.items()):
+        package = next((p for p in FORECAST_ORDER if module.startswith(p + ".")), None)
+        if package is None:
+            continue
+        for target in sorted(targets):
+            other = next((p for p in FORECAST_ORDER if target.startswith(p + ".")), None)
+            if other not in (None, package) and other not in FORECAST_ORDER[package]:
+                found.append(f"{module} imports {target}")
+    return found
+
+
+def test_forecasting_subpackages_point_one_way():
+    assert forecast_violations(graph()) == []
+    edges = graph()        # the loop there was: the forecaster tabulating curves itself
+    edges["budgetopt.forecasts.models.forecaster"] |= {"budgetopt.forecasts.curves.breakpoints"}
+    assert forecast_violations(edges) == [
+        "budgetopt.forecasts.models.forecaster imports budgetopt.forecasts.curves.breakpoints"]
+
+
 def test_a_forbidden_import_is_reported():
     edges = graph()
     edges["budgetopt.forecasts.models.fit"] = edges["budgetopt.forecasts.models.fit"] | {

@@ -19,6 +19,8 @@ import pandas as pd
 from budgetopt.forecasts.components.carryover import spread
 from budgetopt.forecasts.components.response import Response
 from budgetopt.forecasts.curves.breakpoints import response_breakpoints, zoom_breakpoints
+from budgetopt.forecasts.models.fit import widen
+from budgetopt.forecasts.models.plausible import draw_responses
 
 FORECAST_COLUMNS = ["unit", "period", "baseline_kpi", "baseline_lower", "baseline_upper",
                     "forecast_kpi", "forecast_lower", "forecast_upper"]
@@ -29,12 +31,6 @@ def frozen(values) -> np.ndarray:
     out = np.array(values, copy=True)
     out.setflags(write=False)
     return out
-
-
-def widen(draws: np.ndarray, factor: float) -> np.ndarray:
-    """Samples of a total spread `factor` times as far from their mean."""
-    mean = float(np.mean(draws))
-    return mean + factor * (draws - mean)
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,10 +175,46 @@ class CurveSet:
         return pd.concat(frames, ignore_index=True)
 
     def samples(self, curves: pd.DataFrame, samples: int, seed: int = 0) -> pd.DataFrame:
-        """Each unit × period's curve under `samples` plausible responses, read at the
-        breakpoints of `curves` (a `table`): unit, period, sample, spend, incremental_kpi."""
-        from budgetopt.forecasts.curves.samples import sample_table
-        return sample_table(self, curves, samples, seed)
+        """Each unit × period's curve under `samples` plausible responses drawn from its
+        plausible set, read at the same spend breakpoints as `curves` (a `table`, the one the
+        plan is solved on): columns unit, period, sample, spend, incremental_kpi. Units the set
+        has no response for (locked, never spent) keep their curve in every sample."""
+        frames = []
+        shock = self.shock
+        grouped = {k: g for k, g in curves.groupby(["unit", "period"], sort=True)}
+        sample_ids = np.arange(samples)
+        period_ids = [p for p, _, _ in self.periods]
+        days = {p: d for p, _, d in self.periods}
+        for key in sorted({u for u, _ in grouped}):
+            cells = {p: g["spend"].to_numpy(float) for (u, p), g in grouped.items() if u == key}
+            unit = self.unit(key)
+            if unit is None:
+                for p, x in cells.items():
+                    y = grouped[(key, p)]["incremental_kpi"].to_numpy(float)
+                    frames.append(_cell_frame(key, p, sample_ids, x, np.tile(y, (samples, 1))))
+                continue
+            plausible = unit.plausible or ((unit.response, 1.0, 0.0),)
+            draws = draw_responses(plausible, samples, seed, key)
+            step = unit.step_days
+            base, which = unit.baseline, unit.which    # baseline up to the longest tail
+            sums = np.zeros((samples, len(period_ids)))
+            for s, r in enumerate(draws):
+                factor = r.gain * r.coupling_weight(base) * (base if r.multiplicative else 1.0)
+                valued = r.smear(np.maximum(factor, 0.0))
+                for j, p in enumerate(period_ids):
+                    sums[s, j] = float(valued[which == p].sum())
+            for j, p in enumerate(period_ids):
+                if p not in cells:
+                    continue
+                x = cells[p]
+                per_step = step / days[p]
+                read = x if shock is None else x / shock.cost(unit.channel)
+                y = np.stack([sums[s, j] * r.saturate(read * per_step)
+                              for s, r in enumerate(draws)])
+                if shock is not None:
+                    y = y * shock.demand(unit.channel)
+                frames.append(_cell_frame(key, p, sample_ids, x, y))
+        return pd.concat(frames, ignore_index=True)
 
     def _deflated(self, plan_spend: dict) -> dict:
         if self.shock is None:
@@ -280,3 +312,10 @@ def period_rows(periods: pd.DataFrame) -> tuple[tuple[int, str, int], ...]:
     """(period, first day, days) per plan period, as a curve set records them."""
     return tuple((int(p.period), str(pd.Timestamp(p.period_start).date()), int(p.days))
                  for p in periods.itertuples())
+
+
+def _cell_frame(key, period, sample_ids, x, y) -> pd.DataFrame:
+    k = len(x)
+    return pd.DataFrame({"unit": key, "period": int(period),
+                         "sample": np.repeat(sample_ids, k), "spend": np.tile(x, len(sample_ids)),
+                         "incremental_kpi": np.asarray(y, float).ravel()})

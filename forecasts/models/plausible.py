@@ -16,7 +16,7 @@ weight, so the plausible set is as wide as the data allow.
 
 Draws: S samples per unit, seeded by the run's seed and the unit's name, each a candidate
 (drawn by weight) with a gain drawn from its normal (cut at 0). The curve set reads curves
-from them (forecasts/curves/samples.py).
+from them (`CurveSet.samples`, forecasts/curves/curveset.py).
 """
 from __future__ import annotations
 
