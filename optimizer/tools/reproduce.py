@@ -144,7 +144,7 @@ def check_run(run_dir: str | Path, *, scenario_path=None, history_path=None,
                                           "with a copy of it")
     name = rec.scenario.source.name if rec.scenario.source else "scenario"
     if rec.scenario.history_format == "wide":
-        from budgetopt.optimizer.plan.totals import load_wide
+        from budgetopt.optimizer.intake.inputs import load_wide
         history = load_wide(rec.scenario, rec.history, name)
     else:
         history = load_history(rec.history, rec.scenario.kpi,
