@@ -25,8 +25,10 @@ BAD = TESTS / "fixtures" / "bad"
 GROUPS = [("yaml_", "scenario YAML syntax and safety"), ("scenario_not_utf8", "scenario YAML syntax and safety"),
           ("key_", "scenario keys and types"), ("type_", "scenario keys and types"),
           ("currency_", "scenario keys and types"), ("objective_", "scenario keys and types"),
-          ("solver_", "scenario keys and types"), ("history_", "history files"),
-          ("channel_name_", "scenario keys and types")]
+          ("solver_", "scenario keys and types"), ("history_wide_", "total-KPI (wide) histories"),
+          ("wide_", "total-KPI (wide) histories"), ("history_", "history files"),
+          ("channel_name_", "scenario keys and types"), ("risk_", "risk and forecast settings"),
+          ("forecast_", "risk and forecast settings")]
 
 
 CROSS = {"history_missing", "history_is_folder", "history_xlsx", "channel_not_in_history",
@@ -46,18 +48,14 @@ def group_of(case: str) -> str:
 def run_corpus() -> tuple[list[dict], dict[str, int]]:
     """Every case through `validate` and `run --out`: exit code, one line, no output left."""
     from budgetopt.optimizer.cli.main import main
+    sys.path.insert(0, str(TESTS / "optimizer" / "cli"))
+    from test_bad_inputs import scenario_for
 
     cases = yaml.safe_load((BAD / "cases.yaml").read_text(encoding="utf-8"))
     rows, groups = [], {}
     for case in cases:
         with tempfile.TemporaryDirectory() as tmp:
-            scenario = BAD / f"{case['case']}.yaml"
-            if case.get("make") == "sparse_over_limit":
-                from budgetopt.forecasts.history.readers import MAX_HISTORY_BYTES
-                scenario = Path(tmp) / scenario.name
-                scenario.write_bytes((BAD / scenario.name).read_bytes())
-                with open(Path(tmp) / case["file"], "wb") as f:
-                    f.truncate(MAX_HISTORY_BYTES + 1)
+            scenario = scenario_for(case, Path(tmp))
             for command in (["validate", str(scenario)],
                             ["run", str(scenario), "--out", f"{tmp}/out", "--quiet"]):
                 err = io.StringIO()
@@ -109,7 +107,29 @@ def large_files() -> list[tuple[str, str]]:
     from budgetopt.forecasts.history.loader import load_history
     from budgetopt.errors import InputError
 
+    from budgetopt.optimizer.scenario.loader import load_scenario
+
     rows = []
+    for name, what in (("yaml_merge_bomb.yaml", "nested merge keys"),
+                       ("yaml_alias_bomb.yaml", "nested aliases")):
+        path = BAD / name
+        start = time.perf_counter()
+        try:
+            load_scenario(path)
+            rows.append((f"{path.stat().st_size}-byte scenario of {what}", "accepted (wrong)"))
+        except InputError:
+            rows.append((f"{path.stat().st_size}-byte scenario of {what} (expands past 10⁸ "
+                         "values): refused in", f"{(time.perf_counter() - start) * 1000:.1f} ms"))
+    with tempfile.TemporaryDirectory() as tmp:
+        link = Path(tmp) / "device.csv"
+        link.symlink_to("/dev/zero")
+        start = time.perf_counter()
+        try:
+            load_history(link)
+            rows.append(("history that is a link to /dev/zero", "accepted (wrong)"))
+        except InputError:
+            rows.append(("history that is a link to /dev/zero: refused in",
+                         f"{(time.perf_counter() - start) * 1000:.2f} ms"))
     with tempfile.TemporaryDirectory() as tmp:
         big = Path(tmp) / "history.csv"
         with open(big, "wb") as f:

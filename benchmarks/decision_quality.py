@@ -15,54 +15,28 @@ each unit's curve at its historical spend per period (median over units).
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
-from joblib import Parallel, delayed
 
 from benchmarks.record import write_section
-from budgetopt.datasets import FAMILIES, family_world, tail_days, true_curves
-from budgetopt.forecasts.history.reference import daily_spend, reference_shift, reference_spend
-from budgetopt.datasets import write_history
-from budgetopt.optimizer.lp.allocate import allocate
-from budgetopt.optimizer.intake.inputs import load_inputs
-from budgetopt.optimizer.intake.fitting import fit_curves
-from budgetopt.optimizer.plan.pipeline import plan_with
-from budgetopt.optimizer.rules.pool import split_budget
-from budgetopt.optimizer.rules.rulebook import scenario_rules
+from benchmarks.valuation import (HORIZON, captured, pct, plan_variants, resumable,
+                                  same_quarter_budget, scenario_file, spend_history, spend_of,
+                                  true_value, valuation)
+from budgetopt.datasets import FAMILIES, family_world, true_curves, write_history
 from budgetopt.optimizer.scenario.loader import load_scenario
+from budgetopt.optimizer.scenario.spec import RiskSettings
+from budgetopt.optimizer.intake.inputs import load_inputs
+from budgetopt.optimizer.intake.fitting import fit_forecasts
 
-HORIZON = ("2026-01-01", "2026-03-31")
+__all__ = ["HORIZON", "true_curves", "true_value", "evaluate_world", "run", "report"]
 
-
-MEASURES = ("cvar", "mean")   # the default first; both with the default guard
-
-
-def _scenario(folder: Path, budget: float) -> Path:
-    data = {"name": "benchmark quarter", "history": "history.csv", "kpi": "revenue",
-            "horizon": {"start": HORIZON[0], "end": HORIZON[1], "period": "week"},
-            "budget": {"total": float(round(budget, -3)), "fixed_share": 0.6,
-                       "reserve_share": 0.0},
-            "objective": "max_revenue"}
-    path = folder / "scenario.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
-
-
-def true_value(world, unit: str, periods: pd.DataFrame, spend: dict, initial: float) -> float:
-    """Exact true incremental KPI of a spend plan for one unit (carryover simulated)."""
-    c = world.truth(unit)
-    daily = np.concatenate([np.full(int(p.days), spend[(unit, int(p.period))] / p.days)
-                            for p in periods.itertuples()])
-    return world.plan_incremental(c, periods["period_start"].iloc[0], daily,
-                                  tail_days(c.carryover), initial)
+DEFAULT = RiskSettings().measure
+MEASURES = (DEFAULT, "cvar" if DEFAULT == "mean" else "mean")   # both with the default guard
 
 
 def evaluate_world(family: str, seed: int) -> dict:
@@ -71,64 +45,41 @@ def evaluate_world(family: str, seed: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         write_history(world, folder / "history.csv")
-        hist = world.history.assign(date=pd.to_datetime(world.history["date"]))
-        step = 7 if world.freq == "W" else 1
-        daily = daily_spend(hist, ["channel"], step)
-        start = pd.Timestamp(HORIZON[0])
-        window = daily[(daily["date"] >= start - pd.Timedelta(days=364))
-                       & (daily["date"] <= pd.Timestamp(HORIZON[1]) - pd.Timedelta(days=364))]
-        scenario = load_scenario(_scenario(folder, float(window["spend"].sum())))
+        daily = spend_history(world.history, world.freq)
+        scenario = load_scenario(scenario_file(folder, same_quarter_budget(daily)))
         inputs = load_inputs(scenario)
-        curves = fit_curves(inputs, n_jobs=1)
-        results = {}
-        for measure in MEASURES:
-            risk = scenario.risk.model_copy(update={"measure": measure})
-            planned = replace(inputs, scenario=scenario.model_copy(update={"risk": risk}))
-            results[measure] = plan_with(planned, curves)
+        forecaster = fit_forecasts(inputs, n_jobs=1)
+        variants = plan_variants(inputs, forecaster, ("default", "mean", "cvar"))
+    results = {m: variants[m] for m in MEASURES}
     periods = inputs.periods
     units = [u.channel for u in inputs.units]
     first = results[MEASURES[0]]
-    alloc0 = first.allocation.merge(periods[["period", "period_start"]], on="period_start")
-    fixed = {(r.channel, int(r.period)): float(r.fixed_spend) for r in alloc0.itertuples()}
-    plans = {}
-    for measure, result in results.items():
-        alloc = result.allocation.merge(periods[["period", "period_start"]], on="period_start")
-        plans[measure] = {(r.channel, int(r.period)): float(r.total_spend)
-                          for r in alloc.itertuples()}
-    total = sum(plans[MEASURES[0]].values())
-
-    shift = reference_shift(inputs.history.start, inputs.history.end, periods)
-    ref_frame = reference_spend(daily, ["channel"], periods, shift)
-    ref = {(r.channel, int(r.period)): float(r.spend) for r in ref_frame.itertuples()}
-    ref_total = sum(ref.values())
-    mix = {k: ref.get(k, 0.0) * total / ref_total for k in plans[MEASURES[0]]}
-
-    pool = split_budget(scenario.budget.total, scenario.budget.fixed_share,
-                        scenario.budget.reserve_share)
-    unplaced = pool.fixed - sum(fixed.values())
-    rules = scenario_rules(scenario, sorted(units), pool.dynamic + unplaced)
-    truth_curves = true_curves(world, periods, total * 1.01)
-    best = allocate(truth_curves, inputs.units, periods["period"].tolist(), fixed, rules)
-    optimum = {k: float(v) for k, v in best.solution.spend.items()}
-
-    initial = {u: float(world.adstock(u, world.historical_daily_spend(u).to_numpy())[-1])
-               for u in units}
-
-    def value(plan_):
-        return sum(true_value(world, u, periods, plan_, initial[u]) for u in units)
-    v_mix, v_opt = value(mix), value(optimum)
+    val = valuation(world, inputs, daily, first)
+    v_mix, v_opt = val.value(val.mix), val.value(val.optimum)
     gap = v_opt - v_mix
     row = {"family": family, "seed": seed, "freq": world.freq, "noise": world.noise,
            "mix": v_mix, "optimum": v_opt, "uplift_available": gap / v_mix}
     for measure, result in results.items():
-        v = value(plans[measure])
+        v = val.value(spend_of(result, periods))
         out = result.summary["outcome"]["incremental_kpi"]
         row.update({f"ours_{measure}": v, f"vs_mix_{measure}": v / v_mix - 1,
-                    f"captured_{measure}": (v - v_mix) / gap if gap > 1e-9 * abs(v_mix) else None,
+                    f"captured_{measure}": captured(v, v_mix, v_opt),
                     f"p10_{measure}": out["p10"], f"p90_{measure}": out["p90"],
                     f"inside_{measure}": bool(out["p10"] <= v <= out["p90"]),
                     f"guard_{measure}": result.summary["risk"]["guard_status"]})
-    curves = first.curves.merge(periods[["period", "period_start"]], on="period_start")
+    row.update(curve_errors(first, val, units))
+    units_info = first.summary["curves"]["units"]
+    row.update({"not_identified": sum(bool(u["not_identified"]) for u in units_info.values()),
+                "coupling": "/".join(f"{u['coupling']:.2g}" for u in units_info.values()),
+                "seconds": time.perf_counter() - started})
+    return row
+
+
+def curve_errors(result, val, units) -> dict:
+    """Σ|fitted − true| ÷ Σ true of each unit's curve at its historical spend per period:
+    the median and the largest over units."""
+    periods, truth_curves, ref = val.periods, val.truth_curves, val.reference
+    curves = result.curves.merge(periods[["period", "period_start"]], on="period_start")
     errors = []
     for u in units:
         fit_sum = true_sum = 0.0
@@ -140,38 +91,17 @@ def evaluate_world(family: str, seed: int) -> dict:
                            - float(np.interp(x, t["spend"], t["incremental_kpi"])))
             true_sum += float(np.interp(x, t["spend"], t["incremental_kpi"]))
         errors.append(fit_sum / true_sum if true_sum > 0 else float("nan"))
-    units_info = first.summary["curves"]["units"]
-    row.update({"curve_error": float(np.nanmedian(errors)),
-                "curve_error_max": float(np.nanmax(errors)),
-                "not_identified": sum(bool(u["not_identified"]) for u in units_info.values()),
-                "coupling": "/".join(f"{u['coupling']:.2g}" for u in units_info.values()),
-                "seconds": time.perf_counter() - started})
-    return row
+    return {"curve_error": float(np.nanmedian(errors)),
+            "curve_error_max": float(np.nanmax(errors))}
 
 
 def run(seeds: int, n_jobs: int, families=FAMILIES, rows_file: Path | None = None
         ) -> pd.DataFrame:
     """Every family's seed 0 first, then seed 1, …; with `rows_file`, each world's row is
     appended there (JSON lines) as it finishes, and worlds already there are not rerun."""
-    done = {}
-    if rows_file is not None and rows_file.exists():
-        for line in rows_file.read_text().splitlines():
-            row = json.loads(line)
-            done[(row["family"], row["seed"])] = row
-    tasks = [(f, s) for s in range(seeds) for f in families if (f, s) not in done]
-    rows = list(done.values())
-    results = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(evaluate_world)(f, s) for f, s in tasks)
-    for row in results:
-        rows.append(row)
-        if rows_file is not None:
-            with rows_file.open("a") as f:
-                f.write(json.dumps(row, default=float) + "\n")
-    return pd.DataFrame(rows)
-
-
-def _pct(x) -> str:
-    return "—" if x is None or x != x else f"{x:.0%}"
+    tasks = [(f, s) for s in range(seeds) for f in families]
+    return pd.DataFrame(resumable(evaluate_world, tasks, lambda r: (r["family"], r["seed"]),
+                                  rows_file, n_jobs))
 
 
 def report(frame: pd.DataFrame) -> str:
@@ -181,7 +111,7 @@ def report(frame: pd.DataFrame) -> str:
         "weekly with the 60/40 pool; default risk settings: guard history, alpha 0.2, "
         "100 samples).",
         "",
-        "| measure | risk.measure: cvar (default) | risk.measure: mean |",
+        f"| measure | risk.measure: {MEASURES[0]} (default) | risk.measure: {MEASURES[1]} |",
         "|---|---|---|"]
     stats = {}
     for m in MEASURES:
@@ -197,26 +127,31 @@ def report(frame: pd.DataFrame) -> str:
                        ("plan vs historical mix on the truth, median / worst", "vs"),
                        ("worlds below the historical mix (target 0)", "below"),
                        ("true plan value inside P10–P90 (target 70–90%)", "inside")):
-        lines.append(f"| {label} | {stats['cvar'][key]} | {stats['mean'][key]} |")
+        lines.append(f"| {label} | {stats[MEASURES[0]][key]} | {stats[MEASURES[1]][key]} |")
     lines += [f"| uplift available (optimum vs mix), median / worst | "
               f"{frame['uplift_available'].median():+.2%} / {frame['uplift_available'].min():+.2%} | |",
               f"| curve error at historical spend, median unit | "
               f"{frame['curve_error'].median():.1%} | |", ""]
-    short = frame[(frame["captured_cvar"].fillna(1.0) < 0.9) | ~frame["inside_cvar"]]
+    d, o = MEASURES
+    short = frame[(frame[f"captured_{d}"].fillna(1.0) < 0.9) | ~frame[f"inside_{d}"].astype(bool)]
     if len(short):
         lines += ["Worlds below 90% captured or outside P10–P90 (default settings): " + "; ".join(
-            f"{r.family} seed {r.seed} (captured {_pct(r.captured_cvar)}, truth "
-            f"{r.ours_cvar:,.0f} vs P10–P90 {r.p10_cvar:,.0f}–{r.p90_cvar:,.0f}, "
+            f"{r.family} seed {r.seed} (captured {pct(getattr(r, f'captured_{d}'))}, truth "
+            f"{getattr(r, f'ours_{d}'):,.0f} vs P10–P90 {getattr(r, f'p10_{d}'):,.0f}–"
+            f"{getattr(r, f'p90_{d}'):,.0f}, "
             f"{r.not_identified} of 4 units not identified)"
             for r in short.itertuples()) + ".", ""]
     lines += [
-        "| family | seed | noise | available | captured cvar | captured mean | cvar vs mix | "
+        f"| family | seed | noise | available | captured {d} (default) | captured {o} | "
+        f"{d} vs mix | "
         "truth in P10–P90 | not identified | coupling ρ per unit | curve error (median / max) |",
         "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in frame.sort_values(["family", "seed"]).itertuples():
         lines.append(f"| {r.family} | {r.seed} | {r.noise:.0%} | {r.uplift_available:+.2%} | "
-                     f"{_pct(r.captured_cvar)} | {_pct(r.captured_mean)} | {r.vs_mix_cvar:+.2%} | "
-                     f"{'yes' if r.inside_cvar else 'no'} | {r.not_identified} | {r.coupling} | "
+                     f"{pct(getattr(r, f'captured_{d}'))} | {pct(getattr(r, f'captured_{o}'))} | "
+                     f"{getattr(r, f'vs_mix_{d}'):+.2%} | "
+                     f"{'yes' if getattr(r, f'inside_{d}') else 'no'} | {r.not_identified} | "
+                     f"{r.coupling} | "
                      f"{r.curve_error:.0%} / {r.curve_error_max:.0%} |")
     return "\n".join(lines)
 

@@ -15,12 +15,9 @@ def measure(repeats: int) -> dict:
     import cmdstanpy.utils.filesystem as stanfs
     import prophet
 
+    from budgetopt import fit_forecasts, load_inputs, load_scenario
     from budgetopt.forecasts.models import fit as fitting
-    from budgetopt.forecasts.models.forecaster import Forecaster
     from budgetopt.optimizer.cli.main import demo_scenario_path
-    from budgetopt.optimizer.scenario.loader import load_scenario
-    from budgetopt.optimizer.intake.inputs import load_inputs
-    from budgetopt.optimizer.intake.fitting import fit_settings, promotion_calendar
 
     parts: dict[str, float] = {}
 
@@ -37,12 +34,10 @@ def measure(repeats: int) -> dict:
     prophet.Prophet.fit = timed("Prophet fit", prophet.Prophet.fit)
     stanfs.write_stan_json = timed("of which Stan data written", stanfs.write_stan_json)
     inputs = load_inputs(load_scenario(demo_scenario_path()))
-    holidays, promo_days = promotion_calendar(inputs)
-    units = [(u.channel, u.market) for u in inputs.units]
+    units = inputs.units
 
     def fit_all():
-        return Forecaster.fit(units, inputs.history.unit_frame, inputs.history.kpi, holidays,
-                              promo_days, inputs.step_days, fit_settings(inputs.scenario), n_jobs=1)
+        return fit_forecasts(inputs, n_jobs=1)       # one job: fits run in this process
     fit_all()                                    # imports and Stan model load
     times = []
     parts.clear()

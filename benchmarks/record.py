@@ -4,7 +4,9 @@ the command that produced them.
 The file is a header followed by sections, each between a `<!-- name:start -->` line and a
 `<!-- name:end -->` line, with only blank lines between sections. `write_section` reads the file
 into that structure (refusing a file that does not have it), replaces or appends one section and
-writes the whole file back, so a rewrite can never leave a fragment of an old section behind."""
+writes the whole file back, so a rewrite can never leave a fragment of an old section behind.
+The environment variable BENCHMARKS_FILE names another file to write (the tests use it to run
+a benchmark without touching BENCHMARKS.md)."""
 from __future__ import annotations
 
 import contextlib
@@ -102,20 +104,23 @@ def section_block(name: str, title: str, body: str, command: str) -> str:
 
 
 def write_section(name: str, title: str, body: str, command: str | None = None, *,
-                  path: Path | str = BENCHMARKS_MD) -> None:
+                  path: Path | str | None = None, before: str | None = None) -> None:
     """Replace (or append) the section `name` in the benchmarks file at `path`; every other
-    section and the header stay as they are. A file whose sections are not cleanly delimited is
+    section and the header stay as they are. A new section goes before the section `before`
+    when the file has it (else at the end). A file whose sections are not cleanly delimited is
     refused (BrokenBenchmarksFile) and not changed."""
     if not NAME.fullmatch(name):
         raise ValueError(f"section name {name!r}: use letters, digits and _ only")
     command = command or "python -m " + Path(sys.argv[0]).with_suffix("").as_posix().replace("/", ".")
     block = section_block(name, title, body, command)
-    path = Path(path)
+    path = Path(path or os.environ.get("BENCHMARKS_FILE") or BENCHMARKS_MD)
     text = path.read_text(encoding="utf-8") if path.exists() else HEADER
     header, sections = parse_sections(text, str(path))
     names = [n for n, _ in sections]
     if name in names:
         sections[names.index(name)] = (name, block)
+    elif before in names:
+        sections.insert(names.index(before), (name, block))
     else:
         sections.append((name, block))
     new = render(header or HEADER, sections)

@@ -124,6 +124,7 @@ def evaluate_world(family: str, seed: int) -> dict:
     roi_err_wide = [abs(shares[c]["roi"] / ww.true_roi(c) - 1) for c in channels]
     share_err_wide = [abs(shares[c]["share"] - ww.true_contribution_share(c)) for c in channels]
     roi_err_long = [abs(attributed[c] / spent[c] / ww.true_roi(c) - 1) for c in channels]
+    wide_out = wide_result.summary["outcome"]["incremental_kpi"]
     claimed = {"wide": wide_result.summary["totals"]["incremental_kpi"],
                "long": long_result.summary["totals"]["incremental_kpi"]}
     return {"family": family, "seed": seed, "freq": ww.freq, "channels": len(channels),
@@ -139,9 +140,17 @@ def evaluate_world(family: str, seed: int) -> dict:
             "claim_wide": claimed["wide"] / value["wide"] - 1,
             "claim_long": claimed["long"] / value["long"] - 1,
             "pilot_wide": len(wide_result.summary["pilot_limits"]),
+            "p10_wide": wide_out["p10"], "p90_wide": wide_out["p90"],
+            "inside_wide": bool(wide_out["p10"] <= value["wide"] <= wide_out["p90"]),
+            "not_identified_wide": _not_identified(wide_result),
             "roi_true": {c: round(ww.true_roi(c), 3) for c in channels},
             "roi_wide": {c: round(shares[c]["roi"], 3) for c in channels},
             "seconds": time.perf_counter() - started}
+
+
+def _not_identified(result) -> int:
+    units = result.summary.get("curves", {}).get("units", {})
+    return sum(bool(u.get("not_identified")) for u in units.values())
 
 
 def run(seeds: int, n_jobs: int) -> pd.DataFrame:
@@ -179,6 +188,13 @@ def report(frame: pd.DataFrame, load: str) -> str:
         f"{frame['claim_wide'].median():+.0%} | {frame['claim_long'].median():+.0%} |",
         f"| attributed revenue ÷ total revenue, median | | "
         f"{frame['attributed_vs_total'].median():.2f} |",
+    ]
+    if "inside_wide" in frame:
+        lines += [f"| true plan value inside the plan's P10–P90 (target 70–90%) | "
+                  f"{frame['inside_wide'].mean():.0%} | |",
+                  f"| channels not identified (a parameter at its bound) | "
+                  f"{int(frame['not_identified_wide'].sum())} of {int(frame['channels'].sum())} | |"]
+    lines += [
         "",
         "| family | seed | available | wide: ROI err (median / max) | wide: captured | "
         "wide vs mix | wide claim | long: ROI err | long: captured | long vs mix | long claim |",
@@ -209,6 +225,29 @@ def report(frame: pd.DataFrame, load: str) -> str:
     return "\n".join(lines)
 
 
+def before_after(before: pd.DataFrame, after: pd.DataFrame) -> str:
+    """The headline measures of two runs side by side (wide plans)."""
+    def measures(f):
+        cap = f["captured_wide"].dropna()
+        weekly = f[f["family"] == "weekly"]["captured_wide"].dropna()
+        out = {"channel ROI error, median world's median channel":
+               f"{f['roi_error_wide'].median():.1%}",
+               "channel ROI error, median over all channels":
+               f"{_channel_errors(f)['error'].median():.1%}",
+               "uplift captured, median": f"{statistics.median(cap):.1%}",
+               "uplift captured, worst": f"{cap.min():.1%}",
+               "uplift captured, weekly family median": f"{statistics.median(weekly):.1%}",
+               "worlds below the historical mix": str(int((f["wide_vs_mix"] < 0).sum())),
+               "claimed incremental vs true, median": f"{f['claim_wide'].median():+.0%}"}
+        if "inside_wide" in f:
+            out["true plan value inside P10–P90"] = f"{f['inside_wide'].mean():.0%}"
+        return out
+    b, a = measures(before), measures(after)
+    lines = ["| measure (wide plans) | before | after |", "|---|---|---|"]
+    lines += [f"| {k} | {b.get(k, '—')} | {a[k]} |" for k in a]
+    return "\n".join(lines)
+
+
 def _channel_errors(frame: pd.DataFrame) -> pd.DataFrame:
     import ast
     rows = []
@@ -227,6 +266,9 @@ def main() -> None:
     parser.add_argument("--from-csv", type=Path, default=None,
                         help="re-render the section from rows a previous run wrote with --csv")
     parser.add_argument("--load", default=None, help="with --from-csv: the load the run saw")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="per-world rows (--csv) of an earlier run to compare against")
+    parser.add_argument("--note", default="", help="a line put above the figures (the commits)")
     args = parser.parse_args()
     import os
     if args.from_csv:
@@ -240,6 +282,10 @@ def main() -> None:
     if args.csv:
         frame.to_csv(args.csv, index=False)
     body = report(frame, load)
+    if args.before:
+        body = (before_after(pd.read_csv(args.before), frame) + "\n\n" + body)
+    if args.note:
+        body = args.note + "\n\n" + body
     write_section("wide", "Total-KPI (wide) histories: joint model vs over-counted attribution",
                   body, "python -m benchmarks.wide")
     print(body)

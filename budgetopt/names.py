@@ -88,7 +88,18 @@ def collision(names: Iterable[str]) -> tuple[str, str] | None:
 def collision_text(pair: tuple[str, str]) -> str:
     first, second = pair
     return (f"names {first!r} and {second!r} differ only in character width or Unicode form "
-            "and would look the same in reports")
+            f"and would look the same in reports{_code_points(first, second)}")
+
+
+def _code_points(first: str, second: str) -> str:
+    """Where two look-alike names part, in code points: ' (U+00E9 against U+0065 U+0301)'."""
+    i = next((k for k, (a, b) in enumerate(zip(first, second)) if a != b),
+             min(len(first), len(second)))
+    a, b = first[i:], second[i:]
+    # the rest of each name up to where they agree again (at most a few characters)
+    j = next((k for k in range(1, 4) if fold(a[:k]) == fold(b[:k + len(b) - len(a)])), 1)
+    shown = [" ".join(f"U+{ord(c):04X}" for c in part) for part in (a[:j], b[:j + len(b) - len(a)])]
+    return f" ({shown[0]} against {shown[1]})" if all(shown) else ""
 
 
 def safe_file_part(name: str) -> str:

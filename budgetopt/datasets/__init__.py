@@ -14,10 +14,12 @@ from budgetopt.datasets.demo import DEMO_CHANNELS, DEMO_HISTORY_PATH, demo_world
 from budgetopt.datasets.evaluate import (plan_value, same_window_spend, starting_adstock,
                                          tail_days, true_curves, unit_values, write_scenario)
 from budgetopt.datasets.families import FAMILIES, family_world
-from budgetopt.datasets.generate import draw_channel, make_world, world_from_truths
+from budgetopt.datasets.generate import draw_channel, make_world, noise_free, world_from_truths
+from budgetopt.datasets.mixed import mixed_wide_world, mixed_world
 from budgetopt.datasets.truth import SHAPES, ChannelTruth, saturation
 from budgetopt.datasets.wide import (WIDE_FAMILIES, WideWorld, make_wide_world, wide_family_world,
-                                     write_attributed_history, write_wide_history)
+                                     wide_from_world, write_attributed_history,
+                                     write_wide_history)
 from budgetopt.datasets.worlds import World
 
 __all__ = [
@@ -25,6 +27,6 @@ __all__ = [
     "saturation", "draw_channel", "make_world", "world_from_truths", "family_world",
     "demo_world", "write_history", "write_scenario", "plan_value", "unit_values",
     "true_curves", "tail_days", "same_window_spend", "starting_adstock",
-    "WideWorld", "WIDE_FAMILIES", "make_wide_world", "wide_family_world", "write_wide_history",
-    "write_attributed_history",
+    "WideWorld", "WIDE_FAMILIES", "make_wide_world", "wide_from_world", "wide_family_world", "write_wide_history",
+    "write_attributed_history", "mixed_world", "mixed_wide_world", "noise_free",
 ]

@@ -76,7 +76,6 @@ def _generate(truths: tuple[ChannelTruth, ...], s: date, e: date, rng: np.random
     week = np.arange(n) // 7
     n_weeks = int(week[-1]) + 1
     _, spend_promo = calendar_arrays(idx)
-    date_str = idx.strftime("%Y-%m-%d").to_numpy(dtype=object)
     world = World(channels=truths, history=pd.DataFrame(), start=s, end=e, seed=seed,
                   noise=noise, freq=freq)
     with_market = truths[0].market is not None
@@ -87,21 +86,35 @@ def _generate(truths: tuple[ChannelTruth, ...], s: date, e: date, rng: np.random
         eps = rng.normal(0.0, noise, n) if noise > 0 else np.zeros(n)
         eta = rng.normal(0.0, noise / 2, n) if noise > 0 else np.zeros(n)
         lift = np.where(spend_promo, c.promo_spend_lift, 1.0)
-        spend = np.round(c.spend_level * world._trend(c, idx) * lift * flights[week], 2)
+        pulses = c.pulse(np.arange(n_weeks))
+        spend = np.round(c.spend_level * world._trend(c, idx) * lift * (flights * pulses)[week],
+                         2)
         spend = np.maximum(spend, 0.0)
         world._daily_spend[c.key] = pd.Series(spend, index=idx, name="spend")
-        expected = world.expected_revenue(c, idx, world.adstock(c, spend))
-        revenue = np.round(np.maximum(expected * (1.0 + eps), 0.0), 2)
-        conversions = np.maximum(np.round(revenue / c.aov * (1.0 + eta)), 0).astype(np.int64)
-        frame = {"date": date_str, "channel": np.full(n, c.name, dtype=object)}
-        if with_market:
-            frame["market"] = np.full(n, c.market, dtype=object)
-        frame.update(spend=spend, revenue=revenue, conversions=conversions)
-        frame = pd.DataFrame(frame)
-        if freq == "W":
-            frame = _weekly(frame, week, with_market)
-        frames.append(frame)
+        frames.append(_unit_history(world, c, idx, spend, eps, eta))
+    world.history = _assemble(frames, with_market)
+    return world
 
+
+def _unit_history(world: World, c: ChannelTruth, idx: pd.DatetimeIndex, spend: np.ndarray,
+                  eps: np.ndarray, eta: np.ndarray) -> pd.DataFrame:
+    """One unit's history rows: revenue and conversions at `spend` with noises eps, eta."""
+    n = len(idx)
+    expected = world.expected_revenue(c, idx, world.adstock(c, spend))
+    revenue = np.round(np.maximum(expected * (1.0 + eps), 0.0), 2)
+    conversions = np.maximum(np.round(revenue / c.aov * (1.0 + eta)), 0).astype(np.int64)
+    frame = {"date": idx.strftime("%Y-%m-%d").to_numpy(dtype=object),
+             "channel": np.full(n, c.name, dtype=object)}
+    if c.market is not None:
+        frame["market"] = np.full(n, c.market, dtype=object)
+    frame.update(spend=spend, revenue=revenue, conversions=conversions)
+    frame = pd.DataFrame(frame)
+    if world.freq == "W":
+        frame = _weekly(frame, np.arange(n) // 7, c.market is not None)
+    return frame
+
+
+def _assemble(frames: list[pd.DataFrame], with_market: bool) -> pd.DataFrame:
     keys = ["channel", "market", "date"] if with_market else ["channel", "date"]
     hist = pd.concat(frames, ignore_index=True)
     hist = hist.sort_values(keys, kind="stable").reset_index(drop=True)
@@ -110,8 +123,20 @@ def _generate(truths: tuple[ChannelTruth, ...], s: date, e: date, rng: np.random
     if with_market:
         hist["market"] = hist["market"].astype(str)
     hist["conversions"] = hist["conversions"].astype(np.int64)
-    world.history = hist
-    return world
+    return hist
+
+
+def noise_free(world: World) -> World:
+    """The same world (truths, spend) with its history at the expected KPI: no noise."""
+    out = World(channels=world.channels, history=pd.DataFrame(), start=world.start,
+                end=world.end, seed=world.seed, noise=0.0, freq=world.freq,
+                _daily_spend=dict(world._daily_spend))
+    idx = pd.date_range(world.start, world.end, freq="D")
+    zeros = np.zeros(len(idx))
+    out.history = _assemble([_unit_history(out, c, idx, out._daily_spend[c.key].to_numpy(),
+                                           zeros, zeros) for c in world.channels],
+                            world.has_markets)
+    return out
 
 
 def _weekly(frame: pd.DataFrame, week: np.ndarray, with_market: bool) -> pd.DataFrame:

@@ -45,7 +45,13 @@ Spend (what a real advertiser would have done, confounded with demand as in real
 with ``lift_c = promo_spend_lift`` inside 618, Double 11 and Double 12 windows (1 elsewhere)
 and ``flight`` a mean-1 lognormal (sigma ``flight_sigma``, default ``FLIGHT_SIGMA``) drawn independently per unit and per
 7-day block counted from the world's start, so spend varies independently of the season and the
-curves are learnable. Spend is rounded to 2 decimals and the *rounded* spend is what the truth
+curves are learnable. With ``pulse_weeks = k > 0`` the unit flights in pulses: blocks of k
+weeks on (×``PULSE_ON``) and k weeks off (×``PULSE_OFF``) alternate, ``pulse_phase`` weeks into
+the first cycle at the world's start (mean 1 over a cycle).
+
+Coupling: the response reads ``D_c(t)^ρ`` (``response_coupling``); with ``promo_coupling`` = ρₚ
+set, the promotion factor has its own exponent: ``(D_c(t) / promo(t))^ρ · promo(t)^ρₚ``, so a
+response can follow the season closely and promotions hardly (or the other way round). Spend is rounded to 2 decimals and the *rounded* spend is what the truth
 is evaluated at. Revenue is clipped at 0 and rounded to 2 decimals;
 ``conversions = round(revenue / aov · (1 + η))``, ``η ~ N(0, noise / 2)``, an integer ≥ 0.
 
@@ -119,6 +125,10 @@ SPEND_PROMOTIONS = tuple(BUILTIN_WINDOWS)
 FLIGHT_SIGMA = 0.35
 
 
+#: Pulsed flighting: the spend multiplier in "on" and "off" blocks (mean 1 over a cycle).
+PULSE_ON, PULSE_OFF = 1.85, 0.15
+
+
 SHAPES = ("exp", "hill", "log", "sqrt_cap")   # log and sqrt_cap lie outside the fitted families
 
 
@@ -145,6 +155,9 @@ class ChannelTruth:
     trend_after: float | None = None     # trend_per_year after the break
     flight_sigma: float = FLIGHT_SIGMA   # sigma of the weekly lognormal spend flights
     response_coupling: float = 1.0       # response ∝ demand index^ρ (1: moves with the baseline)
+    promo_coupling: float | None = None  # ρ for the promotion factor alone (None: as above)
+    pulse_weeks: int = 0                 # pulsed flighting: on/off blocks of this many weeks
+    pulse_phase: int = 0                 # weeks into the first cycle at the world's start
 
     def __post_init__(self) -> None:
         for kind, value in (("channel", self.name), ("market", self.market)):
@@ -184,11 +197,23 @@ class ChannelTruth:
             raise ValueError(f"{self.name}: flight_sigma must be ≥ 0")
         if not (math.isfinite(self.response_coupling) and self.response_coupling >= 0):
             raise ValueError(f"{self.name}: response_coupling must be finite and ≥ 0")
+        if self.promo_coupling is not None and not (math.isfinite(self.promo_coupling)
+                                                    and self.promo_coupling >= 0):
+            raise ValueError(f"{self.name}: promo_coupling must be finite and ≥ 0")
+        if not (self.pulse_weeks >= 0 and self.pulse_phase >= 0):
+            raise ValueError(f"{self.name}: pulse_weeks and pulse_phase must be ≥ 0")
 
     @property
     def key(self) -> tuple[str, str | None]:
         """(channel, market) — the unit's identity."""
         return (self.name, self.market)
+
+    def pulse(self, weeks: np.ndarray) -> np.ndarray:
+        """The pulsed-flighting multiplier of each 7-day block (1 without pulses)."""
+        if self.pulse_weeks == 0:
+            return np.ones(len(weeks))
+        on = ((np.asarray(weeks) + self.pulse_phase) // self.pulse_weeks) % 2 == 0
+        return np.where(on, PULSE_ON, PULSE_OFF)
 
     @property
     def concave(self) -> bool:

@@ -31,8 +31,8 @@ import pandas as pd
 from budgetopt.datasets.generate import draw_channel, world_from_truths
 from budgetopt.datasets.worlds import World
 
-__all__ = ["WideWorld", "make_wide_world", "write_wide_history", "write_attributed_history",
-           "WIDE_FAMILIES", "wide_family_world"]
+__all__ = ["WideWorld", "make_wide_world", "wide_from_world", "write_wide_history",
+           "write_attributed_history", "WIDE_FAMILIES", "wide_family_world"]
 
 WIDE_FAMILIES = ("plain", "carryover", "weekly", "control")
 
@@ -103,6 +103,16 @@ def make_wide_world(channels: int = 4, start: str = "2023-01-01", end: str = "20
             t = replace(t, carryover=float(np.round(rng.uniform(0.2, 0.6), 2)))
         truths.append(t)
     world = world_from_truths(truths, start, end, seed=seed, noise=0.0, freq=freq)
+    return wide_from_world(world, rng, noise, control)
+
+
+def wide_from_world(world: World, rng: np.random.Generator, noise: float = 0.05,
+                    control: bool = False) -> WideWorld:
+    """The total-KPI form of a noise-free world (`generate.noise_free`): its units' KPI summed
+    per row with noise on the total, optionally a control, and the over-counted attribution."""
+    truths = list(world.channels)
+    freq = world.freq
+    start, end = world.start, world.end
     hist = world.history
     dates = pd.to_datetime(hist[hist["channel"] == truths[0].name]["date"]).to_numpy()
     n = len(dates)

@@ -89,9 +89,12 @@ class World:
 
     def response_index(self, channel, dates) -> np.ndarray:
         """How the response moves with the season and promotions: D_c(t)^ρ (ρ = 1: as the
-        baseline does)."""
+        baseline does); with a promotion coupling ρₚ, (D_c(t)/promo(t))^ρ · promo(t)^ρₚ."""
         c = self.truth(channel)
         d = self.demand_index(c, dates)
+        if c.promo_coupling is not None and c.promo_coupling != c.response_coupling:
+            promo, _ = calendar_arrays(as_days(dates))
+            return (d / promo) ** c.response_coupling * promo ** c.promo_coupling
         return d if c.response_coupling == 1.0 else d ** c.response_coupling
 
     def baseline(self, channel, dates) -> np.ndarray:

@@ -18,5 +18,4 @@ def make_backend(name: str = "local", *, n_jobs: int | None = None, master: str 
         from budgetopt.forecasts.backends.spark import SparkBackend
         return SparkBackend(master=master, partitions=partitions, where=where)
     from budgetopt.errors import InputError
-    raise InputError(f"forecast.backend {name!r} is unknown", where=where,
-                     fix="use forecast.backend: local or spark")
+    raise InputError("E1001", name=repr(name), where=where)

@@ -35,6 +35,4 @@ def unit_failed(key: str, error: BaseException | str):
     from budgetopt.errors import PlanError
     detail = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
     detail = " ".join(str(detail).split())
-    return PlanError(f"fitting unit {key} failed: {detail[:300]}", where="forecast",
-                     fix="check that unit's history (or drop it with exclude: true); "
-                         "run with --debug for the full trace")
+    return PlanError("E1002", unit=key, reason=detail[:300], where="forecast")

@@ -25,9 +25,6 @@ import pandas as pd
 from budgetopt.errors import InputError
 from budgetopt.forecasts.backends.base import UnitTask, unit_failed
 
-INSTALL_FIX = "pip install 'budgetopt[spark]' (PySpark 4.0.1), or use forecast.backend: local"
-JAVA_FIX = ("install a Java 17 runtime (e.g. apt-get install openjdk-17-jre-headless) or set "
-            "JAVA_HOME, or use forecast.backend: local")
 CONNECT_TIMEOUT_S = 5.0
 DEFAULT_PORTS = {"spark": 7077, "sc": 15002}
 RESULT_SCHEMA = "unit_index long, ok boolean, payload string, error string"
@@ -40,8 +37,7 @@ def _pyspark(where: str):
         import pyspark  # noqa: F401
         from pyspark.sql import SparkSession
     except ImportError:
-        raise InputError("forecast.backend: spark needs PySpark, which is not installed",
-                         where=where, fix=INSTALL_FIX) from None
+        raise InputError("E1003", where=where) from None
     return SparkSession
 
 
@@ -70,9 +66,7 @@ def check_master(master: str, where: str) -> None:
             problem = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             last = f"{hostport}: {problem or type(exc).__name__}"
     if not reached:
-        raise InputError(f"forecast.spark.master {master} cannot be reached ({last})",
-                         where=where, fix="start the Spark master, correct the address, or "
-                                          "use master: local[*]")
+        raise InputError("E1004", master=master, reason=str(last), where=where)
 
 
 def spark_session(master: str | None = None, where: str = "forecast.spark"):
@@ -85,8 +79,7 @@ def spark_session(master: str | None = None, where: str = "forecast.spark"):
     if master in _sessions and _sessions[master].sparkContext._jsc is not None:
         return _sessions[master]
     if not java_available():
-        raise InputError("forecast.backend: spark needs Java, and none was found (no java on "
-                         "PATH, JAVA_HOME unset)", where=where, fix=JAVA_FIX)
+        raise InputError("E1005", where=where)
     check_master(master, where)
     if master.startswith("local"):
         # local workers run this very interpreter, so they import the same packages
@@ -100,9 +93,8 @@ def spark_session(master: str | None = None, where: str = "forecast.spark"):
     try:
         session = builder.getOrCreate()
     except Exception as exc:  # noqa: BLE001 - the JVM's reasons come as many types
-        raise InputError(f"a Spark session on {master} could not be started: "
-                         f"{' '.join(str(exc).split())[:200]}", where=where,
-                         fix="check forecast.spark.master and the Spark installation") from None
+        raise InputError("E1006", master=master, reason=" ".join(str(exc).split())[:200],
+                         where=where) from None
     session.sparkContext.setLogLevel("ERROR")
     _sessions[master] = session
     return session

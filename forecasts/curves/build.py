@@ -10,11 +10,12 @@ from budgetopt.forecasts.curves.curveset import (CurveSet, PeriodBaseline, Total
                                                  frozen, period_rows)
 from budgetopt.forecasts.models.forecaster import Forecaster
 from budgetopt.forecasts.models.joint_forecaster import JointForecaster
+from budgetopt.messages import N_
 
-PER_UNIT_SOURCE = ("Prophet per unit for the baseline; saturation, carryover, gain and "
-                   "coupling by profile search; response proportional to baseline^coupling "
-                   "(coupling 1: moves with season and promotions as the baseline does, 0: "
-                   "not at all); plausible curves from the profile likelihood")
+PER_UNIT_SOURCE = N_("Prophet per unit for the baseline; saturation, carryover, gain and "
+                      "coupling by profile search; response proportional to baseline^coupling "
+                      "(coupling 1: moves with season and promotions as the baseline does, 0: "
+                      "not at all); plausible curves from the profile likelihood")
 JOINT_SOURCE = ("one joint model per market: Prophet baseline of the total KPI (trend, "
                 "seasonality, promotions, controls) plus every channel's saturated, carried-over "
                 "response, fitted together with non-negative gains; response proportional to "
@@ -37,6 +38,9 @@ def unit_curves(forecaster: Forecaster, key: str, periods: pd.DataFrame) -> Unit
     fit = forecaster.fits[key]
     frame, which = forecaster.factors(key, periods)
     rows = forecaster.period_baselines(key, periods)
+    base = frame["baseline"].to_numpy(float)
+    level_error = forecaster.baseline_level_error(key, base,
+                                                  int(periods["days"].sum()) / fit.step_days)
     baselines = None if rows is None else tuple(
         PeriodBaseline(point, frozen(draws), lift, frozen(lift_draws), inflation)
         for point, draws, lift, lift_draws, inflation in rows)
@@ -44,7 +48,15 @@ def unit_curves(forecaster: Forecaster, key: str, periods: pd.DataFrame) -> Unit
                       tuple(fit.plausible), frozen(which), frozen(frame["baseline"]),
                       frozen(frame["factor"]), frozen(frame["valued"]),
                       bool(frame["clamped"].any()), baselines,
-                      MappingProxyType(fit.describe()), fit.loosely_pinned)
+                      MappingProxyType(fit.describe()), fit.loosely_pinned,
+                      float(level_error), _level_key(forecaster, key, fit))
+
+
+def _level_key(forecaster: Forecaster, key: str, fit) -> str:
+    """Units that share one baseline (a joint model's market) share its level draws."""
+    if isinstance(forecaster, JointForecaster):
+        return f"baseline of market {fit.unit[1]}"
+    return key
 
 
 def total_curves(forecaster: JointForecaster, periods: pd.DataFrame) -> TotalCurves:

@@ -20,7 +20,7 @@ from budgetopt.forecasts.components.carryover import spread
 from budgetopt.forecasts.components.response import Response
 from budgetopt.forecasts.curves.breakpoints import response_breakpoints, zoom_breakpoints
 from budgetopt.forecasts.models.fit import widen
-from budgetopt.forecasts.models.plausible import draw_responses
+from budgetopt.forecasts.models.plausible import baseline_level_draws, draw_responses
 
 FORECAST_COLUMNS = ["unit", "period", "baseline_kpi", "baseline_lower", "baseline_upper",
                     "forecast_kpi", "forecast_lower", "forecast_upper"]
@@ -65,6 +65,8 @@ class UnitCurves:
     baselines: tuple[PeriodBaseline, ...] | None
     notes: MappingProxyType            # the fitted response in plain numbers (summary.json)
     loosely_pinned: str | None         # why the data pin the curve only loosely (None: they do)
+    level_error: float = 0.0           # relative error of the baseline's level over the horizon
+    level_key: str = ""                # units sharing one baseline share its level draws
 
 
 @dataclass(frozen=True, eq=False)
@@ -197,9 +199,12 @@ class CurveSet:
             draws = draw_responses(plausible, samples, seed, key)
             step = unit.step_days
             base, which = unit.baseline, unit.which    # baseline up to the longest tail
+            level = baseline_level_draws(unit.level_error, samples, seed,
+                                         unit.level_key or key)
             sums = np.zeros((samples, len(period_ids)))
             for s, r in enumerate(draws):
-                factor = r.gain * r.coupling_weight(base) * (base if r.multiplicative else 1.0)
+                factor = (r.gain * r.coupling_weight(base) * (base if r.multiplicative else 1.0)
+                          * np.exp(r.rho * level[s]))
                 valued = r.smear(np.maximum(factor, 0.0))
                 for j, p in enumerate(period_ids):
                     sums[s, j] = float(valued[which == p].sum())

@@ -11,6 +11,7 @@ import pandas as pd
 
 from budgetopt import names
 from budgetopt.errors import InputError
+from budgetopt.messages import Msg, N_
 from budgetopt.forecasts.history.frame import FREQ_DAYS, History, REQUIRED, RESERVED
 
 
@@ -18,12 +19,6 @@ ISO_DATE_PATTERN = r"\d{4}-\d{2}-\d{2}(?:[ T]00:00(?::00(?:\.0+)?)?)?"
 
 
 _NA_WORDS = {"", "nan", "na", "n/a", "null", "none", "<na>", "nat"}
-
-
-_NAME_FIX = f"rename it using {names.RULE}"
-
-
-_NUMBER_FIX = "write a plain number such as 1234.5 (no currency signs, units or thousands separators)"
 
 
 @dataclass(frozen=True)
@@ -35,28 +30,33 @@ class Where:
     line_word: str = "line"     # "row" for a spreadsheet, whose header is row 1 too
 
     def at(self, pos: int, column: str | None = None) -> str:
-        place = f"{self.line_word} {pos + 2}" if self.lines else f"row {pos + 1}"
-        return f"{self.source} {place}" + (f", column {column!r}" if column else "")
+        place = (Msg("line {number}", number=pos + 2) if self.lines and self.line_word == "line"
+                 else Msg("row {number}", number=pos + 2 if self.lines else pos + 1))
+        if column:
+            return Msg("{file} {place}, column {column}", file=self.source, place=place,
+                       column=repr(column))
+        return Msg("{file} {place}", file=self.source, place=place)
 
     @property
     def header(self) -> str:
-        return (f"{self.source} {self.line_word} 1 (header)" if self.lines
-                else f"{self.source} columns")
+        if not self.lines:
+            return Msg("{file} columns", file=self.source)
+        return (Msg("{file} line 1 (header)", file=self.source) if self.line_word == "line"
+                else Msg("{file} row 1 (header)", file=self.source))
 
 
 def check_history(frame: pd.DataFrame, kpi: str, where: Where, min_days: int) -> History:
     """All column and row checks in order; `frame.index` holds each row's source position."""
     if len(frame) < 2:
-        what = "has a header but no data rows" if len(frame) == 0 else "has only one data row"
+        what = (N_("has a header but no data rows") if len(frame) == 0
+                else N_("has only one data row"))
         if not where.lines:
-            what = "has no rows" if len(frame) == 0 else "has only one row"
-        raise InputError(what, where=where.source,
-                         fix=f"supply daily or weekly rows covering at least {min_days} days per unit")
+            what = N_("has no rows") if len(frame) == 0 else N_("has only one row")
+        raise InputError("E0230", problem=Msg.word(what), days=min_days, where=where.source)
     frame = frame.rename(columns=str)
     if frame.columns.duplicated().any():
         name = frame.columns[frame.columns.duplicated()][0]
-        raise InputError(f"column {name!r} appears twice", where=where.header,
-                         fix="remove or rename one of the two columns")
+        raise InputError("E0216", name=repr(name), where=where.header)
     extras = _check_columns(list(frame.columns), kpi, where)
     has_market = "market" in frame.columns
     for name in extras:
@@ -70,8 +70,7 @@ def check_history(frame: pd.DataFrame, kpi: str, where: Where, min_days: int) ->
     spend = out["spend"]
     if (spend < 0).any():
         pos = spend.index[spend < 0][0]
-        raise InputError(f"spend is negative ({spend[pos]:g})", where=where.at(pos, "spend"),
-                         fix="correct the value: spend must be 0 or more")
+        raise InputError("E0231", value=f"{spend[pos]:g}", where=where.at(pos, "spend"))
     data = pd.DataFrame(out)
     keys = ["channel", "market"] if has_market else ["channel"]
     _check_duplicates(data, keys, where)
@@ -104,21 +103,15 @@ def _check_columns(columns: list[str], kpi: str, where: Where) -> list[str]:
             continue
         near = _near(name, unknown)
         if near is not None:
-            raise InputError(f"column {near!r} should be named {name!r}", where=where.header,
-                             fix=f"rename the column {near!r} to {name!r}")
-        role = "the KPI column" if name == kpi else "required column"
-        fix = f"add a {name!r} column"
-        if name == kpi:
-            fix = f"add a {kpi!r} column, or pass kpi= naming the KPI column"
-        if len(columns) == 1 and any(sep in columns[0] for sep in ";\t|"):
-            fix = "separate fields with commas (the header looks like it uses another separator)"
-        raise InputError(f"missing {role} {name!r} (columns found: {listed})",
-                         where=where.header, fix=fix)
+            raise InputError("E0232", found=repr(near), name=repr(name), where=where.header)
+        separator = len(columns) == 1 and any(sep in columns[0] for sep in ";\t|")
+        raise InputError("E0235" if separator else "E0234" if name == kpi else "E0233", role=Msg.word(N_("the KPI column") if name == kpi
+                                             else N_("required column")),
+                         name=repr(name), columns=listed, where=where.header)
     if "market" not in columns:
         near = _near("market", unknown, fuzzy=False)
         if near is not None:
-            raise InputError(f"column {near!r} should be named 'market'", where=where.header,
-                             fix=f"rename the column {near!r} to 'market'")
+            raise InputError("E0232", found=repr(near), name=repr("market"), where=where.header)
     return unknown
 
 
@@ -129,14 +122,12 @@ def _check_numeric_column(col: pd.Series, name: str, where: Where) -> None:
     text = _text(col)
     filled = ~text.str.lower().isin(_NA_WORDS)
     if not filled.any():
-        raise InputError(f"column {name!r} is empty", where=where.header,
-                         fix=f"fill in {name!r} with numbers or remove the column")
+        raise InputError("E0236", name=repr(name), where=where.header)
     numbers = pd.to_numeric(text[filled], errors="coerce")
     if pd.api.types.is_datetime64_any_dtype(col) or numbers.isna().all():
         pos = text.index[filled][0]
-        raise InputError(f"column {name!r} is text, not numbers (e.g. {_show(text[pos])} on "
-                         f"{where.at(pos).removeprefix(where.source + ' ')})",
-                         where=where.header, fix=f"remove the column {name!r} or make it numeric")
+        raise InputError("E0237", name=repr(name), value=_show(text[pos]),
+                         place=where.at(pos).values["place"], where=where.header)
 
 
 def _plain(col: pd.Series) -> pd.Series:
@@ -157,33 +148,28 @@ def _show(value, limit: int = 40) -> str:
 
 def _dates(col: pd.Series, where: Where) -> pd.Series:
     """Parse strict ISO dates (YYYY-MM-DD, or a datetime at 00:00) to datetime64[ns]."""
-    fix = "write dates as YYYY-MM-DD, e.g. 2024-03-05"
     if pd.api.types.is_datetime64_any_dtype(col):
         if getattr(col.dt, "tz", None) is not None:
             col = col.dt.tz_localize(None)
         dates = col
         if dates.isna().any():
-            raise InputError("date is missing", where=where.at(dates.index[dates.isna()][0], "date"), fix=fix)
+            raise InputError("E0238", where=where.at(dates.index[dates.isna()][0], "date"))
         timed = dates != dates.dt.normalize()
         if timed.any():
             pos = dates.index[timed][0]
-            raise InputError(f"{dates[pos]} has a time of day; rows must be whole days",
-                             where=where.at(pos, "date"), fix="use dates at 00:00, one row per day or week")
+            raise InputError("E0239", value=str(dates[pos]), where=where.at(pos, "date"))
     else:
         text = _text(col)
         iso = text.str.fullmatch(ISO_DATE_PATTERN)
         dates = pd.to_datetime(text.str.slice(0, 10).where(iso), format="%Y-%m-%d", errors="coerce")
         if dates.isna().any():
             pos = dates.index[dates.isna()][0]
-            what = ("date is missing" if text[pos] == "" else
-                    f"{_show(text[pos])} is not a calendar date" if iso[pos] else
-                    f"{_show(text[pos])} is not a date in YYYY-MM-DD form")
-            raise InputError(what, where=where.at(pos, "date"), fix=fix)
+            raise InputError("E0238" if text[pos] == "" else "E0240" if iso[pos] else "E0241",
+                             value=_show(text[pos]), where=where.at(pos, "date"))
     odd = (dates.dt.year < 1900) | (dates.dt.year > 2199)
     if odd.any():
         pos = dates.index[odd][0]
-        raise InputError(f"date {dates[pos].date()} is outside 1900-2199",
-                         where=where.at(pos, "date"), fix=fix)
+        raise InputError("E0242", value=str(dates[pos].date()), where=where.at(pos, "date"))
     return dates.astype("datetime64[ns]")
 
 
@@ -197,15 +183,18 @@ def _names(col: pd.Series, name: str, where: Where) -> pd.Series:
     if bad.any():
         pos = text.index[bad][0]
         value = normal[text[pos]]
-        what = f"{name} name {_show(value)} {problems[text[pos]]}" if value else f"{name} name is empty"
-        raise InputError(what, where=where.at(pos, name), fix=_NAME_FIX)
-    text = text.map(normal)
+        if not value:
+            raise InputError("E0244", column=name, rule=names.RULE, where=where.at(pos, name))
+        raise InputError("E0243", column=name, value=_show(value), problem=problems[text[pos]],
+                         rule=names.RULE, where=where.at(pos, name))
+    # on the names as written: NFC would make Unicode-form twins one name (and their rows
+    # "duplicates"), hiding that the file spells one channel two ways
     pair = names.collision(text.unique())
     if pair:
         pos = text.index[text == pair[1]][0]
-        raise InputError(f"{name} {names.collision_text(pair)}", where=where.at(pos, name),
-                         fix="spell the same channel the same way everywhere, or rename one")
-    return text
+        raise InputError("E0245", column=name, problem=names.collision_text(pair),
+                         where=where.at(pos, name))
+    return text.map(normal)
 
 
 def _numbers(col: pd.Series, name: str, where: Where) -> pd.Series:
@@ -222,13 +211,11 @@ def _numbers(col: pd.Series, name: str, where: Where) -> pd.Series:
     pos = values.index[bad][0]
     raw = "" if text is None else text[pos]
     if np.isinf(values[pos]):
-        what, fix = f"{name} is infinite ({values[pos]})", "replace it with a finite number"
-    elif text is None or raw.lower() in _NA_WORDS:
-        what = f"{name} is missing" + (f" ({raw})" if raw else "")
-        fix = "fill in a number (0 if there was none that day)"
-    else:
-        what, fix = f"{_show(raw)} is not a number", _NUMBER_FIX
-    raise InputError(what, where=where.at(pos, name), fix=fix)
+        raise InputError("E0246", column=name, value=str(values[pos]), where=where.at(pos, name))
+    if text is None or raw.lower() in _NA_WORDS:
+        raise InputError("E0247", column=name, shown=f" ({raw})" if raw else "",
+                         where=where.at(pos, name))
+    raise InputError("E0248", value=_show(raw), where=where.at(pos, name))
 
 
 def _unit(row, keys: list[str]) -> str:
@@ -243,18 +230,25 @@ def _check_duplicates(data: pd.DataFrame, keys: list[str], where: Where) -> None
     second = dup.index[dup][0]
     row = data.loc[second]
     first = (data[cols] == row[cols]).all(axis=1).idxmax()
-    first_place = where.at(first).removeprefix(where.source + " ")
-    raise InputError(f"duplicate row for date {row['date'].date()}, {_unit(row, keys)} "
-                     f"(same as {first_place})", where=where.at(second),
-                     fix="keep one row per date and unit (sum or remove the duplicate)")
+    raise InputError("E0249", date=str(row["date"].date()), unit=_unit(row, keys),
+                     place=where.at(first).values["place"], where=where.at(second))
 
 
 def _more(n: int) -> str:
-    return f" (and {n} more unit{'s' if n > 1 else ''})" if n else ""
+    if not n:
+        return ""
+    return Msg(" (and {count} more units)", count=n) if n > 1 else Msg(" (and 1 more unit)")
+
+
+def _missing(n: int, base: int) -> str:
+    if base == 1:
+        return Msg("1 missing day") if n == 1 else Msg("{count} missing days", count=n)
+    return Msg("1 missing week") if n == 1 else Msg("{count} missing weeks", count=n)
 
 
 def _freq_word(days: int) -> str:
-    return {1: "daily", 7: "weekly"}.get(days, f"{days}-day-spaced")
+    return (Msg("daily") if days == 1 else Msg("weekly") if days == 7
+            else Msg("{days}-day-spaced", days=days))
 
 
 def _most_common(values: np.ndarray) -> int:
@@ -275,11 +269,9 @@ def _check_frequency(data: pd.DataFrame, keys: list[str], where: Where) -> str:
         base = _most_common(step[same])
         if base not in (1, 7):
             i = rows[np.flatnonzero(step[same] == base)[0]]
-            raise InputError(
-                f"rows for {_unit(data.iloc[i], keys)} are {base} days apart "
-                f"({data['date'].iloc[i - 1].date()} then {data['date'].iloc[i].date()}); "
-                "history rows must be daily or weekly", where=where.at(data.index[i]),
-                fix="supply one row per day, or one row per week (7 days apart), for every unit")
+            raise InputError("E0252", unit=_unit(data.iloc[i], keys), days=base,
+                             first=str(data["date"].iloc[i - 1].date()),
+                             then=str(data["date"].iloc[i].date()), where=where.at(data.index[i]))
         freq = "D" if base == 1 else "W"
         has_base = pd.Series(step[same] == base).groupby(unit[rows]).any()
         if not has_base.all():
@@ -287,10 +279,9 @@ def _check_frequency(data: pd.DataFrame, keys: list[str], where: Where) -> str:
             i = rows[np.flatnonzero(unit[rows] == odd)[0]]
             j = rows[np.flatnonzero(unit[rows] == has_base.index[has_base][0])[0]]
             own = _most_common(step[same][unit[rows] == odd])
-            raise InputError(
-                f"{_unit(data.iloc[i], keys)} has {_freq_word(own)} rows but "
-                f"{_unit(data.iloc[j], keys)} has {_freq_word(base)} rows",
-                where=where.source, fix="use one frequency (all daily or all weekly) for every unit")
+            raise InputError("E0253", unit=_unit(data.iloc[i], keys), own=_freq_word(own),
+                             other=_unit(data.iloc[j], keys), base=_freq_word(base),
+                             where=where.source)
         off = np.flatnonzero(same & (step != base))
         if len(off):
             i = off[0] + 1
@@ -300,25 +291,22 @@ def _check_frequency(data: pd.DataFrame, keys: list[str], where: Where) -> str:
             if gap % base == 0:
                 n = gap // base - 1
                 word = "day" if base == 1 else "week"
-                raise InputError(
-                    f"no rows between {before.date()} and {after.date()} for {label} "
-                    f"({n} missing {word}{'s' if n > 1 else ''})", where=where.at(data.index[i]),
-                    fix=f"add the missing rows, with spend 0 on {word}s without spend")
-            raise InputError(
-                f"rows for {label} on {before.date()} and {after.date()} are {gap} days apart; "
-                f"{_freq_word(base)} rows must be exactly {base} days apart",
-                where=where.at(data.index[i]), fix="put one row per week, all on the same weekday")
+                raise InputError("E0254" if base == 1 else "E0255", first=str(before.date()),
+                                 last=str(after.date()), unit=label,
+                                 missing=_missing(n, base),
+                                 where=where.at(data.index[i]))
+            raise InputError("E0256", unit=label, first=str(before.date()), last=str(after.date()),
+                             gap=gap, rows=_freq_word(base), days=base,
+                             where=where.at(data.index[i]))
     last = data.groupby(unit)["date"].transform("max").to_numpy()
     end = dates.max()
     early = np.flatnonzero((last < end) & (dates == last))
     if len(early):
         i = early[0]
         more = _more(len(early) - 1)
-        raise InputError(
-            f"{_unit(data.iloc[i], keys)} ends on {data['date'].iloc[i].date()} but the history "
-            f"runs to {pd.Timestamp(end).date()}{more}", where=where.at(data.index[i]),
-            fix=f"add rows up to {pd.Timestamp(end).date()} (spend 0 on days without spend), "
-                "or remove the unit")
+        raise InputError("E0251", unit=_unit(data.iloc[i], keys),
+                         last=str(data["date"].iloc[i].date()), end=str(pd.Timestamp(end).date()),
+                         more=more, where=where.at(data.index[i]))
     return freq
 
 
@@ -334,8 +322,5 @@ def _check_length(data: pd.DataFrame, keys: list[str], freq: str, where: Where, 
     label = ", ".join(f"{k} {v}" for k, v in zip(keys, key))
     more = _more(len(short) - 1)
     first, lastd = span.loc[short.idxmin(), "min"].date(), span.loc[short.idxmin(), "max"].date()
-    raise InputError(
-        f"{label} has {int(short.min())} days of history ({first} to {lastd}); "
-        f"{min_days} days are needed{more}", where=where.source,
-        fix=f"supply at least {min_days} days per unit (a full year lets the model learn yearly "
-            "seasonality), or lower min_history_days")
+    raise InputError("E0250", unit=label, days=int(short.min()), first=str(first),
+                     last=str(lastd), need=min_days, more=more, where=where.source)

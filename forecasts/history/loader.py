@@ -28,15 +28,13 @@ def read_history_file(path, encoding: str | None = None) -> tuple[pd.DataFrame, 
     long and the wide form alike (.csv, .csv.gz, .xlsx, .parquet, .pq)."""
     source, p = str(path), Path(path)
     if not p.exists():
-        raise InputError(f"history file not found (looked for {p.absolute()})", where=source,
-                         fix="check the path; relative paths resolve from the current directory")
+        raise InputError("E0201", path=str(p.absolute()), where=source)
     if p.is_dir():
-        raise InputError("is a directory, not a history file", where=source,
-                         fix="point to the CSV or Parquet file inside it")
+        raise InputError("E0202", where=source)
     name = p.name.lower()
     if not name.endswith((".csv", ".csv.gz", ".parquet", ".pq", ".xlsx")):
-        raise InputError(f"unsupported file type {''.join(p.suffixes) or '(no extension)'!r}",
-                         where=source, fix="save the history as .csv, .xlsx or .parquet")
+        raise InputError("E0203", suffix=repr("".join(p.suffixes) or "(no extension)"),
+                         where=source)
     check_size(p, source)
     if name.endswith((".parquet", ".pq")):
         frame, digest = read_parquet(p, source)
@@ -59,5 +57,4 @@ def validate_history(frame: pd.DataFrame, kpi: str = "revenue", *, source: str =
 
 def _check_kpi(kpi) -> None:
     if not isinstance(kpi, str) or not kpi or kpi in RESERVED:
-        raise InputError(f"kpi {kpi!r} cannot be the KPI column", where="kpi",
-                         fix="name a numeric KPI column of the history, e.g. revenue")
+        raise InputError("E0222", kpi=repr(kpi), where="kpi")

@@ -7,16 +7,16 @@ import csv
 import gzip
 import hashlib
 import io
-import os
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from budgetopt.errors import InputError
+from budgetopt.messages import Msg
+from budgetopt.input_files import open_regular, read_regular, size_text  # noqa: F401
 
 
 MAX_HISTORY_BYTES = 2 * 1024**3
@@ -42,29 +42,31 @@ def available_memory() -> int | None:
     return None
 
 
+def _opened(p: Path, source: str):
+    """The history opened as a regular file within the size limit (`open_regular`)."""
+    return open_regular(p, where=source, what="history file", limit=MAX_HISTORY_BYTES,
+                        fix_large=TOO_LARGE_FIX)
+
+
+def _read(p: Path, source: str) -> bytes:
+    """A history's bytes: a regular file, read with the hard size limit."""
+    return read_regular(p, where=source, what="history file", limit=MAX_HISTORY_BYTES,
+                        fix_large=TOO_LARGE_FIX)
+
+
 def check_size(p: Path, source: str) -> None:
-    """Refuse a file over the size limit, or too large for the memory this machine has free."""
-    size = os.stat(p).st_size
-    if size > MAX_HISTORY_BYTES:
-        raise InputError(f"file is {size_text(size)}, over the {size_text(MAX_HISTORY_BYTES)} limit",
-                         where=source, fix=TOO_LARGE_FIX)
-    check_memory(size, source)
+    """Refuse, before reading, what is not a regular file, a file over the size limit, or one
+    too large for the memory this machine has free."""
+    with _opened(p, source) as (_, size):
+        check_memory(size, source)
 
 
 def check_memory(n_bytes: int, source: str) -> None:
     """Refuse up front a history this machine cannot hold, instead of dying out of memory."""
     need, free = n_bytes * MEMORY_PER_BYTE, available_memory()
     if free is not None and need > free:
-        raise InputError(f"reading {size_text(n_bytes)} of history needs about {size_text(need)} of memory "
-                         f"but only {size_text(free)} is free", where=source,
-                         fix="free memory, or " + TOO_LARGE_FIX)
-
-
-def size_text(n: int) -> str:
-    if n < 1024:
-        return f"{n} bytes"
-    power = min(3, int(np.log(n) / np.log(1024)))
-    return f"{n / 1024**power:.1f} {('KB', 'MB', 'GB')[power - 1]}"
+        raise InputError("E0205", size=size_text(n_bytes), need=size_text(need),
+                         free=size_text(free), where=source)
 
 
 def index_to_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -78,11 +80,7 @@ def read_csv(p: Path, source: str, gz: bool,
              encoding: str | None = None) -> tuple[pd.DataFrame, str]:
     """The CSV as text columns (index = data-row position) and the sha256 of the file bytes.
     `encoding` is one of ENCODINGS, or None to detect it (see `decode_text`)."""
-    try:
-        raw = p.read_bytes()
-    except OSError as err:
-        raise InputError(f"cannot be read ({err.strerror or err})", where=source,
-                         fix="check the file's permissions and that it is not locked") from None
+    raw = _read(p, source)
     digest = hashlib.sha256(raw).hexdigest()
     data = raw
     if gz:
@@ -90,14 +88,12 @@ def read_csv(p: Path, source: str, gz: bool,
             with gzip.GzipFile(fileobj=io.BytesIO(raw)) as f:
                 data = f.read(MAX_HISTORY_BYTES + 1)
         except (OSError, EOFError) as err:
-            raise InputError(f"not a valid gzip file ({err})", where=source,
-                             fix="re-compress it with gzip, or save it as a plain .csv") from None
+            raise InputError("E0207", reason=str(err), where=source) from None
         if len(data) > MAX_HISTORY_BYTES:
-            raise InputError(f"unpacks to more than the {size_text(MAX_HISTORY_BYTES)} limit", where=source,
-                             fix=TOO_LARGE_FIX)
+            raise InputError("E0208", limit=size_text(MAX_HISTORY_BYTES), where=source)
         check_memory(len(data), source)
     if not data.removeprefix(codecs.BOM_UTF8).strip():
-        raise InputError("file is empty", where=source, fix=_EMPTY_FIX)
+        raise InputError("E0209", where=source)
     data = decode_text(data, source, encoding).encode("utf-8")
     try:
         header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")]), [])
@@ -111,13 +107,12 @@ def read_csv(p: Path, source: str, gz: bool,
         frame = pd.read_csv(io.BytesIO(data), header=None, dtype=str, keep_default_na=False,
                             na_filter=False, skip_blank_lines=False, encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
-        raise InputError("file is empty", where=source, fix=_EMPTY_FIX) from None
+        raise InputError("E0209", where=source) from None
     except (pd.errors.ParserError, ValueError) as err:
         raise _malformed(str(err), source) from None
     names = frame.iloc[0].tolist()
     if not any(str(n).strip() for n in names):
-        raise InputError("line 1 is empty; the header must be the first line", where=source,
-                         fix=_EMPTY_FIX)
+        raise InputError("E0210", where=source)
     frame = frame.iloc[1:].set_axis(names, axis=1).reset_index(drop=True)
     blank = (frame == "").all(axis=1)
     return frame[~blank], digest
@@ -135,6 +130,8 @@ def decode_text(data: bytes, source: str, encoding: str | None = None) -> str:
     the line."""
     if encoding is not None:
         codec = {"utf-8": "utf-8-sig", "gbk": "gb18030"}.get(encoding, encoding)
+        if codec == "gb18030":
+            _check_not_utf8(data, source, encoding)
         try:
             return data.decode(codec)
         except UnicodeDecodeError as err:
@@ -153,54 +150,75 @@ def decode_text(data: bytes, source: str, encoding: str | None = None) -> str:
             raise _undecodable(data, utf8_err, source, "utf-8 or gb18030") from None
 
 
+def _check_not_utf8(data: bytes, source: str, declared: str) -> None:
+    """A file declared GB18030/GBK that is UTF-8 (a byte-order mark, or non-ASCII text that is
+    valid UTF-8) would be read as mojibake (`锘縟ate` for a BOM): refuse it, naming UTF-8."""
+    bom = data.startswith(codecs.BOM_UTF8)
+    first = next((i for i, b in enumerate(data) if b >= 0x80), None)
+    if first is None:
+        return
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return
+    start = data.rfind(b"\n", 0, first) + 1
+    end = data.find(b"\n", first)
+    shown = data[start:end if end >= 0 else len(data)].decode("gb18030", "replace")[:24]
+    what = "starts with a UTF-8 byte-order mark" if bom else "is UTF-8 text"
+    line = data.count(b"\n", 0, first) + 1
+    raise InputError(f"the file {what} but history_encoding is {declared}, which reads it as "
+                     f"mojibake ({shown.strip()!r})",
+                     where=f"{source} line {line}",
+                     fix="set history_encoding: utf-8 (or remove history_encoding to detect the "
+                         "encoding)")
+
+
 def _undecodable(data: bytes, err: UnicodeDecodeError, source: str, tried: str) -> InputError:
     line = data.count(b"\n", 0, err.start) + 1
-    return InputError(f"byte 0x{data[err.start]:02x} cannot be read as {tried} text",
-                      where=f"{source} line {line}",
-                      fix="save the file as UTF-8 (in Excel: Save As > CSV UTF-8), or set "
-                          "history_encoding to the encoding it was saved in (utf-8, utf-8-sig, "
-                          "gb18030, gbk)")
+    fix = ("save the file as UTF-8 (in Excel: Save As > CSV UTF-8), or set history_encoding "
+           "to the encoding it was saved in (utf-8, utf-8-sig, gb18030, gbk)")
+    what = f"byte 0x{data[err.start]:02x} cannot be read as {tried} text"
+    if tried in ("utf-8", "utf-8-sig"):
+        try:
+            data.decode("gb18030")
+        except UnicodeDecodeError:
+            pass
+        else:   # the likely mix-up: a GBK file read as UTF-8; show the line as GB18030
+            start = data.rfind(b"\n", 0, err.start) + 1
+            end = data.find(b"\n", err.start)
+            shown = data[start:end if end >= 0 else len(data)].decode("gb18030")[:24]
+            what += f"; read as GB18030 (Chinese Excel's encoding) the line is {shown.strip()!r}"
+            fix = ("if that reads right, set history_encoding: gb18030; otherwise save the file "
+                   "as UTF-8 (in Excel: Save As > CSV UTF-8)")
+    return InputError(what, where=f"{source} line {line}", fix=fix)
 
 
 def read_xlsx(p: Path, source: str) -> tuple[pd.DataFrame, str]:
     """The first sheet of an Excel workbook as a frame (header in row 1) and the sha256 of the
     file bytes. Cells keep their types: dates as dates, numbers as numbers, text as text."""
-    try:
-        raw = p.read_bytes()
-    except OSError as err:
-        raise InputError(f"cannot be read ({err.strerror or err})", where=source,
-                         fix="check the file's permissions and that it is not open in Excel") from None
+    raw = _read(p, source)
     try:
         frame = pd.read_excel(io.BytesIO(raw), sheet_name=0, engine="openpyxl")
     except ValueError as err:
-        raise InputError(f"not a readable .xlsx workbook ({' '.join(str(err).split())})",
-                         where=source, fix="save it from Excel as .xlsx, or export it as CSV") from None
+        raise InputError("E0213", reason=" ".join(str(err).split()), where=source) from None
     except Exception as err:  # openpyxl raises zipfile/KeyError/etc. for broken files
-        raise InputError(f"not a readable .xlsx workbook ({type(err).__name__})", where=source,
-                         fix="save it from Excel as .xlsx, or export it as CSV") from None
+        raise InputError("E0213", reason=type(err).__name__, where=source) from None
     if any(str(c).startswith("Unnamed: ") for c in frame.columns):
         i = next(i for i, c in enumerate(frame.columns, 1) if str(c).startswith("Unnamed: "))
-        raise InputError(f"column {i} has no name", where=f"{source} row 1 (header)",
-                         fix="name the column in row 1 or delete it")
+        raise InputError("E0214", number=i, where=Msg("{file} row 1 (header)", file=source))
     frame = frame.dropna(how="all").reset_index(drop=True)
     return frame, hashlib.sha256(raw).hexdigest()
 
 
-_EMPTY_FIX = ("export the history with a header row (date,channel,spend,revenue) "
-              "and one row per day or week")
-
-
 def _check_header(header: list[str], source: str) -> None:
-    where = f"{source} line 1 (header)"
+    where = Msg("{file} line 1 (header)", file=source)
     for i, name in enumerate(header, 1):
         if not name.strip():
-            raise InputError(f"column {i} has no name", where=where,
-                             fix="name the column or delete it (a trailing comma adds an empty column)")
+            raise InputError("E0215", number=i, where=where)
     seen: set[str] = set()
     for name in header:
         if name in seen:
-            raise InputError(f"column {name!r} appears twice", where=where,
-                             fix="remove or rename one of the two columns")
+            raise InputError("E0216", name=repr(name), where=where)
         seen.add(name)
 
 
@@ -208,33 +226,35 @@ def _malformed(message: str, source: str) -> InputError:
     fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
     if fields:
         want, line, got = fields.groups()
-        return InputError(f"row has {got} fields but the header has {want}",
-                          where=f"{source} line {line}",
-                          fix='quote values that contain commas ("a,b") or remove the extra separators')
+        return InputError("E0217", got=got, want=want,
+                          where=Msg("{file} line {line}", file=source, line=line))
     quote = re.search(r"EOF inside string starting at row (\d+)", message)
     if quote:
-        return InputError("a quoted value is never closed", where=f"{source} line {int(quote[1]) + 1}",
-                          fix='close the quote (") or remove it')
-    return InputError(f"cannot be read as CSV ({' '.join(message.split())})", where=source,
-                      fix="save the file as a comma-separated CSV with one header row")
+        return InputError("E0218", where=Msg("{file} line {line}", file=source,
+                                             line=int(quote[1]) + 1))
+    return InputError("E0219", reason=" ".join(message.split()), where=source)
 
 
 def read_parquet(p: Path, source: str) -> tuple[pd.DataFrame, str]:
     """The Parquet table as a frame and the sha256 of the file bytes."""
+    with _opened(p, source) as (f, _):
+        return _read_parquet(f, source)
+
+
+def _read_parquet(f, source: str) -> tuple[pd.DataFrame, str]:
     try:
-        pf = pq.ParquetFile(p)
+        pf = pq.ParquetFile(f)
         unpacked = sum(pf.metadata.row_group(i).total_byte_size
                        for i in range(pf.metadata.num_row_groups))
         if unpacked > MAX_HISTORY_BYTES:
-            raise InputError(f"unpacks to {size_text(unpacked)}, over the {size_text(MAX_HISTORY_BYTES)} limit",
-                             where=source, fix=TOO_LARGE_FIX)
+            raise InputError("E0220", size=size_text(unpacked),
+                             limit=size_text(MAX_HISTORY_BYTES), where=source)
         check_memory(unpacked, source)
         frame = pf.read().to_pandas(date_as_object=False)
     except (pa.ArrowException, OSError) as err:
-        raise InputError(f"not a readable Parquet file ({' '.join(str(err).split())})",
-                         where=source, fix="re-export the history as Parquet or CSV") from None
+        raise InputError("E0221", reason=" ".join(str(err).split()), where=source) from None
     digest = hashlib.sha256()
-    with open(p, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
+    f.seek(0)
+    for chunk in iter(lambda: f.read(1 << 20), b""):
+        digest.update(chunk)
     return index_to_columns(frame), digest.hexdigest()

@@ -18,7 +18,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from budgetopt.columns import role_clash, wide_roles
 from budgetopt.errors import InputError
+from budgetopt.messages import Msg, N_
 from budgetopt.forecasts.history.checks import (Where, _NA_WORDS, _check_frequency, _check_length,
                                                 _dates, _names, _near, _numbers, _text)
 from budgetopt.forecasts.history.frame import History
@@ -59,9 +61,10 @@ class WideHistory(History):
 
 
 def load_wide_history(path, kpi: str, spend_columns: dict[str, str], controls=(), *,
-                      min_history_days: int = 365) -> WideHistory:
-    """Read a total-KPI history file (.csv, .csv.gz, .xlsx, .parquet, .pq) and validate it."""
-    frame, digest, where = read_history_file(path)
+                      min_history_days: int = 365, encoding: str | None = None) -> WideHistory:
+    """Read a total-KPI history file (.csv, .csv.gz, .xlsx, .parquet, .pq) and validate it;
+    `encoding` as for `load_history`."""
+    frame, digest, where = read_history_file(path, encoding)
     history = check_wide(frame, kpi, spend_columns, controls, where, min_history_days)
     return replace(history, sha256=digest)
 
@@ -79,14 +82,16 @@ def check_wide(frame: pd.DataFrame, kpi: str, spend_columns: dict[str, str], con
     """All checks in order; `frame.index` holds each row's source position."""
     controls = tuple(controls)
     if len(frame) < 2:
-        raise InputError("has no data rows" if len(frame) == 0 else "has only one data row",
-                         where=where.source,
-                         fix=f"supply daily or weekly rows covering at least {min_days} days")
+        raise InputError("E0260", problem=Msg.word(N_("has no data rows") if len(frame) == 0
+                                                   else N_("has only one data row")),
+                         days=min_days, where=where.source)
     frame = frame.rename(columns=str)
     if frame.columns.duplicated().any():
         name = frame.columns[frame.columns.duplicated()][0]
-        raise InputError(f"column {name!r} appears twice", where=where.header,
-                         fix="remove or rename one of the two columns")
+        raise InputError("E0216", name=repr(name), where=where.header)
+    clash = role_clash(wide_roles(kpi, spend_columns, controls))
+    if clash:
+        raise InputError(clash[0], where=where.source, fix=clash[1])
     _check_wide_columns(list(frame.columns), kpi, spend_columns, controls, where)
     has_market = "market" in frame.columns
     dates = _dates(frame["date"], where)
@@ -99,8 +104,8 @@ def check_wide(frame: pd.DataFrame, kpi: str, spend_columns: dict[str, str], con
     future = blank & (dates > last) if last is not None else blank
     observed = ~future
     if observed.sum() < 2:
-        raise InputError("has fewer than two rows with a KPI and spend", where=where.source,
-                         fix=f"supply daily or weekly rows covering at least {min_days} days")
+        raise InputError("E0260", problem=Msg.word(N_("has fewer than two rows with a KPI and "
+                                                      "spend")), days=min_days, where=where.source)
     obs = frame[observed]
     data = {"date": dates[observed]}
     if has_market:
@@ -111,9 +116,8 @@ def check_wide(frame: pd.DataFrame, kpi: str, spend_columns: dict[str, str], con
         values = _numbers(obs[col], col, where)
         if (values < 0).any():
             pos = values.index[values < 0][0]
-            raise InputError(f"spend of {channel} is negative ({values[pos]:g})",
-                             where=where.at(pos, col),
-                             fix="correct the value: spend must be 0 or more")
+            raise InputError("E0261", channel=channel, value=f"{values[pos]:g}",
+                             where=where.at(pos, col))
         data[channel] = values
     for name in controls:
         data[name] = _numbers(obs[name], name, where)
@@ -144,25 +148,25 @@ def _check_wide_columns(columns: list[str], kpi: str, spend_columns: dict[str, s
     listed = ", ".join(columns[:20]) + (", ..." if len(columns) > 20 else "")
     named = {*spend_columns.values(), *controls, kpi, "date", "market"}
     unknown = [c for c in columns if c not in named]
-    wanted = [("date", "required column 'date'", "add a 'date' column"),
-              (kpi, f"the KPI column {kpi!r}", f"add a {kpi!r} column, or set kpi: to the "
-                                               "total KPI column")]
-    wanted += [(spend_columns[c], f"spend column {spend_columns[c]!r} for channel {c}",
-                f"add the column or correct spend_columns.{c}") for c in sorted(spend_columns)]
-    wanted += [(c, f"control column {c!r}", "add the column or remove it from controls")
-               for c in controls]
+    wanted = [("date", Msg("required column 'date'"), Msg("add a 'date' column")),
+              (kpi, Msg("the KPI column {name}", name=repr(kpi)),
+               Msg("add a {name} column, or set kpi: to the total KPI column", name=repr(kpi)))]
+    wanted += [(spend_columns[c], Msg("spend column {column} for channel {channel}",
+                                      column=repr(spend_columns[c]), channel=c),
+                Msg("add the column or correct spend_columns.{channel}", channel=c))
+               for c in sorted(spend_columns)]
+    wanted += [(c, Msg("control column {name}", name=repr(c)),
+                Msg("add the column or remove it from controls")) for c in controls]
     for name, what, fix in wanted:
         if name in columns:
             continue
         near = _near(name, unknown)
         if near is not None:
-            fix = f"rename the column {near!r} to {name!r} (or name {near!r} in the scenario)"
-        raise InputError(f"missing {what} (columns found: {listed})", where=where.header,
-                         fix=fix)
+            fix = Msg("rename the column {found} to {name} (or name {found} in the scenario)",
+                      found=repr(near), name=repr(name))
+        raise InputError("E0262", missing=what, columns=listed, advice=fix, where=where.header)
     if "channel" in columns:
-        raise InputError("has a 'channel' column, which is the long form", where=where.header,
-                         fix="use history_format: long for one row per date and channel, or "
-                             "remove the 'channel' column")
+        raise InputError("E0263", where=where.header)
 
 
 def _check_duplicate_dates(data: pd.DataFrame, keys: list[str], where: Where) -> None:
@@ -171,11 +175,8 @@ def _check_duplicate_dates(data: pd.DataFrame, keys: list[str], where: Where) ->
         return
     second = dup.index[dup][0]
     row = data.loc[second]
-    label = f", market {row['market']}" if "market" in keys else ""
-    raise InputError(f"duplicate row for date {row['date'].date()}{label}",
-                     where=where.at(second),
-                     fix="keep one row per date" + (" and market" if label else "")
-                         + " (sum or remove the duplicate)")
+    raise InputError("E0265" if "market" in keys else "E0264", date=str(row["date"].date()),
+                     market=row["market"] if "market" in keys else "", where=where.at(second))
 
 
 def _future_rows(rows: pd.DataFrame, dates: pd.Series, controls: tuple, has_market: bool,
@@ -233,21 +234,17 @@ def check_future_controls(history: WideHistory, start, end, given: dict[str, flo
             if name in given:
                 continue
             dates = future["date"] if len(future) else pd.Series([], dtype="datetime64[ns]")
-            label = "" if market is None else f" in market {market}"
+            label = "" if market is None else Msg(" in market {market}", market=market)
             if dates.empty or dates.min() > start or dates.max() + pd.Timedelta(days=step - 1) < end:
-                have = ("no future rows" if dates.empty else
-                        f"future rows from {dates.min().date()} to {dates.max().date()}")
-                raise InputError(
-                    f"control {name!r} has no values for the horizon {start.date()} to "
-                    f"{end.date()}{label} ({have})", where=where,
-                    fix=f"add rows after the history with {name} filled in (KPI and spend "
-                        f"empty) up to {end.date()}, or set control_values: {{{name}: VALUE}} "
-                        "in the scenario")
+                have = (Msg("no future rows") if dates.empty else
+                        Msg("future rows from {first} to {last}", first=str(dates.min().date()),
+                            last=str(dates.max().date())))
+                raise InputError("E0266", name=repr(name), column=name, start=str(start.date()),
+                                 end=str(end.date()), market=label, have=have, where=where)
             gaps = np.diff(np.sort(dates.to_numpy())) / np.timedelta64(1, "D")
             if len(gaps) and gaps.max() > step:
                 i = int(np.argmax(gaps))
-                raise InputError(
-                    f"control {name!r}{label} has no future row between "
-                    f"{pd.Timestamp(np.sort(dates.to_numpy())[i]).date()} and "
-                    f"{pd.Timestamp(np.sort(dates.to_numpy())[i + 1]).date()}", where=where,
-                    fix=f"add one future row per {'week' if step == 7 else 'day'}")
+                raise InputError("E0268" if step == 7 else "E0267", name=repr(name), market=label,
+                                 first=str(pd.Timestamp(np.sort(dates.to_numpy())[i]).date()),
+                                 last=str(pd.Timestamp(np.sort(dates.to_numpy())[i + 1]).date()),
+                                 where=where)

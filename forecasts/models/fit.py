@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from budgetopt.messages import Msg, N_
 from budgetopt.units import unit_key
 from budgetopt.forecasts.components.response import Response
 from budgetopt.forecasts.models.response import TREND_KNOTS, base_design, profile_response
@@ -74,12 +75,12 @@ class UnitFit:
         (None when they can): no effect found, or plausible marginal returns at typical spend
         spanning more than PILOT_BAND."""
         if self.response.gain <= 0:
-            return "no effect of spend found"
+            return N_("no effect of spend found")
         low = self.band.get("mroi_typical_low", 1.0)
         high = self.band.get("mroi_typical_high", 1.0)
         if high / max(low, 1e-9) > PILOT_BAND:
-            return (f"plausible marginal return at typical spend {low:.0%}–{high:.0%} of the "
-                    "fitted value")
+            return Msg("plausible marginal return at typical spend {low}–{high} of the fitted "
+                       "value", low=f"{low:.0%}", high=f"{high:.0%}")
         return None
 
     def describe(self) -> dict:
@@ -115,8 +116,8 @@ def fit_unit(unit: tuple[str, str | None], ds: pd.Series, y: np.ndarray, spend: 
     multiplicative = settings.seasonality_mode == "multiplicative"
     if multiplicative and np.any(y <= 0):
         multiplicative = False
-        warnings.append(f"{_label(unit)}: the KPI is zero or negative on some days, so the "
-                        "response is fitted in additive form")
+        warnings.append(Msg("{unit}: the KPI is zero or negative on some days, so the response "
+                            "is fitted in additive form", unit=_label(unit)))
     prof = profile_response(ds, y, spend, holidays, step_days, multiplicative)
     response = prof.response
     warnings += _diagnose(unit, ds, spend, promo_days, prof, step_days)
@@ -185,6 +186,20 @@ def interval_inflation(fit: UnitFit, steps: float) -> float:
     return max(math.sqrt(float(np.mean(np.square(means))) * k), 1.0)
 
 
+def baseline_level_error(fit: UnitFit, base: np.ndarray, steps: float) -> float:
+    """Relative error of the baseline's level over a horizon of `steps` model steps: the
+    root-mean-square block mean of the internal holdouts' errors (as `interval_inflation`
+    measures it), in the log of the baseline (multiplicative form) or relative to its mean
+    (additive form); 0 without holdouts."""
+    if not fit.holdout_errors or fit.sigma <= 0 or steps < 1:
+        return 0.0
+    spread = interval_inflation(fit, steps) * fit.sigma / math.sqrt(steps)
+    if fit.response is None or fit.response.multiplicative:
+        return float(spread)
+    mean = float(np.mean(base)) if len(base) else 0.0
+    return float(spread / mean) if mean > 0 else 0.0
+
+
 def widen(draws: np.ndarray, factor: float) -> np.ndarray:
     """Samples of a total spread `factor` times as far from their mean."""
     mean = float(np.mean(draws))
@@ -198,23 +213,27 @@ def _diagnose(unit, ds: pd.Series, spend: np.ndarray, promo_days: set, prof,
     label = _label(unit)
     positive = spend[spend > 0]
     if len(positive) and np.std(positive) / np.mean(positive) < 0.1:
-        out.append(f"{label}: spend hardly varies in history, so its response "
-                   "curve is poorly identified")
+        out.append(Msg("{unit}: spend hardly varies in history, so its response curve is "
+                       "poorly identified", unit=label))
     if len(positive) > 10 and step_days == 1:
         promo = ds.isin(promo_days).to_numpy()
         logs = np.log(np.maximum(spend, 1e-9))
         if promo.any() and (~promo).any() and np.std(logs) > 0:
             corr = abs(np.corrcoef(logs, promo.astype(float))[0, 1])
             if corr > 0.8:
-                out.append(f"{label}: spend moves with the promotion calendar (correlation "
-                           f"{corr:.2f}), so its effect is hard to separate from the season")
+                out.append(Msg("{unit}: spend moves with the promotion calendar (correlation "
+                               "{corr}), so its effect is hard to separate from the season",
+                               unit=label, corr=f"{corr:.2f}"))
     if prof.response.gain <= 0:
-        out.append(f"{label}: no effect of spend could be found in history; the plan treats "
-                   "its return as zero")
+        out.append(Msg("{unit}: no effect of spend could be found in history; the plan treats "
+                       "its return as zero", unit=label))
     elif prof.not_identified:
-        out.append(f"{label}: {' and '.join(prof.not_identified)}, so the data cannot pin how "
-                   "its response saturates; every curve they do not reject is kept among its "
-                   "plausible curves, which the plan's risk measure and guard weigh")
+        reasons = prof.not_identified
+        why = (Msg("{first} and {second}", first=reasons[0], second=reasons[1])
+               if len(reasons) == 2 else " and ".join(reasons))
+        out.append(Msg("{unit}: {why}, so the data cannot pin how its response saturates; every "
+                       "curve they do not reject is kept among its plausible curves, which the "
+                       "plan's risk measure and guard weigh", unit=label, why=why))
     return out
 
 

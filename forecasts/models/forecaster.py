@@ -13,8 +13,9 @@ from budgetopt.forecasts.backends import Backend, UnitTask, make_backend
 from budgetopt.forecasts.history.calendar import compact_holidays
 from budgetopt.forecasts.models.wire import FIT_CODEC
 from budgetopt.units import unit_key
-from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, baseline_steps, fit_unit,
-                                            interval_inflation, response_factors, step_factors)
+from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, baseline_level_error,
+                                            baseline_steps, fit_unit, interval_inflation,
+                                            response_factors, step_factors)
 
 
 def _fit_one(unit, unit_frame, kpi, holidays, promo_days, step_days, settings):
@@ -82,6 +83,10 @@ class Forecaster:
             frame["valued"] = self.fits[key].response.smear(frame["factor"].to_numpy())
             self._factors[cache_key] = frame
         return self._factors[cache_key], which
+
+    def baseline_level_error(self, key: str, base: np.ndarray, steps: float) -> float:
+        """Relative error of the unit's baseline level over `steps` model steps."""
+        return baseline_level_error(self.fits[key], base, steps)
 
     def curve_flags(self, periods: pd.DataFrame) -> dict[str, bool]:
         """Units whose fitted effect had to be clamped to zero somewhere in the horizon."""

@@ -4,22 +4,18 @@
     additive:                  y(t) = base(t) + Σ_c g_c · sat_c(adstock_c(x_c))
 
 base(t) is the zero-spend KPI of the whole business (trend, yearly and weekly seasonality, the
-promotion calendar, controls), and each channel has its own saturation shape and scale,
-carryover and non-negative gain, from the same machinery as the long form
-(`budgetopt.forecasts.models.response`). Because the channels share one baseline, each
-channel's incremental KPI is g_c · base(t) · sat_c — exactly a long-form multiplicative response
-with the total baseline — so each channel becomes a `UnitFit` and the curve tables, the LP and
-everything after it work unchanged.
+promotion calendar, controls), and each channel has its own saturation shape (exponential or
+Hill), scale, carryover, coupling ρ to the baseline and non-negative gain, from the same
+machinery as the long form (`budgetopt.forecasts.models.response`). Because the channels share
+one baseline, each channel's incremental KPI is g_c · B̄ · (base(t)/B̄)^ρ_c · sat_c — a long-form
+response on the total baseline — so each channel becomes a `UnitFit` and the curve tables, the
+LP and everything after it work unchanged.
 
-Fit: backfitting by coordinate profile search. All channels start at a middle transform; then,
-channel by channel, every candidate transform of the response grid is tried while all gains are
-refitted together by non-negative least squares against the KPI with the baseline design
-(Prophet's structure as least squares, plus the controls) projected out, on the log scale
-for the multiplicative form (a Gauss–Newton step around the current fit: log(1+u) is
-linearized at the current total lift u). The best candidate is kept and the next channel is
-visited; passes repeat until the fit stops improving. Fitting all gains together on each
-candidate means one channel is never credited with another's effect. Prophet then fits the
-baseline (with the controls as regressors) on the KPI with the fitted responses taken out.
+The search is in `joint_search` (coordinate profile search with all gains refitted together,
+BIC-penalized extra parameters, polish, joint refinement with a weak prior), the plausible set
+in `joint_uncertainty`; this module fits a market end to end: design (with weekly promotion
+columns), search, bound diagnostics, plausible draws, then Prophet on the KPI with the fitted
+responses taken out (docs/wide.md).
 """
 from __future__ import annotations
 
@@ -29,33 +25,19 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import least_squares, minimize, nnls
 
+from budgetopt.messages import Msg
 from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, _diagnose, holdout_errors,
                                             quiet_prophet)
+from budgetopt.forecasts.models.plausible import not_identified
 from budgetopt.forecasts.models.joint_uncertainty import (channel_band, parameter_draws,
                                                           plausible_responses)
-from budgetopt.forecasts.models.response import (CARRYOVER_GRID, HILL_EXPONENTS, SCALE_MULTIPLES,
-                                                 Response, _Projector, adstock, base_design,
-                                                 saturation)
+from budgetopt.forecasts.models.joint_search import (EDGE, MIN_HILL, ParameterVector, _Backfit,
+                                                     max_theta)
+from budgetopt.forecasts.models.response import (MAX_GAIN, SCALE_MULTIPLES, Response,
+                                                 _independent, base_design)
 
-MAX_PASSES = 6
-CONVERGED = 1e-6          # relative SSE improvement that ends the passes
 COLLINEAR = 0.9           # warn when two channels' spends correlate more than this
-# The weak prior (docs/wide.md): log(scale ÷ typical spend) ~ N(0, 1), the grid's range being
-# about ±2 sd; log ROI_c ~ N(common mean, 1). ROI_FLOOR keeps the log finite at zero effect.
-PRIOR_LOG_SCALE_SD = 1.0
-PRIOR_LOG_ROI_SD = 1.0
-ROI_FLOOR = 1e-3
-# Hill exponents stay within the response grid's range: a flatter curve (smaller exponent)
-# hardly varies with spend, so its level trades with the baseline's and is not identified
-MIN_HILL = min(HILL_EXPONENTS)
-# Saturation shapes the joint model tries. Only the exponential: read through the total's
-# noise, the Hill family's second parameter trades the curve's level against its flatness (the
-# level is an extrapolation from the lowest spend seen down to zero), which the data do not
-# pin; the exponential has one scale. Chosen on development worlds (make_wide_world seed 1,
-# several noise draws), not on the benchmark's worlds; docs/wide.md.
-JOINT_SHAPES = (("exp", 1.0),)
 
 
 @dataclass
@@ -74,213 +56,8 @@ class JointFit:
     decomposition: pd.DataFrame      # date, kpi, baseline, one column per channel
     warnings: list[str]
     plausible: list = field(default_factory=list)   # {channel: Response} per parameter draw
-
-
-def _candidates(step_days: int):
-    shapes = list(JOINT_SHAPES)
-    return [(shape, n, m, theta) for theta in CARRYOVER_GRID[7 if step_days >= 7 else 1]
-            for shape, n in shapes for m in SCALE_MULTIPLES]
-
-
-class _Backfit:
-    """The coordinate profile search of the module docstring."""
-
-    def __init__(self, target: np.ndarray, design: np.ndarray, spend: np.ndarray,
-                 multiplicative: bool, step_days: int, use_prior: bool = True):
-        self.t = target - target.mean()
-        self.proj = _Projector(design)
-        self.x = spend
-        self.mult = multiplicative
-        self.levels = [float(np.mean(col[col > 0])) if np.any(col > 0) else 1.0
-                       for col in spend.T]
-        self.grid = _candidates(step_days)
-        self.stocked = {}
-        self.use_prior = use_prior
-        self.prior_sigma: float | None = None
-        self.y = np.exp(target) if multiplicative else None
-
-    def sat(self, c: int, shape: str, n: float, scale: float, theta: float) -> np.ndarray:
-        key = (c, theta)
-        if key not in self.stocked:
-            self.stocked[key] = adstock(self.x[:, c], theta)
-        return saturation(shape, self.stocked[key], scale, n)
-
-    def _weights(self, sats: np.ndarray, gains: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Linearization at the current lift: working target and column weights."""
-        if not self.mult:
-            return self.t, np.ones(len(self.t))
-        u = sats @ gains
-        w = 1.0 / (1.0 + u)
-        return self.t - np.log1p(u) + u * w, w
-
-    def solve(self, sats: np.ndarray, work: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float]:
-        a = self.proj.resid(sats * w[:, None])
-        b = self.proj.resid(work)
-        gains, norm = nnls(a, b, maxiter=50 * a.shape[1])
-        return gains, float(norm ** 2)
-
-    def exact_sse(self, sats: np.ndarray, gains: np.ndarray) -> float:
-        u = sats @ gains
-        return self.proj.sse(self.t - (np.log1p(u) if self.mult else u))
-
-    def run(self) -> tuple[list[tuple], np.ndarray, np.ndarray, float, dict]:
-        k = self.x.shape[1]
-        params = [("exp", 1.0, self.levels[c], CARRYOVER_GRID[1][0]) for c in range(k)]
-        sats = np.column_stack([self.sat(c, *params[c][:2], params[c][2], params[c][3])
-                                for c in range(k)])
-        work, w = self._weights(sats, np.zeros(k))
-        gains, _ = self.solve(sats, work, w)
-        best = self.exact_sse(sats, gains)
-        profiles: dict[int, list] = {}
-        for _ in range(MAX_PASSES):
-            before = best
-            for c in range(k):
-                params[c], sats, gains, best, profiles[c] = self._visit(c, params, sats, gains)
-            if before - best <= CONVERGED * max(before, 1e-12):
-                break
-        for c in range(k):
-            params[c], sats, gains, best = self._polish(c, params, sats, gains, best)
-        if self.use_prior:     # the noise scale the prior is measured in, from the data fit
-            self.prior_sigma = math.sqrt(best / max(len(self.t) - self.proj.p - 4 * k, 1))
-        params, sats, gains, best = self.refine(params, sats, gains)
-        return params, sats, gains, self.exact_sse(sats, gains), profiles
-
-    def refine(self, params, sats, gains):
-        """All channels' scales, carryovers, Hill exponents and gains refined together by
-        bounded least squares on the exact (not linearized) residuals and the prior's terms.
-        Returns the parameters and the objective (SSE plus prior terms)."""
-        vec = ParameterVector(self, params)
-        start = vec.pack(params, gains)
-        before = float(np.sum(vec.resid(start) ** 2))
-        res = least_squares(vec.resid, start, bounds=(vec.lo, vec.hi), x_scale="jac",
-                            max_nfev=60 * (len(params) + 1))
-        after = float(np.sum(res.fun ** 2))
-        if after >= before:
-            return params, sats, gains, before
-        ps, g = vec.unpack(res.x)
-        return ps, vec.columns(ps), g, after
-
-    def _visit(self, c, params, sats, gains):
-        work, w = self._weights(sats, gains)
-        trial = sats.copy()
-        scored = []
-        for shape, n, m, theta in self.grid:
-            scale = self.levels[c] * m
-            trial[:, c] = self.sat(c, shape, n, scale, theta)
-            g, _ = self.solve(trial, work, w)
-            scored.append(((shape, n, scale, theta), g, self.exact_sse(trial, g)))
-        choice, g, sse = min(scored, key=lambda item: item[2])
-        current = self.exact_sse(sats, gains)
-        if sse >= current:
-            choice, g, sse = params[c], gains, current
-        new = sats.copy()
-        new[:, c] = self.sat(c, choice[0], choice[1], choice[2], choice[3])
-        return choice, new, g, sse, [(p, float(gg[c]), s) for p, gg, s in scored]
-
-    def _polish(self, c, params, sats, gains, best):
-        """Refine the channel's scale, carryover and (Hill) exponent continuously, the others
-        held."""
-        shape, n, scale, theta = params[c]
-        level = self.levels[c]
-        hill = shape == "hill"
-        trial = sats.copy()
-
-        def unpack(v):
-            return (level * math.exp(_log_multiple(v[0])), _theta(v[1]),
-                    min(max(float(v[2]), MIN_HILL), 1.0) if hill else n)
-
-        def fit(v):
-            sc, th, nn = unpack(v)
-            trial[:, c] = saturation(shape, adstock(self.x[:, c], th), sc, nn)
-            work, w = self._weights(trial, gains)
-            g, _ = self.solve(trial, work, w)
-            return g, self.exact_sse(trial, g)
-
-        start = [math.log(scale / level), theta] + ([n] if hill else [])
-        simplex = [start, [start[0] + 0.3, *start[1:]], [start[0], start[1] + 0.1, *start[2:]]]
-        if hill:
-            simplex.append([start[0], start[1], start[2] - 0.1])
-        res = minimize(lambda v: fit(v)[1], start, method="Nelder-Mead",
-                       options={"xatol": 1e-3, "fatol": 1e-9 * best, "maxiter": 120,
-                                "initial_simplex": simplex})
-        g, sse = fit(res.x)
-        if sse >= best:
-            return params[c], sats, gains, best
-        sc, th, nn = unpack(res.x)
-        return (shape, nn, sc, th), trial.copy(), g, sse
-
-
-class ParameterVector:
-    """The joint model's continuous parameters as one vector — per channel log scale multiple,
-    carryover, (Hill exponent), then the gains — with bounds and exact residuals; the shapes
-    stay as chosen."""
-
-    def __init__(self, search: _Backfit, params: list[tuple]):
-        self.search = search
-        self.shapes = [p[0] for p in params]
-        self.lo, self.hi = [], []
-        for shape in self.shapes:
-            self.lo += [math.log(SCALE_MULTIPLES[0]), 0.0] + ([MIN_HILL] if shape == "hill" else [])
-            self.hi += [math.log(SCALE_MULTIPLES[-1]), 0.95] + ([1.0] if shape == "hill" else [])
-        self.lo += [0.0] * len(params)
-        self.hi += [np.inf] * len(params)
-        self.lo, self.hi = np.array(self.lo), np.array(self.hi)
-
-    def pack(self, params, gains) -> np.ndarray:
-        v = []
-        for c, (shape, n, scale, theta) in enumerate(params):
-            v += [math.log(scale / self.search.levels[c]), theta] + ([n] if shape == "hill" else [])
-        v += [max(float(g), 0.0) for g in gains]
-        return np.clip(np.array(v, float), self.lo, self.hi)
-
-    def unpack(self, v) -> tuple[list[tuple], np.ndarray]:
-        out, i = [], 0
-        for c, shape in enumerate(self.shapes):
-            hill = shape == "hill"
-            out.append((shape, float(v[i + 2]) if hill else 1.0,
-                        self.search.levels[c] * math.exp(v[i]), float(v[i + 1])))
-            i += 3 if hill else 2
-        return out, np.asarray(v[i:], float)
-
-    def columns(self, ps) -> np.ndarray:
-        x = self.search.x
-        return np.column_stack([saturation(p[0], adstock(x[:, c], p[3]), p[2], p[1])
-                                for c, p in enumerate(ps)])
-
-    def resid(self, v) -> np.ndarray:
-        ps, g = self.unpack(v)
-        sats = self.columns(ps)
-        u = sats @ g
-        s = self.search
-        data = s.proj.resid(s.t - (np.log1p(u) if s.mult else u))
-        if s.prior_sigma is None:
-            return data
-        return np.concatenate([data, s.prior_sigma * self.prior_terms(v, ps, sats, g, u)])
-
-    def prior_terms(self, v, ps, sats, g, u) -> np.ndarray:
-        """The weak prior, in units of the noise: each channel's scale within a factor e of
-        its typical spend (one sd of log scale ÷ typical spend), and the channels' historical
-        ROIs within a factor e of their common (geometric) mean (one sd of log ROI)."""
-        s = self.search
-        log_m = np.log([p[2] / s.levels[c] for c, p in enumerate(ps)])
-        base = s.y / (1.0 + u) if s.mult else np.ones(len(u))
-        contrib = (sats * g) * base[:, None]
-        roi = contrib.sum(axis=0) / np.maximum(s.x.sum(axis=0), 1e-12)
-        log_roi = np.log(roi + ROI_FLOOR * max(float(np.mean(roi)), 1e-12))
-        if len(log_roi) < 2:
-            return log_m / PRIOR_LOG_SCALE_SD
-        return np.concatenate([log_m / PRIOR_LOG_SCALE_SD,
-                               (log_roi - log_roi.mean()) / PRIOR_LOG_ROI_SD])
-
-
-def _theta(v: float) -> float:
-    return min(max(float(v), 0.0), 0.95)
-
-
-def _log_multiple(v: float) -> float:
-    """Scales stay within the grid's range of multiples of typical spend: beyond it the
-    curve is a straight line (or a step), which the data cannot tell from the grid's edge."""
-    return min(max(float(v), math.log(SCALE_MULTIPLES[0])), math.log(SCALE_MULTIPLES[-1]))
+    promotions: tuple = ()          # weekly rows: Prophet's promotion regressors (promotion_frame)
+    holidays: pd.DataFrame | None = None   # … and the calendar they are computed from
 
 
 def fit_market(market: str | None, frame: pd.DataFrame, kpi: str, channels: list[str],
@@ -295,13 +72,20 @@ def fit_market(market: str | None, frame: pd.DataFrame, kpi: str, channels: list
     y = frame[kpi].to_numpy(float)
     spend = frame[channels].to_numpy(float)
     warnings: list[str] = []
-    label = "" if market is None else f" in market {market}"
+    label = "" if market is None else Msg(" in market {market}", market=market)
     multiplicative = settings.seasonality_mode == "multiplicative"
     if multiplicative and np.any(y <= 0):
         multiplicative = False
-        warnings.append(f"the total KPI{label} is zero or negative on some days, so the "
-                        "joint model is fitted in additive form")
+        warnings.append(Msg("the total KPI{where} is zero or negative on some days, so the "
+                            "joint model is fitted in additive form", where=label))
     design = base_design(ds, holidays, step_days)
+    promotions = ()
+    if step_days > 1:
+        promo = promotion_frame(ds, holidays, step_days)
+        promo = promo.loc[:, promo.to_numpy().std(axis=0) > 0]
+        promotions = tuple(promo.columns)
+        peaks = [c for c in promotions if c.startswith("promo_p")]
+        design = _independent(np.column_stack([design, promo[peaks].to_numpy()]))
     z_controls = _standardized(frame, controls)
     if z_controls is not None:
         design = np.column_stack([design, z_controls])
@@ -310,10 +94,14 @@ def fit_market(market: str | None, frame: pd.DataFrame, kpi: str, channels: list
     params, sats, gains, sse, profiles = search.run()
     dof = max(len(y) - search.proj.p - 4 * len(channels), 1)
     sigma = math.sqrt(sse / dof)
-    responses = {c: Response(p[0], p[2], p[1], p[3], float(g), multiplicative)
-                 for c, p, g in zip(channels, params, gains)}
+    responses = {c: Response(p[0], p[2], p[1], p[3], float(g), multiplicative, rho,
+                             search.base_level)
+                 for c, p, g, rho in zip(channels, params, gains, search.rhos)}
+    loose = {c: not_identified_joint(responses[c], spend[:, i], search.levels[i], step_days)
+             for i, c in enumerate(channels)}
     draws = parameter_draws(ParameterVector(search, params), params, gains, sigma,
-                            seed=settings.seed)
+                            seed=settings.seed,
+                            loose=tuple(i for i, c in enumerate(channels) if loose[c]))
     bands = {c: channel_band(i, draws, responses[c], search.levels[i])
              for i, c in enumerate(channels)}
     warnings += _collinear(spend, channels, label)
@@ -322,13 +110,16 @@ def fit_market(market: str | None, frame: pd.DataFrame, kpi: str, channels: list
     z = target - np.log1p(lift) if multiplicative else target - lift
     model = Prophet(seasonality_mode="additive", yearly_seasonality=True,
                     weekly_seasonality=step_days == 1, daily_seasonality=False,
-                    holidays=holidays, interval_width=settings.interval_width,
+                    holidays=None if promotions else holidays,
+                    interval_width=settings.interval_width,
                     uncertainty_samples=settings.uncertainty_samples)
-    for name in controls:
+    for name in tuple(controls) + promotions:
         model.add_regressor(name)
     train = pd.DataFrame({"ds": ds, "y": z})
     for name in controls:
         train[name] = frame[name].to_numpy(float)
+    for name in promotions:
+        train[name] = promo[name].to_numpy(float)
     model.fit(train)
     model.uncertainty_samples = 0
     fitted = model.predict(train)["yhat"].to_numpy()
@@ -338,23 +129,74 @@ def fit_market(market: str | None, frame: pd.DataFrame, kpi: str, channels: list
         decomposition[c] = gains[i] * sats[:, i] * (base if multiplicative else 1.0)
     model_json = model_to_json(model)
     errors = holdout_errors(ds, z, holidays, step_days, sigma)
-    plausible = plausible_responses(draws, channels, multiplicative)
+    plausible = plausible_responses(draws, channels, multiplicative, search.rhos,
+                                    search.base_level)
     joint = JointFit(market, channels, responses, sigma, dof, model_json, controls, bands,
-                     multiplicative, decomposition, warnings, plausible)
+                     multiplicative, decomposition, warnings, plausible, promotions,
+                     holidays if promotions else None)
     fits = {}
     for i, c in enumerate(channels):
         r = responses[c]
         x = spend[:, i]
         level = float(np.mean(x[x > 0])) if np.any(x > 0) else 0.0
-        prof = SimpleNamespace(response=r, band=bands[c], not_identified=())
+        prof = SimpleNamespace(response=r, band=bands[c], not_identified=loose[c])
         unit = (c, market)
         notes = _diagnose(unit, ds, x, promo_days, prof, step_days)
         fits[c] = UnitFit(unit, r.scale, step_days, model_json, frozenset(promo_days), notes, r,
                           sigma, float(r.adstock(x)[-1]) if len(x) else 0.0, ds.iloc[-1],
                           level, bands[c], errors,
                           # the joint parameter draws, equally weighted: the plausible curves
-                          tuple((draw[c], 1.0 / len(plausible), 0.0) for draw in plausible))
+                          tuple((draw[c], 1.0 / len(plausible), 0.0) for draw in plausible),
+                          loose[c])
     return joint, fits
+
+
+def not_identified_joint(best: Response, spend: np.ndarray, level: float,
+                         step_days: int = 1) -> tuple[str, ...]:
+    """Why a channel's joint fit sits at a bound (empty when it does not): the long form's
+    reasons (the gain at its cap, a saturation scale beyond any spend seen), the scale
+    at the edge of the range tried, the carryover or the Hill exponent at its bound."""
+    if best.gain <= 0:
+        return ()
+    out = list(not_identified(best, spend, MAX_GAIN[best.multiplicative]))
+    multiple = best.scale / max(level, 1e-300)
+    if multiple <= SCALE_MULTIPLES[0] * (1 + EDGE):
+        out.append(f"saturation scale at the lowest tried ({SCALE_MULTIPLES[0]:g}× typical "
+                   "spend)")
+    elif multiple >= SCALE_MULTIPLES[-1] * (1 - EDGE) and not out:
+        out.append(f"saturation scale at the highest tried ({SCALE_MULTIPLES[-1]:g}× typical "
+                   "spend)")
+    bound = max_theta(step_days)
+    if best.carryover >= bound * (1 - EDGE):
+        out.append(f"carryover at its bound ({bound:.2g} per step)")
+    if best.shape == "hill" and best.hill_n <= MIN_HILL * (1 + EDGE):
+        out.append(f"Hill exponent at its bound ({MIN_HILL:g})")
+    return tuple(out)
+
+
+def promotion_frame(ds, holidays: pd.DataFrame, step_days: int) -> pd.DataFrame:
+    """Weekly (multi-day) rows' promotion columns, per holiday in name order: the share of the
+    step's days inside its window (`promo_w<i>`) and the share that are its main day
+    (`promo_p<i>`). A promotion's window spreads over two or three weeks, and the week holding
+    the main day carries more of its lift than its share of window days says; Prophet's own
+    holiday terms on weekly dates only see the days the weekly dates happen to fall on."""
+    days = pd.to_datetime(pd.Series(ds)).to_numpy().astype("datetime64[D]").astype(np.int64)
+    out = {}
+    for i, (_, grp) in enumerate(holidays.groupby("holiday", sort=True)):
+        mains = np.array([np.datetime64(pd.Timestamp(d).date(), "D").astype(np.int64)
+                          for d in grp["ds"]])
+        window = set()
+        for row in grp.itertuples():
+            main = int(np.datetime64(pd.Timestamp(row.ds).date(), "D").astype(np.int64))
+            window.update(range(main + int(row.lower_window), main + int(row.upper_window) + 1))
+        window = np.array(sorted(window), dtype=np.int64)
+        inside, peak = np.zeros(len(days)), np.zeros(len(days))
+        for k in range(step_days):
+            inside += np.isin(days + k, window)
+            peak += np.isin(days + k, mains)
+        out[f"promo_w{i}"] = inside / step_days
+        out[f"promo_p{i}"] = peak / step_days
+    return pd.DataFrame(out, index=range(len(days)))
 
 
 def _standardized(frame: pd.DataFrame, controls: tuple) -> np.ndarray | None:
@@ -378,7 +220,8 @@ def _collinear(spend: np.ndarray, channels: list[str], label: str) -> list[str]:
     for i in range(len(channels)):
         for j in range(i + 1, len(channels)):
             if np.isfinite(corr[i, j]) and corr[i, j] > COLLINEAR:
-                out.append(f"{channels[i]} and {channels[j]}{label}: their spends move together "
-                           f"(correlation {corr[i, j]:.2f}), so the joint model can hardly tell "
-                           "their effects apart")
+                out.append(Msg("{first} and {second}{where}: their spends move together "
+                               "(correlation {corr}), so the joint model can hardly tell their "
+                               "effects apart", first=channels[i], second=channels[j],
+                               where=label, corr=f"{corr[i, j]:.2f}"))
     return out

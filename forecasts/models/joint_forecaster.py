@@ -19,7 +19,11 @@ from budgetopt.forecasts.history.wide import WideHistory, future_controls
 from budgetopt.forecasts.models.fit import FitSettings, interval_inflation, step_factors
 from budgetopt.forecasts.models.forecaster import Forecaster, step_dates
 from budgetopt.units import unit_key
-from budgetopt.forecasts.models.joint import JointFit, fit_market
+from budgetopt.forecasts.models.joint import JointFit, fit_market, promotion_frame
+
+
+def joint_step(history: WideHistory) -> int:
+    return 7 if history.freq == "W" else 1
 
 
 class JointForecaster(Forecaster):
@@ -85,6 +89,10 @@ class JointForecaster(Forecaster):
         frame = future_controls(self.history, market, dates, self.control_values)
         for name in joint.controls:     # past the last known value (carryover tails): carry on
             frame[name] = frame[name].ffill().bfill()
+        if joint.promotions:
+            promo = promotion_frame(frame["ds"], joint.holidays, joint_step(self.history))
+            for name in joint.promotions:
+                frame[name] = promo[name].to_numpy(float)
         model.uncertainty_samples = 0
         point = model.predict(frame)["yhat"].to_numpy()
         draws = None

@@ -12,11 +12,16 @@ A parameter stuck at a bound — the gain at its cap, or a saturation scale beyo
 seen in history — means the likelihood's curvature does not measure the uncertainty (the data
 cannot tell the candidates apart in the direction that matters). Such a unit is "not
 identified": every candidate not rejected at 95% (κ · ΔSSE/σ² ≤ χ²₁(0.95)) gets the same
-weight, so the plausible set is as wide as the data allow.
+weight, so the plausible set is as wide as the data allow. (Likelihood weights were measured
+instead, on the mixed and the family benchmarks: no better on the mixed worlds, and 29 points
+of uplift worse on a world whose saturation the data cannot pin; BENCHMARKS.md.)
 
 Draws: S samples per unit, seeded by the run's seed and the unit's name, each a candidate
-(drawn by weight) with a gain drawn from its normal (cut at 0). The curve set reads curves
-from them (`CurveSet.samples`, forecasts/curves/curveset.py).
+(drawn by weight) with a gain drawn from its normal (cut at 0), and a level for the baseline
+the response rides on: the response moves with the baseline^ρ, and the baseline's own
+forecast error over the horizon — measured on the fit's internal rolling holdouts, not set by
+hand — moves the response with it. The curve set reads curves from them (`CurveSet.samples`,
+forecasts/curves/curveset.py).
 """
 from __future__ import annotations
 
@@ -24,6 +29,8 @@ import zlib
 from dataclasses import replace
 
 import numpy as np
+
+from budgetopt.messages import Msg, N_
 
 MAX_CANDIDATES = 64        # the plausible set keeps at most this many candidates
 MIN_WEIGHT = 1e-4          # … and only those within this share of the best one's weight
@@ -48,10 +55,10 @@ def not_identified(best, spend: np.ndarray, max_gain: float | None) -> tuple[str
     if best.gain <= 0:
         return ()
     if max_gain is not None and best.gain >= GAIN_CAP_SHARE * max_gain:
-        out.append(f"gain at its cap ({max_gain:g})")
+        out.append(Msg("gain at its cap ({cap})", cap=f"{max_gain:g}"))
     seen = float(np.max(spend)) if len(spend) else 0.0
     if seen > 0 and best.scale > seen:
-        out.append("saturation scale beyond any spend seen in history")
+        out.append(N_("saturation scale beyond any spend seen in history"))
     return tuple(out)
 
 
@@ -101,3 +108,12 @@ def draw_responses(plausible: tuple, samples: int, seed: int, key: str) -> list:
         r, _, se = plausible[int(i)]
         out.append(replace(r, gain=max(float(r.gain + se * zi), 0.0)))
     return out
+
+
+def baseline_level_draws(spread: float, samples: int, seed: int, key: str) -> np.ndarray:
+    """Per sample, the log shift of the baseline level: normal with the horizon's relative
+    level error `spread` (0: none)."""
+    if spread <= 0:
+        return np.zeros(samples)
+    rng = np.random.default_rng([int(seed), zlib.crc32(key.encode("utf-8")), 1])
+    return spread * rng.standard_normal(samples)

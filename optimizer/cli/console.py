@@ -67,7 +67,8 @@ def plan_table(result: PlanResult) -> Table:
         rows = rows.sort_values(["total_spend", "channel"], ascending=[False, True],
                                 kind="stable").head(TOP_UNITS)
         hidden = len(result.channels) - TOP_UNITS
-        table.title += f" — top {TOP_UNITS} of {len(result.channels)} units by spend"
+        table.title += w._(" — top {top} of {count} units by spend").format(
+            top=TOP_UNITS, count=len(result.channels))
     for row in rows.itertuples():
         name = unit_key(row.channel, row.market if result.has_market else None)
         if row.extrapolated:
@@ -78,7 +79,8 @@ def plan_table(result: PlanResult) -> Table:
     t = result.totals
     if hidden:
         rest = result.channels.drop(rows.index)
-        table.add_row(f"… {hidden} more units", money(rest["fixed_spend"].sum(), cur),
+        table.add_row(w._("… {count} more units").format(count=hidden),
+                      money(rest["fixed_spend"].sum(), cur),
                       money(rest["dynamic_spend"].sum(), cur), money(rest["total_spend"].sum(), cur),
                       f"{rest['share'].sum():.1%}", f"{rest['incremental_kpi'].sum():,.0f}", "", "")
     table.add_section()
@@ -90,20 +92,24 @@ def plan_table(result: PlanResult) -> Table:
 
 def totals_table(result: PlanResult, key: str) -> Table:
     """Spend, share, incremental KPI and ROI per channel or per market."""
-    cur, kpi = result.scenario.currency, result.scenario.kpi
-    table = Table(title=f"By {key}", title_justify="left")
-    for name in (key, "units", "total", "share", f"incr. {kpi}", "ROI"):
-        table.add_column(name, justify="left" if name == key else "right")
+    w = words_for(result)
+    cur, kpi = result.scenario.currency, w.kpi(result.scenario.kpi)
+    head = w._(key)
+    table = Table(title=w._("By {key}").format(key=head), title_justify="left")
+    for name in (head, w._("units"), w._("total"), w._("share"),
+                 w._("incr. {kpi}").format(kpi=kpi), "ROI"):
+        table.add_column(name, justify="left" if name == head else "right")
     for row in totals_by(result.allocation, key).itertuples():
         table.add_row(str(getattr(row, key)), str(row.units), money(row.total_spend, cur),
                       f"{row.share:.1%}", f"{row.incremental_kpi:,.0f}", _num(row.roi))
     return table
 
 
-def print_warnings(warnings: list[str], console: Console) -> None:
+def print_warnings(warnings: list[str], console: Console, words=None) -> None:
     """One line per kind of warning (count and worst units when a kind repeats)."""
-    for line in warning_lines(warnings):
-        console.print(f"[yellow]Warning:[/yellow] {line}", highlight=False)
+    label = words._("Warning:") if words is not None else "Warning: "
+    for line in warning_lines(warnings, words=words):
+        console.print(f"[yellow]{label.strip()}[/yellow] {line}", highlight=False)
 
 
 def _num(value) -> str:
@@ -152,11 +158,35 @@ def _print_notes_zh(result: PlanResult, console: Console) -> None:
     for rule in binding_in_words(result, w):
         console.print(w._("Binding:") + f"{rule['description']} — {rule['explanation']}")
     if s.get("outcome"):
-        console.print(outcome_line(s["outcome"], result.scenario.currency, result.scenario.kpi),
+        console.print(outcome_line(s["outcome"], result.scenario.currency, result.scenario.kpi, w),
                       markup=False)
-    for line in warning_lines(s["warnings"]):
+    if s.get("objective"):
+        console.print(objective_line(result, s["objective"], w), markup=False)
+    objective = s.get("objective", {})
+    odd = s.get("curves", {}).get("nonconcave_units", [])
+    if objective and odd:
+        shape = (w._("S-shaped curves solved exactly (MILP)")
+                 if s["curves"].get("nonconcave_method") == "milp"
+                 else w._("S-shaped curves replaced by their concave envelope"))
+        console.print(f"{shape}: {', '.join(odd)}")
+    for line in warning_lines(s["warnings"], words=w):
         label = w._("Warning:")
         console.print(f"[yellow]{label}[/yellow]{line}", highlight=False)
+
+
+def objective_line(result: PlanResult, objective: dict, w=None) -> str:
+    """"Objective (max_revenue): CVaR20% of incremental revenue over 100 plausible curves (the
+    mean of the worst 20%) = 61,540,000": the figure named in words, in the plan's language."""
+    from budgetopt.optimizer.results.wording import objective_in_words
+
+    w = w or words_for(result)
+    scenario = result.scenario
+    value = objective["value"]
+    shown = _num(value) if scenario.objective == "max_roi" else w.number(value)
+    return w._("Objective ({name}): {words} = {value}").format(
+        name=scenario.objective, value=shown,
+        words=objective_in_words(scenario.objective, scenario.kpi, scenario.risk,
+                                 scenario.margin, w))
 
 
 def _print_notes(result: PlanResult, console: Console) -> None:
@@ -185,8 +215,8 @@ def _print_notes(result: PlanResult, console: Console) -> None:
         shape = ("S-shaped curves solved exactly (MILP)" if curves.get("nonconcave_method") == "milp"
                  else "S-shaped curves replaced by their concave envelope")
         odd = curves.get("nonconcave_units", [])
-        console.print(f"Objective: {objective['name']} = {objective['value']:,.4g}"
-                      + (f"; {shape}: {', '.join(odd)}" if odd else ""))
+        console.print(objective_line(result, objective) + (f"; {shape}: {', '.join(odd)}"
+                                                           if odd else ""), markup=False)
     mroi = s.get("channels_marginal_roi", {})
     if mroi:
         shown = dict(sorted(mroi.items(), key=lambda kv: -(kv[1] or 0))[:TOP_UNITS]
@@ -202,16 +232,20 @@ def _print_notes(result: PlanResult, console: Console) -> None:
     print_warnings(s["warnings"], console)
 
 
-def print_backtest(result, console: Console | None = None) -> None:
+def print_backtest(result, console: Console | None = None, words=None) -> None:
     """Accuracy and interval coverage per unit and overall."""
     console = console or wide_console()
-    table = Table(title=f"Backtest: {int(result.scores['folds'].max())} rolling origins",
-                  title_justify="left")
-    for name in ("unit", "periods", "accuracy (1 − WAPE)", "coverage", "nominal"):
-        table.add_column(name, justify="left" if name == "unit" else "right")
+    w = words or words_for(result)
+    table = Table(title=w._("Backtest: {count} rolling origins").format(
+        count=int(result.scores["folds"].max())), title_justify="left")
+    head = w._("unit")
+    for name in (head, w._("periods"), w._("accuracy (1 − WAPE)"), w._("coverage"),
+                 w._("nominal")):
+        table.add_column(name, justify="left" if name == head else "right")
     for row in result.scores.itertuples():
         if row.unit == "overall":
             table.add_section()
-        table.add_row(row.unit, str(row.periods), f"{row.accuracy:.1%}", f"{row.coverage:.0%}",
+        table.add_row(w._("overall") if row.unit == "overall" else row.unit, str(row.periods),
+                      f"{row.accuracy:.1%}", f"{row.coverage:.0%}",
                       f"{result.interval_width:.0%}")
     console.print(table)

@@ -2,7 +2,9 @@
 exit code 2 (bad input) or 1 (plan/solver failure); tracebacks only with --debug."""
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -37,6 +39,7 @@ def _run_plan(scenario, out, solver, force, quiet, as_json=False, report=True, l
     from budgetopt.optimizer.cli.console import busy, fit_progress, interactive, print_plan
     from budgetopt.optimizer.results.outputs import prepare_output, write_outputs
     from budgetopt.optimizer.results.files import json_text
+    from budgetopt.optimizer.results.i18n import words_for
     from budgetopt import plan
     from budgetopt import load_scenario
 
@@ -48,8 +51,8 @@ def _run_plan(scenario, out, solver, force, quiet, as_json=False, report=True, l
         result = plan(loaded, solver=solver, progress=progress)
     result.language = lang
     if out is not None:
-        with busy(interactive() and not quiet, "writing the outputs" + (
-                ", report.html and plan.xlsx" if report else "")):
+        with busy(interactive() and not quiet, words_for(result)._("writing the outputs") + (
+                words_for(result)._(", report.html and plan.xlsx") if report else "")):
             write_outputs(result, out, force=force, started=started, report=report,
                           excel_csv=True if excel_csv else None)
     if as_json:
@@ -57,7 +60,9 @@ def _run_plan(scenario, out, solver, force, quiet, as_json=False, report=True, l
     elif not quiet:
         print_plan(result)
         if out is not None:
-            click.echo(f"Wrote {out}" + (f" (open {Path(out) / 'report.html'})" if report else ""))
+            w = words_for(result)
+            click.echo(w._("Wrote {out}").format(out=out) + (w._(" (open {path})").format(
+                path=Path(out) / "report.html") if report else ""))
     return result
 
 
@@ -105,11 +110,9 @@ def run(scenario: Path | None, out: Path | None, solver: str | None, force: bool
         return
     if scenario is None or out is None:
         missing = "SCENARIO" if scenario is None else "--out DIR"
-        raise InputError(f"missing {missing}", where="budgetopt run",
-                         fix="budgetopt run SCENARIO --out DIR, or budgetopt run --check DIR")
+        raise InputError("E0401", argument=missing, where="budgetopt run")
     if history is not None:
-        raise InputError("--history is only read with --check", where="budgetopt run",
-                         fix="name the history in the scenario file ('history:')")
+        raise InputError("E0402", where="budgetopt run")
     _run_plan(scenario, out, solver, force, quiet, as_json, report=not no_report, lang=lang,
               excel_csv=excel_csv)
 
@@ -132,22 +135,26 @@ def _check_run(run_dir, scenario, history, out, solver, force, quiet):
         click.echo("\n".join(report.lines()))
     if not report.reproduces:
         names = [n for n, _ in report.differing] + report.missing
-        raise PlanError(f"the rerun differs in {', '.join(names)}", where=str(run_dir),
-                        fix="see the notes above; changed package versions, inputs or solver "
-                            "explain most differences")
+        raise PlanError("E0501", names=", ".join(names), where=str(run_dir))
 
 
 @cli.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-def validate(scenario: Path) -> None:
+@click.option("--lang", "lang", type=LANG_CHOICE, default=None, help=LANG_HELP)
+def validate(scenario: Path, lang: str | None) -> None:
     """Check SCENARIO and its history without planning."""
     from budgetopt import load_inputs
     from budgetopt import load_scenario
+    from budgetopt.optimizer.cli.language import command_words
 
     inputs = load_inputs(load_scenario(scenario))
-    click.echo(f"{scenario}: ok — {len(inputs.units)} units, {len(inputs.periods)} "
-               f"{inputs.scenario.horizon.period} periods, history "
-               f"{inputs.history.start.date()} to {inputs.history.end.date()}")
+    w = command_words(lang, scenario)
+    period = inputs.scenario.horizon.period
+    click.echo(w._("{scenario}: ok — {units} units, {count} {period} periods, history {start} to "
+                   "{end}").format(scenario=scenario, units=len(inputs.units),
+                                   count=len(inputs.periods), period=w._(period),
+                                   start=inputs.history.start.date(),
+                                   end=inputs.history.end.date()))
 
 
 @cli.command()
@@ -165,7 +172,7 @@ def demo(out: Path | None, solver: str | None, force: bool, quiet: bool, as_json
 
 
 def _deliver(files: dict[str, bytes], out: Path | None, force: bool, quiet: bool,
-             show) -> None:
+             show, words=None) -> None:
     """Write a command's files (when --out is given), then show its view unless --quiet."""
     from budgetopt.optimizer.results.outputs import write_directory
 
@@ -174,7 +181,11 @@ def _deliver(files: dict[str, bytes], out: Path | None, force: bool, quiet: bool
     if not quiet:
         show()
         if out is not None:
-            click.echo(f"Wrote {out}")
+            click.echo(_wrote(out, words))
+
+
+def _wrote(out, words=None) -> str:
+    return (words._("Wrote {out}") if words is not None else "Wrote {out}").format(out=out)
 
 
 def _refuse_existing(out: Path | None, force: bool) -> None:
@@ -194,28 +205,33 @@ def _refuse_existing(out: Path | None, force: bool) -> None:
               help="Also write CSV, JSON and Excel to this directory.")
 @click.option("--force", is_flag=True, help="Replace an existing output directory.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and the verdict.")
+@click.option("--lang", "lang", type=LANG_CHOICE, default=None, help=LANG_HELP)
 def compare(runs: tuple[Path, ...], tolerance: float | None, out: Path | None, force: bool,
-            quiet: bool) -> None:
+            quiet: bool, lang: str | None) -> None:
     """Compare two or more run directories side by side (the first is the base)."""
     from budgetopt import compare as compare_runs
     from budgetopt import comparison_files
     from budgetopt.optimizer.results.outputs import write_directory
     from budgetopt.optimizer.cli.views import print_comparison
+    from budgetopt.optimizer.cli.language import command_words
 
     _refuse_existing(out, force)
+    w = command_words(lang, runs[0])
     comparison = compare_runs(list(runs))
+    comparison.language = w.language
     if not quiet:
         currency = comparison.runs[0].summary.get("scenario", {}).get("currency", "CNY")
-        print_comparison(comparison, currency)
+        print_comparison(comparison, currency, words=w)
     if out is not None:
         write_directory(comparison_files(comparison, tolerance), out, force=force)
         if not quiet:
-            click.echo(f"Wrote {out}")
+            click.echo(_wrote(out, w))
     if tolerance is not None and not comparison.within(tolerance):
         big = comparison.largest
-        click.echo(f"compare: allocations differ by up to {big['amount']:,.2f} "
-                   f"({big['share']:.4%} of the base spend; {big['run']}: {big['where']}), "
-                   f"beyond the tolerance {tolerance:.4%}", err=True)
+        click.echo(w._("compare: allocations differ by up to {amount} ({share} of the base spend; "
+                       "{run}: {where}), beyond the tolerance {tolerance}").format(
+            amount=f"{big['amount']:,.2f}", share=f"{big['share']:.4%}", run=big["run"],
+            where=big["where"], tolerance=f"{tolerance:.4%}"), err=True)
         sys.exit(1)
 
 
@@ -232,20 +248,23 @@ def compare(runs: tuple[Path, ...], tolerance: float | None, out: Path | None, f
 @click.option("--solver", type=SOLVER_CHOICE, default=None, help="Override the scenario's solver.")
 @click.option("--force", is_flag=True, help="Replace an existing output directory.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--lang", "lang", type=LANG_CHOICE, default=None, help=LANG_HELP)
 def frontier(scenario: Path, start: float, stop: float, steps: int, out: Path | None,
-             solver: str | None, force: bool, quiet: bool) -> None:
+             solver: str | None, force: bool, quiet: bool, lang: str | None) -> None:
     """Sweep SCENARIO's budget: predicted return, ROI and marginal ROI against budget."""
     from budgetopt.optimizer.cli.console import fit_progress, interactive
     from budgetopt import budget_multiples
     from budgetopt import frontier as sweep
     from budgetopt.optimizer.cli.views import print_frontier
+    from budgetopt.optimizer.results.i18n import words_for
 
     budget_multiples(start, stop, steps)
     _refuse_existing(out, force)
     with fit_progress(interactive() and not quiet) as progress:
         front = sweep(scenario, start=start, stop=stop, steps=steps, solver=solver,
                       progress=progress)
-    _deliver(front.files(), out, force, quiet, lambda: print_frontier(front))
+    front.language = lang
+    _deliver(front.files(), out, force, quiet, lambda: print_frontier(front), words_for(front))
 
 
 @cli.command()
@@ -255,17 +274,20 @@ def frontier(scenario: Path, start: float, stop: float, steps: int, out: Path | 
 @click.option("--solver", type=SOLVER_CHOICE, default=None, help="Override the scenario's solver.")
 @click.option("--force", is_flag=True, help="Replace an existing output directory.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--lang", "lang", type=LANG_CHOICE, default=None, help=LANG_HELP)
 def shocks(scenario: Path, out: Path | None, solver: str | None, force: bool,
-           quiet: bool) -> None:
+           quiet: bool, lang: str | None) -> None:
     """Stress-test SCENARIO's plan under the shocks listed in the scenario."""
     from budgetopt.optimizer.cli.console import fit_progress, interactive
     from budgetopt import stress
     from budgetopt.optimizer.cli.views import print_shocks
+    from budgetopt.optimizer.results.i18n import words_for
 
     _refuse_existing(out, force)
     with fit_progress(interactive() and not quiet) as progress:
         report = stress(scenario, solver=solver, progress=progress)
-    _deliver(report.files(), out, force, quiet, lambda: print_shocks(report))
+    report.language = lang
+    _deliver(report.files(), out, force, quiet, lambda: print_shocks(report), words_for(report))
 
 
 @cli.command()
@@ -282,21 +304,24 @@ def shocks(scenario: Path, out: Path | None, solver: str | None, force: bool,
 @click.option("--solver", type=SOLVER_CHOICE, default=None, help="Override the scenario's solver.")
 @click.option("--force", is_flag=True, help="Replace an existing output directory.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--lang", "lang", type=LANG_CHOICE, default=None, help=LANG_HELP)
 def rebalance(scenario: Path, actuals: Path, as_of: str, plan_dir: Path | None, out: Path,
-              solver: str | None, force: bool, quiet: bool) -> None:
+              solver: str | None, force: bool, quiet: bool, lang: str | None) -> None:
     """Re-optimize the unspent dynamic pool over the remaining periods, fixed money kept."""
     from budgetopt.optimizer.cli.console import fit_progress, interactive
     from budgetopt import rebalance as rebalance_plan
     from budgetopt.optimizer.cli.views import print_rebalance
+    from budgetopt.optimizer.results.i18n import words_for
 
     _refuse_existing(out, force)
     with fit_progress(interactive() and not quiet) as progress:
         result = rebalance_plan(scenario, actuals, as_of, plan_dir=plan_dir, solver=solver,
                                 progress=progress)
+    result.plan.language = lang
     result.write(out, force=force)
     if not quiet:
         print_rebalance(result)
-        click.echo(f"Wrote {out}")
+        click.echo(_wrote(out, words_for(result.plan)))
 
 
 @cli.command()
@@ -308,34 +333,90 @@ def rebalance(scenario: Path, actuals: Path, as_of: str, plan_dir: Path | None, 
 @click.option("--detail", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write every holdout period's actual, forecast and interval here.")
 @click.option("--force", is_flag=True, help="Replace existing CSV files.")
-def backtest(scenario: Path, out: Path, folds: int, detail: Path | None, force: bool) -> None:
+@click.option("--lang", "lang", type=LANG_CHOICE, default=None, help=LANG_HELP)
+def backtest(scenario: Path, out: Path, folds: int, detail: Path | None, force: bool,
+             lang: str | None) -> None:
     """Rolling-origin backtest of SCENARIO's forecasts: accuracy (1 − WAPE) and coverage."""
     from budgetopt.optimizer.cli.console import fit_progress, interactive, print_backtest
     from budgetopt.optimizer.results.outputs import write_backtest
     from budgetopt import backtest as run_backtest
+    from budgetopt.optimizer.cli.language import command_words
 
     for path in (out, detail):
         if path is not None and path.exists() and not force:
             from budgetopt.errors import InputError
-            raise InputError(f"{path} already exists", where="--out" if path == out else "--detail",
-                             fix="choose another file, or add --force to replace it")
+            raise InputError("E0403", path=str(path), where="--out" if path == out else "--detail")
     with fit_progress(interactive()) as progress:
         result = run_backtest(scenario, folds=folds, progress=progress)
     write_backtest(result, out, detail)
-    print_backtest(result)
-    click.echo(f"Wrote {out}" + (f" and {detail}" if detail else ""))
+    w = command_words(lang, scenario)
+    print_backtest(result, words=w)
+    click.echo(_wrote(out, w) + (w._(" and {path}").format(path=detail) if detail else ""))
+
+
+def _error_line(exc: BudgetoptError, args: list[str]) -> str:
+    """`error: [E0201] …` in the command's language (--lang, the scenario's, the locale's)."""
+    try:
+        from budgetopt.optimizer.cli.language import words_of_arguments
+        words = words_of_arguments(args)
+    except Exception:  # noqa: BLE001 - the error itself matters more than its language
+        return f"error: {exc.line()}"
+    return words._("error: ") + words.error_line(exc)
+
+
+def stop_workers() -> None:
+    """Stop the worker processes parallel fits started: joblib keeps its pool (loky) alive for
+    minutes after the last fit, to reuse it, but a command that is done must not leave workers
+    behind, whether it succeeded, failed or was interrupted. (The pool's resource tracker ends
+    by itself when this process does.)"""
+    pool = sys.modules.get("joblib.externals.loky.reusable_executor")
+    executor = getattr(pool, "_executor", None)
+    if executor is None:
+        return
+    try:
+        executor.shutdown(wait=True, kill_workers=True)
+    except Exception:  # noqa: BLE001 - interrupted while the pool was starting: end its processes
+        for process in list((getattr(executor, "_processes", None) or {}).values()):
+            process.kill()
+            process.join(timeout=5)
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived. Raised where the program is, it unwinds like an error: a
+    partial output folder is removed, the workers are stopped, and the exit is one line."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum, frame) -> None:
+    signal.signal(signum, signal.SIG_IGN)   # a second signal must not break the cleanup
+    raise Interrupted(signum)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the command, turning errors into one line and an exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {s: signal.signal(s, _interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        _main(args)
+    finally:
+        stop_workers()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _main(args: list[str]) -> None:
     debug = "--debug" in args
     try:
         cli.main(args=args, prog_name="budgetopt", standalone_mode=False)
     except BudgetoptError as exc:
         if debug:
             raise
-        click.echo(f"error: {exc.line()}", err=True)
+        click.echo(_error_line(exc, args), err=True)
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         click.echo(f"error: {exc.format_message()} (see budgetopt --help)", err=True)
@@ -343,6 +424,11 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("error: interrupted", err=True)
         sys.exit(130)
+    except Interrupted as exc:
+        name = signal.Signals(exc.signum).name
+        click.echo(f"error: interrupted by {name}; no output was written (an output folder "
+                   "is written completely or not at all)", err=True)
+        sys.exit(128 + exc.signum)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
         if debug:
             raise

@@ -9,6 +9,8 @@ from rich.table import Table
 
 from budgetopt.money import money
 from budgetopt.optimizer.cli.console import print_plan, print_warnings
+from budgetopt.optimizer.results.i18n import Words, words_for
+from budgetopt.optimizer.results.wording import shock_description
 
 if TYPE_CHECKING:
     from budgetopt import Comparison, Frontier, Rebalance, ShockReport
@@ -32,15 +34,17 @@ def _pct(value) -> str:
 
 
 def print_comparison(comparison: Comparison, currency: str = "CNY",
-                     console: Console | None = None) -> None:
+                     console: Console | None = None, words: Words | None = None) -> None:
     """Per channel: spend, share, KPI, ROI and mROI of every run, Δ and Δ% against the first."""
     console = console or _console()
+    w = words or Words("en")
     labels = comparison.labels
     frame = comparison.channels
     keys = [c for c in ("channel", "market") if c in frame.columns]
-    table = Table(title=f"Runs compared (base: {labels[0]})", title_justify="left")
-    table.add_column("channel")
-    columns = [("spend", labels), ("Δ% spend", labels[1:]), ("KPI", labels),
+    table = Table(title=w._("Runs compared (base: {base})").format(base=labels[0]),
+                  title_justify="left")
+    table.add_column(w._("channel"))
+    columns = [(w._("spend"), labels), ("Δ% " + w._("spend"), labels[1:]), ("KPI", labels),
                ("Δ% KPI", labels[1:]), ("ROI", labels), ("mROI", labels)]
     for name, which in columns:
         for label in which:
@@ -66,26 +70,32 @@ def print_comparison(comparison: Comparison, currency: str = "CNY",
         values = ", ".join(f"{lab} {_num(totals.loc[(metric, lab), 'value'], '{:,.2f}')}"
                            for lab in labels)
         changes = ", ".join(f"{_pct(totals.loc[(metric, lab), 'change'])}" for lab in labels[1:])
-        console.print(f"Total {metric}: {values} (Δ% {changes})", highlight=False)
+        console.print(w._("Total {metric}: {values} (Δ% {changes})").format(
+            metric=w.pgettext("column", metric), values=values, changes=changes), highlight=False)
     differs = comparison.settings[comparison.settings["differs"]]
     if differs.empty:
-        console.print("Settings and input hashes: all the same")
+        console.print(w._("Settings and input hashes: all the same"))
     for row in differs.itertuples(index=False, name=None):
         values = ", ".join(f"{lab} = {value or '—'}" for lab, value in zip(labels, row[1:]))
-        console.print(f"Differs: {row[0]}: {values}", highlight=False)
+        console.print(w._("Differs: {setting}: {values}").format(setting=row[0], values=values),
+                      highlight=False)
     big = comparison.largest
-    console.print(f"Largest allocation difference: {money(big['amount'], currency, 2)} "
-                  f"({big['share']:.4%} of the base spend)"
+    console.print(w._("Largest allocation difference: {amount} ({share} of the base spend)")
+                  .format(amount=money(big["amount"], currency, 2), share=f"{big['share']:.4%}")
                   + (f", {big['run']}: {big['where']}" if big["where"] else ""), highlight=False)
 
 
 def print_frontier(front: Frontier, console: Console | None = None) -> None:
     console = console or _console()
-    cur, kpi = front.scenario.currency, front.scenario.kpi
-    table = Table(title=f"{front.scenario.name}: budget frontier", title_justify="left")
-    for name in ("× budget", "budget", "spend", f"incr. {kpi}", f"predicted {kpi}", "ROI",
-                 "mROI", "slope", *(["profit"] if front.scenario.margin else []), "note"):
-        table.add_column(name, justify="left" if name == "note" else "right")
+    w = words_for(front)
+    cur, kpi = front.scenario.currency, w.kpi(front.scenario.kpi)
+    table = Table(title=w._("{name}: budget frontier").format(name=front.scenario.name),
+                  title_justify="left")
+    note = w._("note")
+    for name in (w._("× budget"), w._("budget"), w._("spend"), w._("incr. {kpi}").format(kpi=kpi),
+                 w._("predicted {kpi}").format(kpi=kpi), "ROI", "mROI", w._("slope"),
+                 *([w._("profit")] if front.scenario.margin else []), note):
+        table.add_column(name, justify="left" if name == note else "right")
     for row in front.points.itertuples():
         mark = " *" if abs(row.multiple - 1.0) < 1e-9 else ""
         cells = [f"{row.multiple:.2f}{mark}", money(row.budget, cur),
@@ -94,51 +104,59 @@ def print_frontier(front: Frontier, console: Console | None = None) -> None:
                  _num(row.roi), _num(row.marginal_roi), _num(row.frontier_slope)]
         if front.scenario.margin:
             cells.append(_num(row.profit, "{:,.0f}"))
-        table.add_row(*cells, row.note)
+        table.add_row(*cells, w.say(row.note))
     console.print(table)
     marks = front.marks
-    console.print(f"Scenario budget (*): {money(marks['scenario_budget'], cur)}")
-    console.print(f"mROI below 1: {marks['mroi_below_1']}", highlight=False)
+    console.print(w._("Scenario budget (*): {amount}").format(
+        amount=money(marks["scenario_budget"], cur)))
+    console.print(w._("mROI below 1: {where}").format(where=w.say(marks["mroi_below_1"])),
+                  highlight=False)
     if marks.get("profit_optimal_budget") is not None:
-        console.print(f"Most profitable budget at margin {marks['margin']}: "
-                      f"{money(marks['profit_optimal_budget'], cur)} (profit "
-                      f"{money(marks['profit_at_optimum'], cur)})")
+        console.print(w._("Most profitable budget at margin {margin}: {amount} (profit {profit})")
+                      .format(margin=marks["margin"], amount=money(marks["profit_optimal_budget"], cur),
+                              profit=money(marks["profit_at_optimum"], cur)))
 
 
 def print_shocks(report: ShockReport, console: Console | None = None) -> None:
     console = console or _console()
+    w = words_for(report)
     cur = report.scenario.currency
     t = report.base.totals
-    console.print(f"Base plan: spend {money(t['spend'], cur)}, incremental "
-                  f"{report.scenario.kpi} {t['incremental_kpi']:,.0f}, ROI {_num(t['roi'])}")
-    table = Table(title=f"{report.scenario.name}: what-if shocks "
-                        f"(doctrine: keep ≥ {report.roi_retained_floor:.0%} of base ROI)",
-                  title_justify="left")
-    for name in ("shock", "what changes", "base plan ROI", "kept", "re-optimized ROI", "kept",
-                 "recovered", "≥ floor"):
-        table.add_column(name, justify="left" if name in ("shock", "what changes") else "right")
+    console.print(w._("Base plan: spend {spend}, incremental {kpi} {incremental}, ROI {roi}").format(
+        spend=money(t["spend"], cur), kpi=w.kpi(report.scenario.kpi),
+        incremental=f"{t['incremental_kpi']:,.0f}", roi=_num(t["roi"])))
+    table = Table(title=w._("{name}: what-if shocks (doctrine: keep ≥ {floor} of base ROI)").format(
+        name=report.scenario.name, floor=f"{report.roi_retained_floor:.0%}"), title_justify="left")
+    left = (w._("shock"), w._("what changes"))
+    for name in (*left, w._("base plan ROI"), w._("kept"), w._("re-optimized ROI"), w._("kept"),
+                 w._("recovered"), w._("≥ floor")):
+        table.add_column(name, justify="left" if name in left else "right")
+    described = {s.name: shock_description(s) for s in report.scenario.shocks}
     for row in report.table.itertuples():
-        table.add_row(row.shock, row.description, _num(row.shocked_base_roi),
+        table.add_row(row.shock, w.say(described.get(row.shock, row.description)), _num(row.shocked_base_roi),
                       _num(row.shocked_base_roi_retained, "{:.1%}"), _num(row.reoptimized_roi),
                       _num(row.reoptimized_roi_retained, "{:.1%}"),
-                      _num(row.recovered_kpi, "{:,.0f}"), "yes" if row.meets_roi_floor else "NO")
+                      _num(row.recovered_kpi, "{:,.0f}"),
+                      w._("yes") if row.meets_roi_floor else w._("NO"))
     console.print(table)
     for row in report.table.itertuples():
         if row.note:
-            console.print(f"[yellow]{row.shock}:[/yellow] {row.note}", highlight=False)
+            console.print(f"[yellow]{row.shock}:[/yellow] {w.say(row.note)}", highlight=False)
 
 
 def print_rebalance(reb: Rebalance, console: Console | None = None) -> None:
     console = console or _console()
+    w = words_for(reb.plan)
     cur = reb.plan.scenario.currency
     s = reb.summary
     vs = reb.plan_vs_actual
     keys = [c for c in ("channel", "market") if c in vs.columns]
-    table = Table(title=f"Plan vs actual to {s['as_of']} ({s['periods_done']} periods)",
-                  title_justify="left")
-    for name in ("channel", "planned spend", "actual spend", "variance", "planned KPI",
-                 "actual KPI", "variance"):
-        table.add_column(name, justify="left" if name == "channel" else "right")
+    table = Table(title=w._("Plan vs actual to {as_of} ({count} periods)").format(
+        as_of=s["as_of"], count=s["periods_done"]), title_justify="left")
+    head = w._("channel")
+    for name in (head, w._("planned spend"), w._("actual spend"), w._("variance"),
+                 w._("planned KPI"), w._("actual KPI"), w._("variance")):
+        table.add_column(name, justify="left" if name == head else "right")
     grouped = vs.groupby(keys, sort=True)[["planned_spend", "actual_spend", "planned_kpi",
                                            "actual_kpi"]].sum()
     for unit, row in grouped.iterrows():
@@ -150,10 +168,10 @@ def print_rebalance(reb: Rebalance, console: Console | None = None) -> None:
                            if row.planned_kpi else None))
     console.print(table)
     pool = s["pool"]
-    console.print(f"Dynamic pool {money(pool['dynamic_pool'], cur)}: spent to date "
-                  f"{money(pool['dynamic_spent_to_date'], cur)}, re-optimized over the "
-                  f"{s['periods_remaining']} remaining periods "
-                  f"{money(pool['dynamic_unspent'], cur)}; fixed commitments kept "
-                  f"{money(pool['fixed_remaining'], cur)}")
-    print_warnings(s["warnings"], console)
+    console.print(w._("Dynamic pool {pool}: spent to date {spent}, re-optimized over the {count} "
+                      "remaining periods {unspent}; fixed commitments kept {fixed}").format(
+        pool=money(pool["dynamic_pool"], cur), spent=money(pool["dynamic_spent_to_date"], cur),
+        count=s["periods_remaining"], unspent=money(pool["dynamic_unspent"], cur),
+        fixed=money(pool["fixed_remaining"], cur)))
+    print_warnings(s["warnings"], console, words=w)
     print_plan(reb.plan, console)

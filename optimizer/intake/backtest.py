@@ -24,9 +24,7 @@ def backtest(scenario: Scenario | str | Path, *, folds: int = 3,
         scenario = load_scenario(scenario)
     inputs = load_inputs(scenario)
     if scenario.history_format == "wide":
-        raise InputError("backtest does not read total-KPI (history_format: wide) histories "
-                         "yet", where=str(scenario.history),
-                         fix="see docs/wide.md: the plan reports the joint model's fit instead")
+        raise InputError("E0901", where=str(scenario.history))
     history = inputs.history
     holdout = int((pd.Timestamp(scenario.horizon.end)
                    - pd.Timestamp(scenario.horizon.start)).days) + 1
@@ -34,10 +32,8 @@ def backtest(scenario: Scenario | str | Path, *, folds: int = 3,
     cutoffs = origins(history.start, last_day, holdout, folds, inputs.step_days)
     if not cutoffs:
         need = MIN_TRAIN_DAYS + holdout
-        raise InputError(f"history of {(last_day - history.start).days + 1} days is too short "
-                         f"for a backtest with {holdout}-day holdouts (needs at least {need})",
-                         where=str(scenario.history), fix="use a longer history or a shorter "
-                         "horizon")
+        raise InputError("E0902", days=(last_day - history.start).days + 1, holdout=holdout,
+                         need=need, where=str(scenario.history))
     holidays, promo_days = promotion_calendar(inputs)
     return run_backtest(learned_units(inputs), history.unit_frame, history.kpi, holidays,
                         promo_days, inputs.step_days, fit_settings(scenario), cutoffs, holdout,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from budgetopt.messages import Msg, N_
 from budgetopt.errors import InputError
 from budgetopt.forecasts.history.frame import History
 from budgetopt.forecasts.history.loader import load_history
@@ -36,15 +37,18 @@ def load_inputs(scenario: Scenario) -> PlanInputs:
     where = str(scenario.source.name) if scenario.source else "scenario"
     path = scenario.history_path
     if not path.exists():
-        base = "the scenario file's folder" if scenario.source else "the current directory"
-        raise InputError(f"history: file '{scenario.history}' not found (looked for {path})",
-                         where=where, fix=f"correct 'history:' in the scenario; a relative path "
-                                          f"is read from {base}")
+        base = N_("the scenario file's folder") if scenario.source else N_("the current directory")
+        raise InputError("E0301", history=str(scenario.history), path=str(path),
+                         folder=Msg(base), where=where)
+    return check_inputs(scenario, read_scenario_history(scenario, path, where), where)
+
+
+def read_scenario_history(scenario: Scenario, path, where: str) -> History:
+    """The history at `path` in the scenario's form (long or wide), read with every history
+    setting the scenario has (kpi, history_encoding; for wide also its columns and controls)."""
     if scenario.history_format == "wide":
-        history = load_wide(scenario, path, where)
-    else:
-        history = load_history(path, scenario.kpi, encoding=scenario.history_encoding)
-    return check_inputs(scenario, history, where)
+        return load_wide(scenario, path, where)
+    return load_history(path, scenario.kpi, encoding=scenario.history_encoding)
 
 
 def check_inputs(scenario: Scenario, history: History, where: str = "scenario") -> PlanInputs:
@@ -58,19 +62,14 @@ def check_inputs(scenario: Scenario, history: History, where: str = "scenario") 
     named += [(f"shocks.{s.name}.channels", c) for s in scenario.shocks for c in s.channels or []]
     for place, channel in named:
         if channel not in known:
-            raise InputError(f"{place}: channel '{channel}' is not in the history "
-                             f"({history.source} has: {listing})", where=where,
-                             fix="correct the name or remove it")
+            raise InputError("E0302", place=place, channel=channel, file=history.source,
+                             channels=listing, where=where)
     _check_horizon(scenario, history, where)
     capped = [c for c, r in scenario.channels.items() if r.cac_cap is not None]
     if capped and conversion_column(history) is None:
-        raise InputError(f"channels.{capped[0]}.cac_cap needs a conversions column, and "
-                         f"{history.source} has none", where=where,
-                         fix="add a 'conversions' (or 'new_customers') column to the history, "
-                             "or remove cac_cap")
+        raise InputError("E0303", channel=capped[0], file=history.source, where=where)
     if history.freq == "W" and scenario.horizon.period == "day":
-        raise InputError("horizon.period is day but the history has weekly rows", where=where,
-                         fix="plan in weeks or months, or supply daily history")
+        raise InputError("E0304", where=where)
     excluded = {c for c, r in scenario.channels.items() if r.exclude}
     never = {u for u in history.never_spent()}
     locked_unlearned = []
@@ -79,24 +78,17 @@ def check_inputs(scenario: Scenario, history: History, where: str = "scenario") 
         if rule.exclude:
             continue
         if rule.lock is None:
-            raise InputError(
-                f"channel '{channel}' never spent in {history.source}, so its response cannot "
-                "be learned", where=where,
-                fix=f"add '{channel}: {{exclude: true}}' or '{channel}: {{lock: AMOUNT}}' "
-                    "under channels")
+            raise InputError("E0305", channel=channel, file=history.source, where=where)
         locked_unlearned.append(Unit(channel, market))
     units = [Unit(c, m) for c, m in history.units
              if c not in excluded and ((c, m) not in never or Unit(c, m) in locked_unlearned)]
     if not units:
-        raise InputError("no channel is left to plan", where=where,
-                         fix="remove 'exclude' from at least one channel")
+        raise InputError("E0306", where=where)
     periods = make_periods(scenario.horizon.start, scenario.horizon.end, scenario.horizon.period)
     starts = [str(pd.Timestamp(d).date()) for d in periods["period_start"]]
     unknown = sorted(set(scenario.limits.period_caps()) - set(starts) - {"*"})
     if unknown:
-        raise InputError(f"limits.period_budget_max names {unknown[0]}, which is not the first "
-                         "day of a plan period", where=where,
-                         fix=f"key caps by period starts such as {', '.join(starts[:3])}")
+        raise InputError("E0307", period=unknown[0], starts=", ".join(starts[:3]), where=where)
     return PlanInputs(scenario, history, periods, units, locked_unlearned)
 
 
@@ -104,14 +96,11 @@ def _check_horizon(scenario: Scenario, history: History, where: str) -> None:
     start, end = pd.Timestamp(scenario.horizon.start), pd.Timestamp(scenario.horizon.end)
     last = history.end + pd.Timedelta(days=6 if history.freq == "W" else 0)
     if start <= last:
-        raise InputError(f"horizon.start {start.date()} is not after the history's last day "
-                         f"{last.date()}", where=where,
-                         fix=f"start the horizon on {(last + pd.Timedelta(days=1)).date()} or later")
+        raise InputError("E0308", start=str(start.date()), last=str(last.date()),
+                         first=str((last + pd.Timedelta(days=1)).date()), where=where)
     if (end - last).days > MAX_DAYS_AHEAD:
-        raise InputError(f"horizon.end {end.date()} is {(end - last).days} days after the "
-                         f"history ends ({last.date()}); forecasts reach at most "
-                         f"{MAX_DAYS_AHEAD} days ahead", where=where,
-                         fix="plan a nearer horizon or supply more recent history")
+        raise InputError("E0309", end=str(end.date()), days=(end - last).days,
+                         last=str(last.date()), most=MAX_DAYS_AHEAD, where=where)
 
 
 def conversion_column(history: History) -> str | None:
@@ -122,7 +111,7 @@ def conversion_column(history: History) -> str | None:
 def load_wide(scenario: Scenario, path, where: str) -> WideHistory:
     """Read and check a wide history, including that every control has future values."""
     history = load_wide_history(path, scenario.kpi, dict(scenario.spend_columns),
-                                tuple(scenario.controls))
+                                tuple(scenario.controls), encoding=scenario.history_encoding)
     check_future_controls(history, scenario.horizon.start, scenario.horizon.end,
                           dict(scenario.control_values), where)
     return history

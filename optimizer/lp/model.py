@@ -199,8 +199,7 @@ class PlanModel:
         try:
             self.prob.solve(solver)
         except pulp.PulpSolverError as exc:
-            raise PlanError(f"solver {solver_name} failed: {exc}", where="solver",
-                            fix="retry with the other solver (--solver highs|cbc)") from None
+            raise PlanError("E0612", name=solver_name, reason=str(exc), where="solver") from None
         if stopped_early(self.prob):
             raise time_limit_error(solver_name, time_limit_s)
 

@@ -41,8 +41,8 @@ class SampleCurves:
     def __init__(self, table: pd.DataFrame):
         missing = [c for c in SAMPLE_COLUMNS if c not in table.columns]
         if missing:
-            raise InputError(f"sample curve table lacks column(s) {', '.join(missing)}",
-                             where="curves", fix=f"provide columns {', '.join(SAMPLE_COLUMNS)}")
+            raise InputError("E1104", columns=", ".join(missing),
+                             needed=", ".join(SAMPLE_COLUMNS), where="curves")
         frame = table.sort_values(["unit", "period", "sample", "spend"], kind="stable")
         self.samples = int(frame["sample"].nunique())
         self.cells: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}

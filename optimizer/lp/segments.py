@@ -83,8 +83,8 @@ def curve_arrays(curves: pd.DataFrame) -> CurveArrays:
     (breakpoints start at spend 0 with KPI 0 and increase within each unit × period)."""
     missing = [c for c in CURVE_COLUMNS if c not in curves.columns]
     if missing:
-        raise InputError(f"curve table lacks column(s) {', '.join(missing)}", where="curves",
-                         fix=f"provide columns {', '.join(CURVE_COLUMNS)}")
+        raise InputError("E1101", columns=", ".join(missing), needed=", ".join(CURVE_COLUMNS),
+                         where="curves")
     codes, uniques = pd.MultiIndex.from_frame(curves[["unit", "period"]]).factorize()
     order = np.argsort(codes, kind="stable")
     codes = codes[order]
@@ -97,8 +97,7 @@ def curve_arrays(curves: pd.DataFrame) -> CurveArrays:
     bad = np.flatnonzero((x[first] != 0) | (np.abs(y[first]) > 1e-9))
     if len(bad):
         unit, period = keys[bad[0]]
-        raise InputError(f"curve for {unit}, period {period} does not start at (0, 0)",
-                         where="curves", fix="add the breakpoint spend 0, incremental_kpi 0")
+        raise InputError("E1102", unit=unit, period=period, where="curves")
     inner = np.ones(len(x), bool)
     inner[first] = False                  # a diff at a curve's first row spans two curves
     dx, dy = np.diff(x), np.diff(y)
@@ -106,8 +105,7 @@ def curve_arrays(curves: pd.DataFrame) -> CurveArrays:
     out_of_order = step_ok & (dx <= 0)
     if out_of_order.any():
         unit, period = keys[int(codes[np.flatnonzero(out_of_order)[0] + 1])]
-        raise InputError(f"curve for {unit}, period {period} has spend breakpoints out of order",
-                         where="curves", fix="sort breakpoints by increasing spend")
+        raise InputError("E1103", unit=unit, period=period, where="curves")
     slopes = np.where(step_ok, dy / np.where(dx > 0, dx, 1.0), 0.0)
     scale = np.maximum.reduceat(np.abs(y), first)[codes[1:]] if len(y) > 1 else np.ones(0)
     falling = step_ok & (dy < -1e-9 * np.maximum(scale, 1.0))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pulp
 
+from budgetopt.messages import Msg
 from budgetopt.errors import InputError, PlanError
 from budgetopt.optimizer.lp.bulk import BulkHiGHS
 
@@ -13,8 +14,7 @@ def make_solver(name: str, time_limit_s: float | None = None, *,
                 mip: bool = False) -> pulp.LpSolver:
     """A PuLP solver object for `name`; a clear error when it is unknown or not installed."""
     if name not in SOLVER_NAMES:
-        raise InputError(f"unknown solver '{name}'", where="solver",
-                         fix=f"use one of {', '.join(SOLVER_NAMES)}")
+        raise InputError("E0606", name=name, names=", ".join(SOLVER_NAMES), where="solver")
     if name == "highs":
         # Every segment of a curve is the same column in the budget and rule rows, and HiGHS's
         # presolve spends quadratic time looking for such parallel columns (30 s at 50 × 52);
@@ -25,8 +25,7 @@ def make_solver(name: str, time_limit_s: float | None = None, *,
         solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s, threads=1)
     if not solver.available():
         other = next(n for n in SOLVER_NAMES if n != name)
-        raise PlanError(f"solver '{name}' is not installed on this machine", where="solver",
-                        fix=f"install it, or choose the other one with --solver {other}")
+        raise PlanError("E0607", name=name, other=other, where="solver")
     return solver
 
 
@@ -46,7 +45,5 @@ def stopped_early(prob: pulp.LpProblem) -> bool:
 
 def time_limit_error(name: str, time_limit_s: float | None) -> PlanError:
     other = next(n for n in SOLVER_NAMES if n != name)
-    limit = f" of {time_limit_s:g} s" if time_limit_s is not None else ""
-    return PlanError(f"solver {name} stopped at its time limit{limit} before it found the "
-                     "optimal plan; no plan is written", where="solver.time_limit_s",
-                     fix=f"raise solver.time_limit_s in the scenario, or try --solver {other}")
+    limit = Msg(" of {seconds} s", seconds=f"{time_limit_s:g}") if time_limit_s is not None else ""
+    return PlanError("E0608", name=name, limit=limit, other=other, where="solver.time_limit_s")

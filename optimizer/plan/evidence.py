@@ -7,6 +7,7 @@ import numpy as np
 
 from budgetopt.forecasts.curves.breakpoints import PWL_TOLERANCE
 from budgetopt.forecasts.curves.curveset import CurveSet
+from budgetopt.messages import Msg
 from budgetopt.optimizer.intake.inputs import PlanInputs
 from budgetopt.optimizer.plan.commitments import Reference
 from budgetopt.optimizer.plan.risk import guard_warning, plan_outcome
@@ -55,10 +56,13 @@ def pilot_warnings(pilot_info: dict, currency: str) -> list[str]:
     out = []
     for channel, info in pilot_info.items():
         if info["applied"]:
-            out.append(f"{channel}: {info['reason']}; held within {info['change']:.0%} of its "
-                       f"historical share ({currency} {info['low']:,.0f}–{info['high']:,.0f}) "
-                       "until a pilot shows more")
+            out.append(Msg("{channel}: {reason}; held within {change} of its historical share "
+                           "({currency} {low}–{high}) until a pilot shows more", channel=channel,
+                           reason=info["reason"], change=f"{info['change']:.0%}",
+                           currency=currency, low=f"{info['low']:,.0f}",
+                           high=f"{info['high']:,.0f}"))
         else:
-            out.append(f"{channel}: {info['reason']}; its pilot limit could not hold with the "
-                       "scenario's rules and was dropped")
+            out.append(Msg("{channel}: {reason}; its pilot limit could not hold with the "
+                           "scenario's rules and was dropped", channel=channel,
+                           reason=info["reason"]))
     return out

@@ -70,7 +70,8 @@ def plan_with(inputs: PlanInputs, curves: CurveSet, *, solver: str | None = None
     clock.lap("results")
     result = PlanResult(scenario, "optimal", tables.allocation, tables.channels, tables.forecast,
                         tables.curves, summary, {"stages_s": clock.laps},
-                        binding_words=tables.binding_sources)
+                        binding_words=tables.binding_sources,
+                        plausible_curves=tables.plausible)
     return with_totals(result, inputs, curves)
 
 

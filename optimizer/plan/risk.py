@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from budgetopt.messages import Msg, N_
 from budgetopt.optimizer.lp.risk import RiskTerms, SampleCurves
 from budgetopt.optimizer.results.outcome import outcome_summary
 from budgetopt.optimizer.rules.guard import HistoryGuard
@@ -42,10 +43,10 @@ def risk_stage(scenario, sample_table: pd.DataFrame, ref: dict, keys,
     history = samples.values(mix) if guard and mix else None
     info = {"measure": risk.measure, "alpha": risk.alpha, "samples": risk.samples,
             "guard": risk.guard,
-            "guard_status": ("applied" if history is not None else
-                             "off" if risk.guard == "off" else
-                             "not applied: the objective does not spend a fixed budget"
-                             if not guard else "not applied: no historical mix")}
+            "guard_status": (N_("applied") if history is not None else
+                             N_("off") if risk.guard == "off" else
+                             N_("not applied: the objective does not spend a fixed budget")
+                             if not guard else N_("not applied: no historical mix"))}
     return RiskStage(samples, RiskTerms(samples, risk.measure, risk.alpha, history,
                                                 guard_rule=HistoryGuard.over), info)
 
@@ -53,8 +54,8 @@ def risk_stage(scenario, sample_table: pd.DataFrame, ref: dict, keys,
 def drop_guard(stage: RiskStage) -> RiskStage:
     """The same stage without the guard (when it cannot hold with the scenario's rules)."""
     terms = RiskTerms(stage.curves, stage.terms.measure, stage.terms.alpha, None)
-    info = dict(stage.info, guard_status="dropped: it cannot hold together with the "
-                                         "scenario's rules")
+    info = dict(stage.info, guard_status=N_("dropped: it cannot hold together with the "
+                                            "scenario's rules"))
     return RiskStage(stage.curves, terms, info)
 
 
@@ -70,7 +71,7 @@ def plan_outcome(stage: RiskStage, spend: dict, ref: dict, baseline: float) -> d
 
 def guard_warning(info: dict) -> list[str]:
     if info.get("guard_status", "").startswith("dropped"):
-        return [f"the history guard (the worst {info['alpha']:.0%} of plausible outcomes beat "
-                "the historical mix) cannot hold with the scenario's rules and was dropped; "
-                "the plan maximizes its risk measure without it"]
+        return [Msg("the history guard (the worst {share} of plausible outcomes beat the "
+                    "historical mix) cannot hold with the scenario's rules and was dropped; the "
+                    "plan maximizes its risk measure without it", share=f"{info['alpha']:.0%}")]
     return []

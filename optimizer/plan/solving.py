@@ -102,9 +102,7 @@ def solve_plan(inputs: PlanInputs, curve_set: CurveSet, pool: PoolSplit,
             raise diagnosis
     if status != "Optimal":
         listed = "; ".join(r.describe(scenario.currency) for r in rules.rules)
-        raise PlanError(f"the solver reports the plan {status.lower()}; the rules in force: "
-                        f"{listed}", where="plan",
-                        fix="relax the rules named above, or raise budget.total")
+        raise PlanError("E0611", status=status.lower(), rules=listed, where="plan")
     segments = run.segments
     if commitments.optimized:
         fixed = commit_optimized(run.solution.spend, pool.fixed)

@@ -30,6 +30,7 @@ class PlanTables:
     budget_dual: float
     historical_mix: dict
     measure: str
+    plausible: pd.DataFrame
 
 
 def plan_tables(inputs: PlanInputs, curves: CurveSet, solved: Solved, rules: RuleSet,
@@ -61,7 +62,25 @@ def plan_tables(inputs: PlanInputs, curves: CurveSet, solved: Solved, rules: Rul
                       _order(forecast_out, "forecast", history.has_market),
                       _order(curves_out, "curves", history.has_market),
                       summary_entries(sources), sources, budget_row.price, historical_mix(solved.segments, reference, total_spend),
-                      measure)
+                      measure, plausible_table(solved.risk.curves, periods, units,
+                                               history.has_market))
+
+
+def plausible_table(samples, periods: pd.DataFrame, units: dict, has_market: bool) -> pd.DataFrame:
+    """The plausible curves the plan was chosen on and its outcome valued on (after the LP's
+    concavity mending), as curves.csv's columns plus `sample`: one row per unit × period ×
+    sample × breakpoint, so anyone can re-value the plan and its CVaR without the package."""
+    frames = []
+    for (unit, period), (x, y) in sorted(samples.cells.items()):
+        count, points = y.shape
+        frames.append(pd.DataFrame({"unit": unit, "period": period,
+                                    "sample": np.repeat(np.arange(count), points),
+                                    "spend": np.tile(x, count), "incremental_kpi": y.ravel()}))
+    frame = period_labels(pd.concat(frames, ignore_index=True), periods, units)
+    keys = ["channel", "market"] if has_market else ["channel"]
+    cols = [*keys, "period_start", "sample", "spend", "incremental_kpi"]
+    return frame.sort_values([*keys, "period_start", "sample", "spend"],
+                             kind="stable")[cols].reset_index(drop=True)
 
 
 def _order(frame: pd.DataFrame, kind: str, has_market: bool) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from budgetopt.money import CURRENCY_SIGNS
+from budgetopt.money import currency_sign
 
 FIXED = "#2f5d8a"
 DYNAMIC = "#f0a02c"
@@ -127,7 +127,7 @@ def money_axis(axis, currency: str, words=None) -> None:
     if words is not None and words.chinese:
         axis.set_major_formatter(FuncFormatter(lambda v, _: words.compact_money(v, currency)))
         return
-    prefix = CURRENCY_SIGNS.get(currency, "")
+    prefix = currency_sign(currency)
     axis.set_major_formatter(FuncFormatter(lambda v, _: compact(v, prefix)))
 
 

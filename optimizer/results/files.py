@@ -46,7 +46,9 @@ def tidy_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         series = out[col]
         if series.dtype == object or pd.api.types.is_string_dtype(series):
-            out[col] = series.map(_text_cell)
+            codes, uniques = pd.factorize(series)      # each distinct text tidied once
+            tidied = np.array([_text_cell(u) for u in uniques] + [None], dtype=object)
+            out[col] = pd.Series(tidied[codes], index=series.index, dtype=object)
         elif pd.api.types.is_datetime64_any_dtype(series):
             out[col] = series.dt.strftime("%Y-%m-%d")
         elif pd.api.types.is_float_dtype(series):
@@ -97,6 +99,8 @@ def plan_files(result: PlanResult) -> dict[str, str]:
     }
     if result.decomposition is not None:
         files["decomposition.csv"] = csv_text(result.decomposition)
+    if result.plausible_curves is not None:
+        files["plausible_curves.csv"] = csv_text(result.plausible_curves)
     return files
 
 

@@ -59,18 +59,22 @@ def warning_groups(warnings: list[str], worst: int = WORST_UNITS) -> list[dict]:
     return out
 
 
-def warning_lines(warnings: list[str], worst: int = WORST_UNITS) -> list[str]:
+def warning_lines(warnings: list[str], worst: int = WORST_UNITS, words=None) -> list[str]:
     """What the console prints: a kind met once as it is; a kind met more often as one line
-    with its count and worst units."""
+    with its count and worst units (in `words`' language when given)."""
+    if words is not None:
+        warnings = [words.say(w) for w in warnings]
+    _ = words._ if words is not None else (lambda text: text)
     lines = []
     for group in warning_groups(warnings, worst):
         if group["count"] == 1:
             lines.append(group["example"])
             continue
         more = len(group["units"]) - len(group["worst"])
-        units = ", ".join(group["worst"]) + (f" and {more} more" if more > 0 else "")
-        lines.append(f"{group['count']} units: {group['kind'].removeprefix('UNIT: ')} — worst: "
-                     f"{units}; each one in summary.json")
+        units = ", ".join(group["worst"]) + (_(" and {count} more").format(count=more)
+                                             if more > 0 else "")
+        lines.append(_("{count} units: {kind} — worst: {units}; each one in summary.json").format(
+            count=group["count"], kind=group["kind"].removeprefix("UNIT: "), units=units))
     return lines
 
 

@@ -10,7 +10,7 @@ from matplotlib.ticker import FuncFormatter
 from budgetopt.optimizer.results.charts import STYLE, compact, new_figure
 from budgetopt.optimizer.results.grouping import market_pivot
 from budgetopt.optimizer.results.tables import PlanResult
-from budgetopt.money import CURRENCY_SIGNS
+from budgetopt.money import currency_sign
 
 LABELLED_CELLS = 400   # beyond this many cells the amounts are left to the colour scale
 
@@ -23,7 +23,7 @@ def market_heatmap(result: PlanResult) -> Figure:
         index="total", columns="total")
     values = spend.to_numpy(float)
     rows, cols = values.shape
-    sign = CURRENCY_SIGNS.get(result.scenario.currency, "")
+    sign = currency_sign(result.scenario.currency)
     fig = new_figure(min(max(10.0, 2.0 + 1.1 * cols), 18), min(1.4 + 0.45 * rows, 24))  # report width
     with matplotlib.rc_context(STYLE):
         ax = fig.add_subplot()

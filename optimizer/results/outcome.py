@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from budgetopt.messages import N_
 from budgetopt.risk_measures import distribution
 
 OUTCOME_KEYS = ("incremental_kpi", "roi", "uplift_vs_history")
@@ -30,13 +31,17 @@ def outcome_summary(values: np.ndarray, history: np.ndarray, spend: float, basel
     return out
 
 
-def outcome_line(outcome: dict, currency: str, kpi: str) -> str:
-    """One line for the console."""
+def outcome_line(outcome: dict, currency: str, kpi: str, words=None) -> str:
+    """One line for the console (in `words`' language when given)."""
     inc, up = outcome["incremental_kpi"], outcome["uplift_vs_history"]
-    return (f"outcome over {outcome['samples']} plausible curves: incremental {kpi} "
-            f"P10 {inc['p10']:,.0f} · P50 {inc['p50']:,.0f} · P90 {inc['p90']:,.0f} {currency}; "
-            f"vs historical mix P10 {up['p10']:+,.0f} · P50 {up['p50']:+,.0f}; "
-            f"CVaR{outcome['alpha']:.0%} {up['cvar']:+,.0f}")
+    _ = words._ if words is not None else N_
+    name = words.kpi(kpi) if words is not None else kpi
+    return _("outcome over {samples} plausible curves: incremental {kpi} P10 {p10} · P50 {p50} · "
+             "P90 {p90} {currency}; vs historical mix P10 {up10} · P50 {up50}; CVaR{alpha} "
+             "{cvar}").format(
+        samples=outcome["samples"], kpi=name, p10=f"{inc['p10']:,.0f}", p50=f"{inc['p50']:,.0f}",
+        p90=f"{inc['p90']:,.0f}", currency=currency, up10=f"{up['p10']:+,.0f}",
+        up50=f"{up['p50']:+,.0f}", alpha=f"{outcome['alpha']:.0%}", cvar=f"{up['cvar']:+,.0f}")
 
 
 def outcome_rows(outcome: dict) -> list[tuple[str, str, float]]:

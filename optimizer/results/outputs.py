@@ -70,8 +70,8 @@ def write_directory(files: dict[str, bytes], out_dir: str | Path, *, force: bool
         _fsync_dir(parent)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise InputError(f"could not write {out}: {exc.strerror or exc}", where="--out",
-                         fix="check the disk space and permissions of the output location") from None
+        raise InputError("E0407", path=str(out), reason=str(exc.strerror or exc),
+                         where="--out") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -92,11 +92,9 @@ def prepare_output(out_dir: str | Path, *, force: bool = False) -> Path:
     writable), and clear what killed runs left beside it. Returns the absolute path."""
     out = Path(os.path.abspath(out_dir))
     if out.exists() and not force:
-        raise InputError(f"output directory {out_dir} already exists", where="--out",
-                         fix="choose another --out, or add --force to replace it")
+        raise InputError("E0404", path=str(out_dir), where="--out")
     if out.exists() and not out.is_dir():
-        raise InputError(f"{out_dir} exists and is not a directory", where="--out",
-                         fix="choose another --out")
+        raise InputError("E0405", path=str(out_dir), where="--out")
     anchor = out.parent  # the nearest existing folder: missing ones are made only to write
     while not anchor.exists() and anchor != anchor.parent:
         anchor = anchor.parent
@@ -168,8 +166,7 @@ def _fsync_dir(directory: Path) -> None:
 
 
 def _unwritable(out: Path, exc: OSError) -> InputError:
-    return InputError(f"cannot create output directory {out}: {exc.strerror or exc}",
-                      where="--out", fix="choose a writable location for --out")
+    return InputError("E0406", path=str(out), reason=str(exc.strerror or exc), where="--out")
 
 
 def write_backtest(result, out: str | Path, detail: str | Path | None = None) -> None:

@@ -14,6 +14,7 @@ from budgetopt.optimizer.results.i18n import N_, Words, words_for
 from budgetopt.optimizer.results.tables import PlanResult
 from budgetopt.optimizer.results.wording import binding_in_words, pool_line
 
+MEASURES = (N_("mean"), N_("cvar"))
 OBJECTIVES = {"max_revenue": N_("maximize {kpi}"), "max_roi": N_("maximize ROI"),
               "max_profit": N_("maximize profit"), "target_roi": N_("spend up to a target ROI")}
 STATUSES = (N_("optimal"), N_("feasible"))
@@ -57,7 +58,7 @@ def report_context(result: PlanResult, charts: list[ChartSet]) -> dict:
     # matplotlib's SVG output: escaped text, no scripts (test_report checks the page)
     embedded = [{"name": c.name, "title": c.title, "caption": c.caption, "svg": Markup(c.svg)}
                 for c in charts]
-    warnings = list(s["warnings"])
+    warnings = [w.say(text) for text in s["warnings"]]
     for unit in s["curves"]["concave_envelope_applied"]:
         warnings.append(w._("{unit}: the fitted curve was S-shaped; the plan uses its concave "
                             "envelope, which overstates returns at low spend").format(unit=unit))
@@ -86,14 +87,14 @@ def report_context(result: PlanResult, charts: list[ChartSet]) -> dict:
                                  kpi=w.kpi(kpi))),
         "rules": binding_in_words(result, w),
         "warnings": warnings,
-        "warning_lines": warning_lines(warnings),
+        "warning_lines": warning_lines(warnings, words=w),
         "any_extrapolated": bool(result.channels["extrapolated"].any()),
         "table": channel_table(result, w),
         "charts": {c["name"]: c for c in embedded},
         "chart_list": embedded,
-        "curves_note": (f"{s['curves']['source']}; breakpoints "
-                        f"{s['curves']['breakpoints']}; spend paced "
-                        f"{s['curves']['pacing_within_period']}"),
+        "curves_note": w._("{source}; breakpoints {breakpoints}; spend paced {pacing}").format(
+            source=w.say(s["curves"]["source"]), breakpoints=w.say(s["curves"]["breakpoints"]),
+            pacing=w.say(s["curves"]["pacing_within_period"])),
         "versions": s["versions"] | {"budgetopt": _version()},
         "inputs": inputs,
     }
@@ -147,7 +148,7 @@ def headline_cards(result: PlanResult, w: Words | None = None) -> list[dict]:
                       .format(low=kpi_text(hist["p10"], cur), high=kpi_text(hist["p90"], cur),
                               p10=_signed(upo["p10"], cur, kpi_text),
                               share=f"{out['alpha']:.0%}", cvar=_signed(upo["cvar"], cur, kpi_text),
-                              measure=out["measure"], guard=out["guard_status"])})
+                              measure=w._(out["measure"]), guard=w.say(out["guard_status"]))})
     cards.append({"label": w._("Marginal value of budget"), "value": _ratio(s["budget_dual"], 2),
                   "detail": w._("{kpi} from one more {currency} of budget").format(kpi=name, currency=cur)})
     return cards

@@ -9,7 +9,9 @@ from importlib import metadata
 
 import numpy as np
 
+from budgetopt.messages import Msg, N_
 from budgetopt.optimizer.results.grouping import warning_groups
+from budgetopt.optimizer.results.wording import objective_in_words
 from budgetopt.optimizer.scenario.loader import file_sha256
 from budgetopt.units import unit_key
 
@@ -89,26 +91,30 @@ def build_summary(inputs, pool, tables, solution, *, unplaced: float, reshaped: 
     warnings = list(evidence.fit_warnings)
     for row in channel_rows.itertuples():
         if row.extrapolated:
-            warnings.append(f"{row.channel}: planned up to {row.plan_period_max:,.0f} in a period, "
-                            f"more than 50% above its historical maximum "
-                            f"{row.hist_period_max:,.0f}; the curve is extrapolated there, "
-                            f"and the plan was chosen on {_weighing(scenario.risk)} of its "
-                            "plausible curves there")
+            warnings.append(Msg("{unit}: planned up to {planned} in a period, more than 50% "
+                                "above its historical maximum {maximum}; the curve is "
+                                "extrapolated there, and the plan was chosen on {weighing} of "
+                                "its plausible curves there", unit=row.channel,
+                                planned=f"{row.plan_period_max:,.0f}",
+                                maximum=f"{row.hist_period_max:,.0f}",
+                                weighing=_weighing(scenario.risk)))
     if unplaced > 0.5:
-        warnings.append(f"{unplaced:,.0f} of the fixed pool could not be committed within the "
-                        "channels' limits and joined the dynamic pool")
+        warnings.append(Msg("{amount} of the fixed pool could not be committed within the "
+                            "channels' limits and joined the dynamic pool",
+                            amount=f"{unplaced:,.0f}"))
     for unit in inputs.locked_unlearned:
-        warnings.append(f"{unit.key}: never spent in history; planned at its lock with no "
-                        "predicted return")
+        warnings.append(Msg("{unit}: never spent in history; planned at its lock with no "
+                            "predicted return", unit=unit.key))
     warnings.extend(evidence.pilot_warnings)
     warnings.extend(evidence.risk_warnings)
     curves = {"source": "Prophet baseline per unit; response by profile search (saturation shape, carryover, gain)",
               "shape": "concave" if not reshaped else "not concave everywhere",
-              "breakpoints": f"adaptive: chords within {evidence.pwl_tolerance:.2%} of the curve's value",
+              "breakpoints": Msg("adaptive: chords within {tolerance} of the curve's value",
+                                 tolerance=f"{evidence.pwl_tolerance:.2%}"),
               "concave_envelope_applied": (sorted(set(reshaped)) if nonconcave == "envelope" else []),
               "nonconcave_method": nonconcave,
               "nonconcave_units": sorted(set(reshaped)),
-              "pacing_within_period": "even across the period's days",
+              "pacing_within_period": N_("even across the period's days"),
               **evidence.curve_notes}
     mix_kpi = hist_mix["incremental_kpi"]
     return {
@@ -131,7 +137,7 @@ def build_summary(inputs, pool, tables, solution, *, unplaced: float, reshaped: 
                  "reserve_share": scenario.budget.reserve_share,
                  "fixed_pool": pool.fixed, "dynamic_pool": pool.dynamic,
                  "fixed_unplaced": unplaced,
-                 "check": "fixed + dynamic + reserve - overspend = budget"},
+                 "check": N_("fixed + dynamic + reserve - overspend = budget")},
         "budget_dual": budget_dual,
         "budget_dual_explained": _budget_words(budget_dual, scenario.currency, measure),
         "objective": _objective(scenario, solution, measure),
@@ -159,13 +165,15 @@ def build_summary(inputs, pool, tables, solution, *, unplaced: float, reshaped: 
 
 
 def _weighing(risk) -> str:
-    return ("the mean" if risk.measure == "mean"
-            else f"the worst {risk.alpha:.0%} (CVaR)")
+    return (Msg("the mean") if risk.measure == "mean"
+            else Msg("the worst {share} (CVaR)", share=f"{risk.alpha:.0%}"))
 
 
 def _objective(scenario, solution, measure: str) -> dict:
     """What was maximized, its value, and the unit shadow prices are measured in."""
     out = {"name": scenario.objective, "value": solution.objective,
+           "in_words": objective_in_words(scenario.objective, scenario.kpi, scenario.risk,
+                                          scenario.margin),
            "shadow_prices_in": f"{measure} per unit of the rule's right-hand side",
            "over_plausible_curves": (f"{_weighing(scenario.risk)} of {measure} over "
                                      f"{scenario.risk.samples} plausible curves")}
@@ -177,7 +185,9 @@ def _objective(scenario, solution, measure: str) -> dict:
 
 
 def _budget_words(dual: float, currency: str, measure: str) -> str:
-    text = f"one more {currency} of budget adds {dual:,.4f} {measure}"
     if dual == 0.0:
-        text += " (the budget is not what limits the plan: unspent money returns to the reserve)"
-    return text
+        return Msg("one more {currency} of budget adds {dual} {measure} (the budget is not what "
+                   "limits the plan: unspent money returns to the reserve)", currency=currency,
+                   dual=f"{dual:,.4f}", measure=Msg.word(measure))
+    return Msg("one more {currency} of budget adds {dual} {measure}", currency=currency,
+               dual=f"{dual:,.4f}", measure=Msg.word(measure))

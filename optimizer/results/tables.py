@@ -33,6 +33,8 @@ class PlanResult:
     #: the binding rules as BindingRule objects, same order as the summary's, so a report can
     #: word them in its language (None when the result was read back from files)
     binding_words: list | None = None
+    #: the plausible curves the plan was chosen on (plausible_curves.csv; None when read back)
+    plausible_curves: pd.DataFrame | None = None
 
     @property
     def has_market(self) -> bool:

@@ -12,7 +12,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from budgetopt.money import CURRENCY_SIGNS
+from budgetopt.money import currency_sign
 from budgetopt.optimizer.results.files import neutralize
 from budgetopt.optimizer.results.grouping import market_pivot
 from budgetopt.optimizer.results.i18n import N_, NC_, Words, words_for
@@ -142,7 +142,7 @@ def plan_workbook(result: PlanResult) -> bytes:
 def summary_rows(result: PlanResult, w: Words | None = None) -> list[tuple[str, str, object, str]]:
     """The summary as (section, item, value, kind) rows for the Summary sheet."""
     w = w or Words("en")
-    rows = _summary_rows(result, w._)
+    rows = _summary_rows(result, w)
     if not w.chinese:
         return rows
     from budgetopt.optimizer.results.wording import binding_in_words
@@ -158,20 +158,24 @@ def summary_rows(result: PlanResult, w: Words | None = None) -> list[tuple[str, 
     return out
 
 
-def _summary_rows(result: PlanResult, _) -> list[tuple[str, str, object, str]]:
+def _summary_rows(result: PlanResult, w: Words) -> list[tuple[str, str, object, str]]:
+    from budgetopt.optimizer.results.wording import FIXED_RULES
+
+    _, say = w._, w.say
     s, t = result.summary, result.totals
-    kpi = result.scenario.kpi
+    kpi = w.kpi(result.scenario.kpi)
     scen = s["scenario"]
     rows: list[tuple[str, str, object, str]] = [
         (_("Scenario"), _("name"), scen["name"], "text"),
-        (_("Scenario"), _("objective"), scen["objective"], "text"),
+        (_("Scenario"), _("objective"), _(scen["objective"]) if w.chinese else scen["objective"],
+         "text"),
         (_("Scenario"), "KPI", kpi, "text"),
         (_("Scenario"), _("currency"), scen["currency"], "text"),
         (_("Scenario"), _("horizon"), _("{start} to {end}").format(
             start=scen["horizon"]["start"], end=scen["horizon"]["end"]), "text"),
-        (_("Scenario"), _("periods"), f"{scen['horizon']['periods']} × {scen['horizon']['period']}",
-         "text"),
-        (_("Scenario"), _("status"), s["status"], "text"),
+        (_("Scenario"), _("periods"), f"{scen['horizon']['periods']} × "
+         f"{_(scen['horizon']['period']) if w.chinese else scen['horizon']['period']}", "text"),
+        (_("Scenario"), _("status"), _(s["status"].lower()) if w.chinese else s["status"], "text"),
     ]
     for key, label in (("budget", _("budget")), ("fixed", _("fixed spend")),
                        ("dynamic", _("dynamic spend")), ("reserve", _("reserve")),
@@ -187,11 +191,12 @@ def _summary_rows(result: PlanResult, _) -> list[tuple[str, str, object, str]]:
              (_("Totals"), _("net ROI"), t["net_roi"], "ratio")]
     pool = s["pool"]
     rows += [(_("Pool"), _("fixed share"), pool["fixed_share"], "percent"),
-             (_("Pool"), _("fixed rule"), pool["fixed_rule"], "text"),
+             (_("Pool"), _("fixed rule"), _(FIXED_RULES[pool["fixed_rule"]])
+              if w.chinese and pool["fixed_rule"] in FIXED_RULES else pool["fixed_rule"], "text"),
              (_("Pool"), _("reserve share"), pool["reserve_share"], "percent"),
              (_("Pool"), _("fixed pool"), pool["fixed_pool"], "money"),
              (_("Pool"), _("dynamic pool"), pool["dynamic_pool"], "money"),
-             (_("Pool"), _("check"), pool["check"], "text")]
+             (_("Pool"), _("check"), say(pool["check"]), "text")]
     mix = s["historical_mix"]
     versus = _("Versus last year's mix")
     rows += [(versus, _("incremental {kpi} in last year's mix").format(kpi=kpi),
@@ -209,32 +214,46 @@ def _summary_rows(result: PlanResult, _) -> list[tuple[str, str, object, str]]:
                 ("uplift_vs_history", _("uplift in {kpi} vs last year's mix").format(kpi=kpi),
                  kpi_kind), ("roi", "ROI", "ratio")):
             for stat in ("p10", "p50", "p90", "mean", "cvar"):
-                name = f"CVaR {out['alpha']:.0%}" if stat == "cvar" else stat.upper()
+                name = (f"CVaR {out['alpha']:.0%}" if stat == "cvar" else
+                        _("mean") if stat == "mean" and w.chinese else stat.upper())
                 rows.append((section, f"{label}: {name}", out[key][stat], kind))
-        rows += [(section, _("maximized"), out["measure"], "text"),
-                 (section, _("history guard"), out["guard_status"], "text")]
+        rows += [(section, _("maximized"), _(out["measure"]) if w.chinese else out["measure"],
+                  "text"),
+                 (section, _("history guard"), say(out["guard_status"]), "text")]
     rows += [(_("Budget"), _("marginal value of the budget"), s["budget_dual"], "ratio"),
-             (_("Budget"), _("in words"), s["budget_dual_explained"], "text")]
+             (_("Budget"), _("in words"), say(s["budget_dual_explained"]), "text")]
     for rule in s["binding_constraints"]:
         rows.append((_("Binding rules"), rule["description"], rule["explanation"], "text"))
     if not s["binding_constraints"]:
         rows.append((_("Binding rules"), _("none"), _("no rule binds besides the budget"), "text"))
     for warning in s["warnings"] or [_("none")]:
-        rows.append((_("Warnings"), "", warning, "text"))
+        rows.append((_("Warnings"), "", say(warning), "text"))
     rows += [(_("Solver"), _("name"), s["solver"]["name"], "text"),
-             (_("Solver"), _("status"), s["solver"]["status"], "text")]
+             (_("Solver"), _("status"), _(s["solver"]["status"].lower()) if w.chinese
+              else s["solver"]["status"], "text")]
     for name, version in s["versions"].items():
         rows.append((_("Versions"), name, version, "text"))
     for key, info in s["inputs"].items():
         if isinstance(info, dict):
-            rows.append((_("Inputs"), f"{key} ({info['file']})", info["sha256"], "text"))
+            rows.append((_("Inputs"), f"{_input(key, w)} ({info['file']})", info["sha256"],
+                         "text"))
         else:
-            rows.append((_("Inputs"), key, info, "text"))
+            rows.append((_("Inputs"), _input(key, w), info, "text"))
     return rows
 
 
+#: summary.json's input keys, worded in the workbook
+INPUT_KEYS = {"history": N_("history file"), "scenario": N_("scenario file"),
+              "scenario_settings_sha256": N_("scenario settings (SHA-256)"),
+              "actuals": N_("actuals file"), "experiments": N_("experiments file")}
+
+
+def _input(key: str, w: Words) -> str:
+    return w._(INPUT_KEYS[key]) if w.chinese and key in INPUT_KEYS else key
+
+
 def _formats(book, currency: str) -> dict:
-    sign = CURRENCY_SIGNS.get(currency)
+    sign = currency_sign(currency)
     money = f'"{sign}"#,##0.00' if sign else f'#,##0.00 "{currency}"'
     return {"money": book.add_format({"num_format": money}),
             "kpi": book.add_format({"num_format": "#,##0.00"}),

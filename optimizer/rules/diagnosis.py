@@ -4,6 +4,7 @@ relaxes are the smallest relaxation that makes the plan feasible; the rules stil
 against them (nonzero duals in the elastic problem) are what they conflict with."""
 from __future__ import annotations
 
+from budgetopt.messages import Msg
 from budgetopt.errors import PlanError
 from budgetopt.optimizer.lp.allocate import relax
 from budgetopt.optimizer.rules.base import Rule
@@ -46,9 +47,7 @@ def diagnose(curves, units, periods, fixed, rules: list[Rule], scenario,
         return None
     if first is None:
         listed = "; ".join(r.describe(cur) for r in rules)
-        return PlanError(f"the plan is infeasible even with every rule relaxed: the fixed "
-                         f"commitments and the budget cannot hold together (rules: {listed})",
-                         where="plan", fix="lower fixed_share or raise budget.total")
+        return PlanError("E0609", rules=listed, where="plan")
     relaxed, conflict, spend = first
     lead = relaxed[0][0]
     against = [r.describe(cur) for r in conflict if r.name != lead.name][:3]
@@ -60,11 +59,8 @@ def diagnose(curves, units, periods, fixed, rules: list[Rule], scenario,
                          hard=frozenset(r.name for r, _ in relaxed))
     if second is not None and second[0]:
         options.append(_option(second[0], cur, second[2]))
-    what = (f"infeasible: {lead.describe(cur)} conflicts with "
-            f"{_join(against) or 'the budget'}; the smallest relaxation that makes the plan "
-            f"feasible: {' — or '.join(options)}")
-    return PlanError(what, where="rules", fix="relax one of the rules as proposed, or raise "
-                                              "budget.total")
+    return PlanError("E0610", rule=lead.describe(cur), against=_join(against) or Msg("the budget"),
+                     options=" — or ".join(options), where="rules")
 
 
 def _option(relaxed: list[tuple[Rule, float]], currency: str, spend: SpendContext) -> str:

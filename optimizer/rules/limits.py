@@ -1,5 +1,6 @@
 """Rules that limit how spend moves: against the same window a year earlier, from one period to
-the next (pacing), and per-period budget caps. Rules as data, like optimizer/constraints.py."""
+the next (pacing), and per-period budget caps. Rules as data, like those of
+optimizer/rules/bounds.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass

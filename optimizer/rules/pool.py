@@ -65,10 +65,8 @@ def channel_fixed(rule: str, pool: float, history_weights: dict[str, float],
         alloc = {c: explicit.get(c, 0.0) * pool for c in history_weights}
         for channel, amount in alloc.items():
             if amount > caps.get(channel, float("inf")) + 0.5:
-                raise InputError(
-                    f"budget.fixed gives {channel} {money(amount, currency)} of fixed money, above "
-                    f"what its rules allow ({money(caps[channel], currency)})", where="budget.fixed",
-                    fix=f"lower {channel}'s fixed share or raise its max/lock")
+                raise InputError("E0310", channel=channel, amount=money(amount, currency),
+                                 cap=money(caps[channel], currency), where="budget.fixed")
         unlisted = {c: w for c, w in history_weights.items() if c not in explicit}
         rest = pool - sum(alloc.values())
         if rest > 0.5:

@@ -144,19 +144,15 @@ def precheck(scenario: Scenario, channels: list[str], pool: PoolSplit, spendable
               if ((r := scenario.rule(c)).lock is not None or r.min is not None)}
     if sum(floors.values()) > spendable + 0.5:
         listed = ", ".join(f"{c} {money(v, cur)}" for c, v in floors.items())
-        raise PlanError(f"channel mins and locks need {money(sum(floors.values()), cur)} "
-                        f"({listed}) but the plan can spend only {money(spendable, cur)} "
-                        f"(budget {money(pool.budget, cur)} less reserve {money(pool.reserve, cur)})",
-                        where="channels",
-                        fix="lower some mins or locks, raise budget.total or lower reserve_share")
+        raise PlanError("E0601", need=money(sum(floors.values()), cur), listed=listed,
+                        spendable=money(spendable, cur), budget=money(pool.budget, cur),
+                        reserve=money(pool.reserve, cur), where="channels")
     _precheck_groups(scenario, channels, spendable)
     caps = channel_caps(scenario, channels, spendable)
     exact = scenario.objective == "max_revenue" and scenario.budget.dynamic_min_roi is None
     if exact and len(caps) == len(channels) and sum(caps.values()) < spendable - 0.5:
-        raise PlanError(f"channel max, lock and max_share limits allow only "
-                        f"{money(sum(caps.values()), cur)} but the plan must spend "
-                        f"{money(spendable, cur)}", where="channels",
-                        fix="raise some max limits, lower budget.total, or raise reserve_share")
+        raise PlanError("E0602", allowed=money(sum(caps.values()), cur),
+                        spendable=money(spendable, cur), where="channels")
 
 
 def _precheck_groups(scenario: Scenario, channels: list[str], spendable: float) -> None:
@@ -166,19 +162,15 @@ def _precheck_groups(scenario: Scenario, channels: list[str], spendable: float) 
         members = [c for c in group.channels if c in channels]
         locks = {c: scenario.rule(c).lock for c in members if scenario.rule(c).lock is not None}
         if group.max_share is not None and sum(locks.values()) > group.max_share * spendable + 0.5:
-            raise PlanError(f"group {name} max_share {group.max_share:.0%} allows "
-                            f"{money(group.max_share * spendable, cur)} but its locks need "
-                            f"{money(sum(locks.values()), cur)}", where=f"groups.{name}",
-                            fix="lower the locks or raise the group's max_share")
+            raise PlanError("E0603", group=name, share=f"{group.max_share:.0%}",
+                            allowed=money(group.max_share * spendable, cur),
+                            need=money(sum(locks.values()), cur), where=f"groups.{name}")
         if (group.min_share is not None and len(locks) == len(members) and members
                 and sum(locks.values()) < group.min_share * spendable - 0.5):
-            raise PlanError(f"group {name} min_share {group.min_share:.0%} needs "
-                            f"{money(group.min_share * spendable, cur)} but all its channels are "
-                            f"locked at {money(sum(locks.values()), cur)} in total",
-                            where=f"groups.{name}",
-                            fix="raise the locks or lower the group's min_share")
+            raise PlanError("E0604", group=name, share=f"{group.min_share:.0%}",
+                            need=money(group.min_share * spendable, cur),
+                            locked=money(sum(locks.values()), cur), where=f"groups.{name}")
         outside = sum(scenario.rule(c).min_share or 0.0 for c in channels if c not in members)
         if group.min_share is not None and group.min_share + outside > 1 + 1e-9:
-            raise PlanError(f"group {name} min_share {group.min_share:.0%} plus the min_share of "
-                            f"channels outside it ({outside:.0%}) exceed 100%",
-                            where=f"groups.{name}", fix="lower one of the share floors")
+            raise PlanError("E0605", group=name, share=f"{group.min_share:.0%}",
+                            outside=f"{outside:.0%}", where=f"groups.{name}")

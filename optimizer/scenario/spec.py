@@ -11,8 +11,10 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       WithJsonSchema, field_validator, model_validator)
 
 from budgetopt import names
+from budgetopt.columns import role_clash, wide_roles
 from budgetopt.names import check_name
 from budgetopt.optimizer.scenario.ratios import parse_ratio
+from budgetopt.optimizer.scenario.yaml_text import booleans_as_words
 
 
 #: Channel, market, group, event and shock names: the rule of `budgetopt.names`, NFC-normalized.
@@ -51,6 +53,11 @@ class Spec(BaseModel):
     """Base for every scenario section: unknown keys are errors, values are not coerced loosely."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_words(cls, data):
+        return booleans_as_words(cls.model_fields, data)
 
 
 class Horizon(Spec):
@@ -175,8 +182,8 @@ class Limits(Spec):
 class Event(Spec):
     name: Name
     date: date
-    lower_window: Annotated[int, Field(le=0, ge=-60)] = 0
-    upper_window: Annotated[int, Field(ge=0, le=60)] = 0
+    lower_window: Annotated[int, Field(le=0, ge=-60, strict=True)] = 0
+    upper_window: Annotated[int, Field(ge=0, le=60, strict=True)] = 0
 
 
 class SparkSettings(Spec):
@@ -195,7 +202,7 @@ class ForecastSettings(Spec):
     # opt-in: channels whose curve the data pin only loosely stay within this change of their
     # historical share of the budget (null, the default: no such limit — the plausible curves
     # and the risk section carry that uncertainty instead); see docs/curves.md
-    pilot_change: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)] | None = None
+    pilot_change: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False, strict=True)] | None = None
 
 
 MAX_SAMPLES = 1000
@@ -206,12 +213,18 @@ class RiskSettings(Spec):
 
     # what the plan maximizes across the plausible curves: their mean, or the mean of the
     # worst `alpha` share (CVaR)
-    measure: Literal["mean", "cvar"] = "cvar"
+    measure: Literal["mean", "cvar"] = "mean"
     alpha: Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False, strict=True)] = 0.2
     samples: Annotated[int, Field(ge=10, le=MAX_SAMPLES, strict=True)] = 100
     # history: CVaR_alpha(plan − historical mix at the same spend) ≥ 0; off: no such row
     guard: Literal["history", "off"] = "history"
     seed: Annotated[int, Field(ge=0, strict=True)] = 0
+
+    @field_validator("guard", mode="before")
+    @classmethod
+    def _unquoted_off(cls, value):
+        """YAML 1.1 reads an unquoted `off` as false: `guard: off` means "off"."""
+        return "off" if value is False else value
 
 
 class SolverSettings(Spec):
@@ -283,7 +296,7 @@ class Scenario(Spec):
     history_format: Literal["long", "wide"] = "long"
     spend_columns: dict[Name, Annotated[str, Field(min_length=1)]] = {}
     controls: list[Annotated[str, Field(min_length=1)]] = []
-    control_values: dict[str, Annotated[float, Field(allow_inf_nan=False)]] = {}
+    control_values: dict[str, Annotated[float, Field(allow_inf_nan=False, strict=True)]] = {}
     report: ReportSettings = ReportSettings()
 
     _source: Path | None = PrivateAttr(default=None)
@@ -328,23 +341,14 @@ class Scenario(Spec):
                                  "history_format: wide or remove it")
             return self
         if not self.spend_columns:
-            raise ValueError("history_format: wide needs spend_columns, mapping each channel to "
-                             "its spend column, e.g. spend_columns: {search_ads: spend_search}")
-        columns = list(self.spend_columns.values())
-        twice = sorted({c for c in columns if columns.count(c) > 1})
-        if twice:
-            who = [ch for ch, c in self.spend_columns.items() if c == twice[0]]
-            raise ValueError(f"spend column {twice[0]!r} is given for {' and '.join(who)}; "
-                             "give each channel its own spend column")
+            raise ValueError("history_format: wide needs spend_columns; map each channel to its "
+                             "spend column, e.g. spend_columns: {search_ads: spend_search}")
         if "total" in self.spend_columns:
             raise ValueError("channel name 'total' is reserved in wide form (outputs show the "
                              "total KPI under it); rename the channel")
-        if len(set(self.controls)) != len(self.controls):
-            raise ValueError("a control is listed twice; list each control column once")
-        clash = [c for c in self.controls if c in columns or c == self.kpi]
+        clash = role_clash(wide_roles(self.kpi, self.spend_columns, self.controls))
         if clash:
-            raise ValueError(f"control {clash[0]!r} is also a spend or the KPI column; a "
-                             "control is another column of the history")
+            raise ValueError("; ".join(clash))
         unknown = sorted(set(self.control_values) - set(self.controls))
         if unknown:
             raise ValueError(f"control_values names {unknown[0]!r}, which is not in controls; "

@@ -3,6 +3,7 @@ first run, differences in settings and input hashes, and the largest allocation 
 (so finance can check that two solvers, versions or machines agree within a tolerance)."""
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from budgetopt.errors import InputError
+from budgetopt.input_files import read_regular
 
 RUN_FILES = ("allocation.csv", "channels.csv", "summary.json")
 CHANNEL_METRICS = ("total_spend", "share", "incremental_kpi", "roi", "marginal_roi")
@@ -72,44 +74,52 @@ class Comparison:
         return bool(self.largest["share"] <= tolerance)
 
 
+#: The most a run directory's file may hold (summary.json of a plan of thousands of units is
+#: a few megabytes).
+MAX_RUN_FILE_BYTES = 1024**3
+
+
+def read_run_file(path: Path, where: str) -> bytes:
+    """A file of a run directory: a regular file, read with a hard size limit."""
+    return read_regular(path, where=where, what=path.name, limit=MAX_RUN_FILE_BYTES,
+                        fix_large="restore the file as the run wrote it")
+
+
 def load_run(path: str | Path, label: str | None = None) -> Run:
     """Read a `budgetopt run` output directory."""
     path = Path(path)
     if not path.is_dir():
-        raise InputError(f"run directory {path} not found", where=str(path),
-                         fix="pass directories written by budgetopt run --out")
+        raise InputError("E0801", path=str(path), where=str(path))
     missing = [name for name in RUN_FILES if not (path / name).is_file()]
     if missing:
-        raise InputError(f"not a budgetopt run directory: {', '.join(missing)} missing",
-                         where=str(path), fix="pass directories written by budgetopt run --out")
+        raise InputError("E0802", files=", ".join(missing), where=str(path))
     try:
-        summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
-        allocation = pd.read_csv(path / "allocation.csv", keep_default_na=False, encoding="utf-8-sig",
+        summary = json.loads(read_run_file(path / "summary.json", str(path)).decode("utf-8"))
+        allocation = pd.read_csv(io.BytesIO(read_run_file(path / "allocation.csv", str(path))),
+                                 keep_default_na=False, encoding="utf-8-sig",
                                  na_values=[""], dtype={"channel": str, "market": str})
-        channels = pd.read_csv(path / "channels.csv", keep_default_na=False, encoding="utf-8-sig",
+        channels = pd.read_csv(io.BytesIO(read_run_file(path / "channels.csv", str(path))),
+                               keep_default_na=False, encoding="utf-8-sig",
                                na_values=[""], dtype={"channel": str, "market": str})
     except (ValueError, pd.errors.ParserError) as exc:
-        raise InputError(f"cannot read the run's files: {exc}".splitlines()[0], where=str(path),
-                         fix="rewrite the run with budgetopt run --force") from None
+        raise InputError("E0803", reason=f"{exc}".splitlines()[0] if f"{exc}" else "",
+                         where=str(path)) from None
     needed = {"channel", *CHANNEL_METRICS}
     if not needed <= set(channels.columns) or "totals" not in summary:
-        raise InputError("channels.csv or summary.json lacks the columns of a budgetopt run",
-                         where=str(path), fix="rewrite the run with budgetopt run --force")
+        raise InputError("E0804", where=str(path))
     return Run(label or path.name, path, allocation, channels, summary)
 
 
 def compare_runs(paths: list[str | Path]) -> Comparison:
     """Compare two or more run directories; the first is the base."""
     if len(paths) < 2:
-        raise InputError(f"compare needs at least two run directories, got {len(paths)}",
-                         where="compare", fix="pass two or more directories written by budgetopt run")
+        raise InputError("E0805", count=len(paths), where="compare")
     runs = [load_run(p) for p in paths]
     labels = _labels([r.label for r in runs])
     runs = [Run(lab, r.path, r.allocation, r.channels, r.summary) for lab, r in zip(labels, runs)]
     keys = runs[0].keys
     if any(r.keys != keys for r in runs):
-        raise InputError("the runs do not plan the same kind of units (one has markets, one not)",
-                         where="compare", fix="compare runs made from the same history")
+        raise InputError("E0806", where="compare")
     allocation, largest = _allocation_diff(runs, keys)
     return Comparison(runs, _channel_table(runs, keys), _totals_table(runs),
                       _settings_table(runs), allocation, largest)
@@ -284,7 +294,13 @@ def comparison_files(comparison: Comparison, tolerance: float | None = None) -> 
             "settings.csv": csv_text(comparison.settings).encode(),
             "allocation.csv": csv_text(comparison.allocation).encode(),
             "comparison.json": json_text(verdict).encode(),
-            "comparison.xlsx": workbook_bytes(sheets, percent_columns=_percent_columns)}
+            "comparison.xlsx": workbook_bytes(sheets, percent_columns=_percent_columns,
+                                              words=_words(comparison))}
+
+
+def _words(comparison: Comparison):
+    from budgetopt.optimizer.results.i18n import Words
+    return Words(getattr(comparison, "language", None) or "en")
 
 
 def _percent_columns(sheet: str, column: str) -> bool:

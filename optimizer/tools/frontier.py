@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from budgetopt.errors import BudgetoptError, InputError
+from budgetopt.messages import Msg, N_
 from budgetopt.optimizer.intake.fitting import fit_curves
 from budgetopt.optimizer.intake.inputs import PlanInputs, load_inputs
 from budgetopt.optimizer.plan.pipeline import plan_with
@@ -42,7 +43,7 @@ class Frontier:
                               if k.endswith("budget")])
         book = workbook_bytes({"frontier": self.points, "marks": marks},
                               percent_columns=lambda sheet, col: False,
-                              images={"chart": png})
+                              images={"chart": png}, words=_words(self))
         return {"frontier.csv": csv_text(self.points).encode(),
                 "frontier.json": json_text({"scenario": self.scenario.name,
                                             "kpi": self.scenario.kpi,
@@ -55,11 +56,9 @@ def budget_multiples(start: float, stop: float, steps: int) -> list[float]:
     """`steps` evenly spaced multiples of the budget from `start` to `stop`, plus 1.0 (the
     scenario's own budget) when it lies inside the range."""
     if not (np.isfinite(start) and np.isfinite(stop)) or start <= 0 or stop <= start:
-        raise InputError(f"--from {start} and --to {stop} do not make a range of budgets",
-                         where="frontier", fix="use 0 < --from < --to, e.g. --from 0.5 --to 2.0")
+        raise InputError("E0903", start=start, stop=stop, where="frontier")
     if steps < 2:
-        raise InputError(f"--steps {steps} is too few", where="frontier",
-                         fix="use --steps 2 or more")
+        raise InputError("E0904", steps=steps, where="frontier")
     grid = set(np.round(np.linspace(start, stop, steps), 6).tolist())
     if start <= 1.0 <= stop:
         grid.add(1.0)
@@ -85,8 +84,9 @@ def frontier(scenario: Scenario | str | Path, *, start: float = 0.5, stop: float
         committed = sum(scaled.budget.explicit_fixed_shares().values())
         if committed > 1 + 1e-9:
             rows.append({**row, "status": "failed",
-                         "note": f"budget.fixed amounts take {committed:.0%} of the fixed pool "
-                                 "at this budget; they cannot be committed"})
+                         "note": Msg("budget.fixed amounts take {share} of the fixed pool at "
+                                     "this budget; they cannot be committed",
+                                     share=f"{committed:.0%}")})
             continue
         try:
             result = plan_with(dataclasses.replace(inputs, scenario=scaled), curves,
@@ -135,11 +135,13 @@ def _marks(scenario: Scenario, points: pd.DataFrame) -> dict:
     mroi, budget = ok["marginal_roi"].to_numpy(float), ok["budget"].to_numpy(float)
     below = np.flatnonzero(mroi < 1.0)
     if len(ok) == 0:
-        marks["mroi_below_1"] = "no budget in the range could be planned"
+        marks["mroi_below_1"] = N_("no budget in the range could be planned")
     elif len(below) == 0:
-        marks["mroi_below_1"] = f"marginal ROI stays at or above 1 up to {budget[-1]:,.0f}"
+        marks["mroi_below_1"] = Msg("marginal ROI stays at or above 1 up to {budget}",
+                                    budget=f"{budget[-1]:,.0f}")
     elif below[0] == 0:
-        marks["mroi_below_1"] = f"marginal ROI is below 1 already at {budget[0]:,.0f}"
+        marks["mroi_below_1"] = Msg("marginal ROI is below 1 already at {budget}",
+                                    budget=f"{budget[0]:,.0f}")
         marks["mroi_below_1_budget"] = float(budget[0])
     else:
         i = below[0]
@@ -147,14 +149,20 @@ def _marks(scenario: Scenario, points: pd.DataFrame) -> dict:
         m0, m1, b0, b1 = mroi[i - 1], mroi[i], budget[i - 1], budget[i]
         crossing = b0 + (m0 - 1.0) / (m0 - m1) * (b1 - b0) if m0 != m1 else b1
         marks["mroi_below_1_budget"] = float(crossing)
-        marks["mroi_below_1"] = (f"marginal ROI falls below 1 at about {crossing:,.0f} "
-                                 f"(between {b0:,.0f} and {b1:,.0f})")
+        marks["mroi_below_1"] = Msg("marginal ROI falls below 1 at about {budget} (between "
+                                    "{low} and {high})", budget=f"{crossing:,.0f}",
+                                    low=f"{b0:,.0f}", high=f"{b1:,.0f}")
     if scenario.margin is not None and len(ok):
         profit = scenario.margin * ok["incremental_kpi"] - ok["spend"]
         best = int(np.argmax(profit.to_numpy()))
         marks["profit_optimal_budget"] = float(budget[best])
         marks["profit_at_optimum"] = float(profit.iloc[best])
     return marks
+
+
+def _words(front: Frontier):
+    from budgetopt.optimizer.results.i18n import words_for
+    return words_for(front)
 
 
 def frontier_chart(front: Frontier) -> bytes:
@@ -174,21 +182,23 @@ def _frontier_png(front: Frontier) -> bytes:
     from matplotlib.figure import Figure
 
     ok = front.points[front.points["status"] == "optimal"]
-    kpi, cur = front.scenario.kpi, front.scenario.currency
+    w = _words(front)
+    _ = w._
+    kpi, cur = w.kpi(front.scenario.kpi), front.scenario.currency
     fig = Figure(figsize=(9, 5), dpi=100)
     ax = fig.add_subplot()
     ax.plot(ok["budget"] / 1e6, ok["incremental_kpi"] / 1e6, marker="o", color="tab:blue",
-            label=f"incremental {kpi}")
-    ax.set_xlabel(f"budget (million {cur})")
-    ax.set_ylabel(f"predicted incremental {kpi} (million)")
+            label=_("incremental {kpi}").format(kpi=kpi))
+    ax.set_xlabel(_("budget (million {currency})").format(currency=cur))
+    ax.set_ylabel(_("predicted incremental {kpi} (million)").format(kpi=kpi))
     right = ax.twinx()
     right.plot(ok["budget"] / 1e6, ok["roi"], color="tab:green", label="ROI")
-    right.plot(ok["budget"] / 1e6, ok["marginal_roi"], color="tab:red", label="marginal ROI")
+    right.plot(ok["budget"] / 1e6, ok["marginal_roi"], color="tab:red", label=_("marginal ROI"))
     right.axhline(1.0, color="tab:red", linewidth=0.6, linestyle=":")
-    right.set_ylabel("ROI / marginal ROI")
-    lines = [("scenario_budget", "scenario budget", "-"),
+    right.set_ylabel(_("ROI / marginal ROI"))
+    lines = [("scenario_budget", _("scenario budget"), "-"),
              ("mroi_below_1_budget", "mROI < 1", "--"),
-             ("profit_optimal_budget", "most profitable", "-.")]
+             ("profit_optimal_budget", _("most profitable"), "-.")]
     for key, label, style in lines:
         value = front.marks.get(key)
         if value is not None:
@@ -196,7 +206,7 @@ def _frontier_png(front: Frontier) -> bytes:
     handles = ax.get_legend_handles_labels()
     more = right.get_legend_handles_labels()
     ax.legend(handles[0] + more[0], handles[1] + more[1], loc="lower right", fontsize=8)
-    ax.set_title(f"{front.scenario.name}: return against budget")
+    ax.set_title(_("{name}: return against budget").format(name=front.scenario.name))
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", metadata={"Software": None})

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from budgetopt.messages import Msg
 from budgetopt.errors import InputError
 from budgetopt.forecasts.history.frame import History
 from budgetopt.forecasts.history.loader import load_history, validate_history
@@ -70,9 +71,7 @@ def rebalance(scenario: Scenario | str | Path, actuals: str | Path | History, as
         scenario = load_scenario(scenario)
     where = scenario.source.name if scenario.source else "scenario"
     if scenario.history_format == "wide":
-        raise InputError("rebalance does not read total-KPI (history_format: wide) actuals yet",
-                         where=where, fix="re-plan the remaining periods with a scenario whose "
-                                          "history includes the actuals (docs/wide.md)")
+        raise InputError("E0701", where=where)
     inputs = load_inputs(scenario)
     as_of = _as_of(as_of, inputs)
     if plan_dir is not None:
@@ -113,9 +112,10 @@ def rebalance(scenario: Scenario | str | Path, actuals: str | Path | History, as
     cur = scenario.currency
     warnings = []
     if unspent < -0.5:
-        warnings.append(f"dynamic money spent to date ({dynamic_spent:,.0f} {cur}) exceeds the "
-                        f"dynamic pool ({original.dynamic_pool:,.0f} {cur}); the remaining "
-                        "periods get fixed money only")
+        warnings.append(Msg("dynamic money spent to date ({spent} {currency}) exceeds the "
+                            "dynamic pool ({pool} {currency}); the remaining periods get fixed "
+                            "money only", spent=f"{dynamic_spent:,.0f}", currency=cur,
+                            pool=f"{original.dynamic_pool:,.0f}"))
     summary = {
         "scenario": scenario.name, "as_of": str(as_of), "original_plan": original.source,
         "periods_done": int(len(done)), "periods_remaining": int(len(periods) - len(done)),
@@ -145,15 +145,12 @@ def _as_of(value, inputs: PlanInputs) -> date:
     try:
         day = pd.Timestamp(value).normalize()
     except (ValueError, TypeError):
-        raise InputError(f"--as-of {value!r} is not a date", where="--as-of",
-                         fix="write it as YYYY-MM-DD") from None
+        raise InputError("E0702", value=repr(value), where="--as-of") from None
     ends = inputs.periods["period_end"].iloc[:-1]
     if day not in set(ends):
         listed = ", ".join(str(e.date()) for e in ends)
-        raise InputError(f"--as-of {day.date()} is not the last day of a plan period before "
-                         "the horizon's last one", where="--as-of",
-                         fix=f"rebalance at one of: {listed}" if listed else
-                             "the horizon has a single period: nothing is left to rebalance")
+        raise InputError("E0703" if listed else "E0704", day=str(day.date()), listed=listed,
+                         where="--as-of")
     return day.date()
 
 
@@ -173,23 +170,21 @@ def _read_plan(path: Path, inputs: PlanInputs) -> OriginalPlan:
     h = inputs.scenario.horizon
     if (horizon.get("start"), horizon.get("end"), horizon.get("period")) != (
             str(h.start), str(h.end), h.period):
-        raise InputError(f"the plan in {path} covers {horizon.get('start')} to "
-                         f"{horizon.get('end')} by {horizon.get('period')}, the scenario "
-                         f"{h.start} to {h.end} by {h.period}", where="--plan",
-                         fix="pass the run made from this scenario, or leave out --plan")
+        raise InputError("E0705", path=str(path), start=str(horizon.get("start")),
+                         end=str(horizon.get("end")), period=str(horizon.get("period")),
+                         own_start=str(h.start), own_end=str(h.end), own_period=h.period,
+                         where="--plan")
     allocation = run.allocation.copy()
     missing = [c for c in ["period_start", *PLAN_COLUMNS] if c not in allocation.columns]
     if missing:
-        raise InputError(f"allocation.csv lacks {', '.join(missing)}", where=str(path),
-                         fix="rewrite the run with budgetopt run --force")
+        raise InputError("E0706", columns=", ".join(missing), where=str(path))
     allocation["period_start"] = pd.to_datetime(allocation["period_start"])
     keys = ["channel", "market"] if inputs.history.has_market else ["channel"]
     planned = set(map(tuple, allocation[keys].astype(str).drop_duplicates().to_numpy()))
     expected = {tuple(str(x) for x in ((u.channel, u.market) if u.market is not None
                                        else (u.channel,))) for u in inputs.units}
     if planned != expected:
-        raise InputError(f"the plan in {path} has other channels than the scenario plans",
-                         where="--plan", fix="pass the run made from this scenario")
+        raise InputError("E0707", path=str(path), where="--plan")
     return _from_result(PlanResult(inputs.scenario, run.summary.get("status", ""), allocation,
                                    run.channels, pd.DataFrame(), pd.DataFrame(), run.summary),
                         f"read from {path.name}")
@@ -199,32 +194,23 @@ def _combine(history: History, actuals: History, as_of: date) -> History:
     """History followed by the actuals, which must start the step after it and end at `as_of`."""
     step = pd.Timedelta(days=7 if history.freq == "W" else 1)
     if actuals.freq != history.freq:
-        raise InputError(f"the actuals have {'weekly' if actuals.freq == 'W' else 'daily'} rows "
-                         "but the history has "
-                         f"{'weekly' if history.freq == 'W' else 'daily'} rows",
-                         where=actuals.source, fix="give the actuals in the history's frequency")
+        raise InputError("E0708" if actuals.freq == "W" else "E0709", where=actuals.source)
     if actuals.has_market != history.has_market:
-        raise InputError("the actuals and the history disagree on the market column",
-                         where=actuals.source, fix="use the history's columns")
+        raise InputError("E0710", where=actuals.source)
     first, last = actuals.start, actuals.end
     if first != history.end + step:
-        raise InputError(f"the actuals start {first.date()} but the history ends "
-                         f"{history.end.date()}", where=actuals.source,
-                         fix=f"start the actuals on {(history.end + step).date()}, the "
-                             "step after the history")
+        raise InputError("E0711", first=str(first.date()), end=str(history.end.date()),
+                         start=str((history.end + step).date()), where=actuals.source)
     if last + step - pd.Timedelta(days=1) != pd.Timestamp(as_of):
-        raise InputError(f"the actuals end {last.date()} but --as-of is {as_of}",
-                         where=actuals.source,
-                         fix="give actuals up to and including the --as-of date")
+        raise InputError("E0712", last=str(last.date()), as_of=str(as_of),
+                         where=actuals.source)
     def names(units):
         return {unit_key(c, m) for c, m in units}
     unknown = sorted(names(actuals.units) - names(history.units))
     absent = sorted(names(history.units) - names(actuals.units))
     if unknown or absent:
-        problem = (f"unit(s) not in the history: {', '.join(unknown)}" if unknown
-                   else f"unit(s) of the history with no actuals: {', '.join(absent)}")
-        raise InputError(f"the actuals have {problem}", where=actuals.source,
-                         fix="give one row per history unit and date (spend 0 where none)")
+        raise InputError("E0713" if unknown else "E0714", units=", ".join(unknown or absent),
+                         where=actuals.source)
     columns = [c for c in history.frame.columns if c in actuals.frame.columns]
     frame = pd.concat([history.frame[columns], actuals.frame[columns]], ignore_index=True)
     merged = validate_history(frame, history.kpi, source=f"{history.source} + {actuals.source}")
@@ -286,8 +272,7 @@ def _fixed_by_key(plan_left: pd.DataFrame, inputs: PlanInputs,
     index = {pd.Timestamp(p.period_start): int(p.period) for p in periods.itertuples()}
     starts = set(pd.to_datetime(plan_left["period_start"]))
     if starts != set(index):
-        raise InputError("the plan's remaining periods do not line up with the scenario's",
-                         where="--plan", fix="pass the run made from this scenario")
+        raise InputError("E0715", where="--plan")
     fixed = {}
     for row in plan_left.itertuples():
         key = unit_key(row.channel, row.market if "market" in keys else None)

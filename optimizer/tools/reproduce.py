@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from budgetopt.errors import InputError
-from budgetopt.forecasts.history.loader import load_history
-from budgetopt.optimizer.intake.inputs import check_inputs
+from budgetopt.input_files import open_regular
+from budgetopt.forecasts.history.readers import MAX_HISTORY_BYTES, TOO_LARGE_FIX
+from budgetopt.optimizer.intake.inputs import check_inputs, read_scenario_history
+from budgetopt.optimizer.tools.compare import read_run_file
 from budgetopt.optimizer.results.files import plan_files
 from budgetopt.optimizer.intake.fitting import fit_curves
 from budgetopt.optimizer.plan.pipeline import plan_with
@@ -64,16 +66,14 @@ class CheckReport:
 
 def _read_json(path: Path, run_dir: Path) -> dict:
     if not path.is_file():
-        raise InputError(f"no {path.name} in {run_dir}", where="--check",
-                         fix="point --check at a directory written by budgetopt run --out")
+        raise InputError("E0502", name=path.name, path=str(run_dir), where="--check")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_run_file(path, f"--check {run_dir}").decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path.name} is not valid JSON ({exc})", where=f"--check {run_dir}",
-                         fix="restore the file as the run wrote it") from None
+        raise InputError("E0503", name=path.name, reason=str(exc),
+                         where=f"--check {run_dir}") from None
     if not isinstance(data, dict):
-        raise InputError(f"{path.name} does not hold a run record", where=f"--check {run_dir}",
-                         fix="restore the file as the run wrote it")
+        raise InputError("E0504", name=path.name, where=f"--check {run_dir}")
     return data
 
 
@@ -84,8 +84,7 @@ def recorded_inputs(run_dir: str | Path, *, scenario_path: str | Path | None = N
     compared as it is now)."""
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
-        raise InputError(f"run directory {run_dir} not found", where="--check",
-                         fix="point --check at a directory written by budgetopt run --out")
+        raise InputError("E0505", path=str(run_dir), where="--check")
     summary = _read_json(run_dir / "summary.json", run_dir)
     run = _read_json(run_dir / "run.json", run_dir)
     inputs = summary.get("inputs") or {}
@@ -95,16 +94,11 @@ def recorded_inputs(run_dir: str | Path, *, scenario_path: str | Path | None = N
     else:
         copy = run_dir / "scenario.yaml"
         if not copy.is_file():
-            raise InputError(f"no scenario.yaml in {run_dir} (it was written before runs kept "
-                             "their scenario)", where=where,
-                             fix="name the scenario file: budgetopt run SCENARIO --check DIR")
-        raw = copy.read_bytes()
+            raise InputError("E0506", path=str(run_dir), where=where)
+        raw = read_run_file(copy, where)
         recorded = (inputs.get("scenario") or {}).get("sha256")
         if recorded and hashlib.sha256(raw).hexdigest() != recorded:
-            raise InputError("scenario.yaml was changed after the run (its sha256 no longer "
-                             "matches summary.json)", where=where,
-                             fix="restore scenario.yaml, or name the changed scenario: "
-                                 "budgetopt run SCENARIO --check DIR")
+            raise InputError("E0507", where=where)
         original = (run.get("inputs") or {}).get("scenario")
         source = Path(original) if original else copy
         scenario = parse_scenario(raw, source=source, where=str(copy))
@@ -124,8 +118,7 @@ def _history_path(scenario: Scenario, run: dict, given, scenario_given: bool, wh
         recorded = (run.get("inputs") or {}).get("history")
         path = Path(recorded) if recorded else scenario.history_path
     if not path.is_file():
-        raise InputError(f"the history the run used is not at {path}", where=where,
-                         fix="pass --history with the history file the run used")
+        raise InputError("E0508", path=str(path), where=where)
     return path
 
 
@@ -138,17 +131,10 @@ def check_run(run_dir: str | Path, *, scenario_path=None, history_path=None,
     where = f"--check {run_dir}"
     digest = _file_sha256(rec.history)
     if rec.history_sha256 and digest != rec.history_sha256:
-        raise InputError(f"history {rec.history} changed since the run (sha256 "
-                         f"{rec.history_sha256[:12]}… recorded, {digest[:12]}… now)",
-                         where=where, fix="restore the history the run used, or pass --history "
-                                          "with a copy of it")
+        raise InputError("E0509", history=str(rec.history), recorded=rec.history_sha256[:12],
+                         now=digest[:12], where=where)
     name = rec.scenario.source.name if rec.scenario.source else "scenario"
-    if rec.scenario.history_format == "wide":
-        from budgetopt.optimizer.intake.inputs import load_wide
-        history = load_wide(rec.scenario, rec.history, name)
-    else:
-        history = load_history(rec.history, rec.scenario.kpi,
-                               encoding=rec.scenario.history_encoding)
+    history = read_scenario_history(rec.scenario, rec.history, name)
     inputs = check_inputs(rec.scenario, history, name)
     solver_name = solver or rec.solver
     make_solver(solver_name)
@@ -171,7 +157,8 @@ def check_run(run_dir: str | Path, *, scenario_path=None, history_path=None,
 
 def _file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as f:
+    with open_regular(path, where=str(path), what="history file", limit=MAX_HISTORY_BYTES,
+                      fix_large=TOO_LARGE_FIX) as (f, _):
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from budgetopt.optimizer.results.wording import shock_description
 from budgetopt.errors import BudgetoptError, InputError
 from budgetopt.optimizer.lp.allocate import curve_segments
 from budgetopt.forecasts.curves.curveset import CurveSet
@@ -56,16 +57,7 @@ class ShockReport:
 
 def describe(shock: Shock) -> str:
     """A shock in words: 'demand −22%, cost per result +25% on live_streaming; budget −10%'."""
-    where = ", ".join(shock.channels) if shock.channels else "every channel"
-    parts = []
-    if shock.demand_change is not None:
-        parts.append(f"demand {shock.demand_change:+.0%}")
-    if shock.cost_change is not None:
-        parts.append(f"cost per result {shock.cost_change:+.0%}")
-    text = f"{', '.join(parts)} on {where}" if parts else ""
-    if shock.budget_change is not None:
-        text += ("; " if text else "") + f"budget {shock.budget_change:+.0%}"
-    return text
+    return shock_description(shock)
 
 
 def stress(scenario: Scenario | str | Path, *, solver: str | None = None,
@@ -75,10 +67,7 @@ def stress(scenario: Scenario | str | Path, *, solver: str | None = None,
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     if not scenario.shocks:
-        raise InputError("the scenario has no shocks", where=scenario.source.name
-                         if scenario.source else "scenario",
-                         fix="add a shocks: list, e.g. shocks: [{name: rival, "
-                             "channels: [live_streaming], demand_change: -0.22}]")
+        raise InputError("E0905", where=scenario.source.name if scenario.source else "scenario")
     inputs = inputs or load_inputs(scenario)
     fitted = curves or fit_curves(inputs, progress)
     base = plan_with(inputs, fitted, solver=solver)

@@ -90,6 +90,18 @@ def test_a_new_section_is_appended_after_the_others(md):
     assert list(structure(after)[1]) == ["speed", "slsqp", "quality", "extra"]
 
 
+def test_a_new_section_can_go_before_a_named_one_and_keeps_its_place_when_rewritten(md):
+    before = structure(md.read_text(encoding="utf-8"))[1]
+    write_section("headline", "Headline", "first", "cmd", path=md, before="slsqp")
+    write_section("headline", "Headline", "again", "cmd", path=md, before="speed")
+    after = structure(md.read_text(encoding="utf-8"))[1]
+    assert list(after) == ["speed", "headline", "slsqp", "quality"]
+    assert body_of(after["headline"]) == "again"
+    assert all(after[k] == before[k] for k in before)
+    write_section("other", "Other", "x", "cmd", path=md, before="missing")
+    assert list(structure(md.read_text(encoding="utf-8"))[1])[-1] == "other"
+
+
 def test_a_section_whose_name_starts_another_ones_is_its_own_section(md):
     write_section("speed_cbc", "Speed with CBC", "cbc", "cmd", path=md)
     write_section("speed", "Speed", "short", "cmd speed", path=md)

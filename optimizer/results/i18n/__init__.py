@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import gettext
 import os
+import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_date
-from babel.numbers import format_compact_currency, format_compact_decimal, format_currency, \
+from babel.numbers import format_compact_currency, format_compact_decimal, \
     format_decimal
 from babel.support import Translations
 
-from budgetopt.money import CURRENCY_SIGNS, money as house_money
+from budgetopt.messages import Msg
+from budgetopt.money import currency_sign, money
 
 LANGUAGES = ("en", "zh")
 DOMAIN = "budgetopt"
@@ -73,6 +75,63 @@ KNOWN_WORDS = (N_("revenue"), N_("gmv"), N_("sales"), N_("profit"), N_("conversi
                N_("day"), N_("week"), N_("month"), N_("max_revenue"), N_("max_roi"),
                N_("max_profit"), N_("target_roi"))
 
+#: Column names, table keys and settings of the other commands' workbooks and consoles
+#: (compare, frontier, shocks, backtest), worded through the "column" context.
+COLUMN_WORDS = (
+    NC_("column", "multiple"),
+    NC_("column", "budget"),
+    NC_("column", "status"),
+    NC_("column", "fixed"),
+    NC_("column", "dynamic"),
+    NC_("column", "reserve"),
+    NC_("column", "predicted_kpi"),
+    NC_("column", "frontier_slope"),
+    NC_("column", "profit"),
+    NC_("column", "note"),
+    NC_("column", "mark"),
+    NC_("column", "scenario_budget"),
+    NC_("column", "mroi_below_1_budget"),
+    NC_("column", "profit_optimal_budget"),
+    NC_("column", "metric"),
+    NC_("column", "setting"),
+    NC_("column", "differs"),
+    NC_("column", "run"),
+    NC_("column", "budget_dual"),
+    NC_("column", "value"),
+    NC_("column", "delta"),
+    NC_("column", "change"),
+    NC_("column", "base"),
+    NC_("column", "total"),
+    NC_("column", "shock"),
+    NC_("column", "description"),
+    NC_("column", "shocked_base_roi"),
+    NC_("column", "shocked_base_roi_retained"),
+    NC_("column", "reoptimized_roi"),
+    NC_("column", "reoptimized_roi_retained"),
+    NC_("column", "reoptimized_status"),
+    NC_("column", "recovered_kpi"),
+    NC_("column", "meets_roi_floor"),
+    NC_("column", "unit"),
+    NC_("column", "folds"),
+    NC_("column", "periods"),
+    NC_("column", "actual"),
+    NC_("column", "forecast"),
+    NC_("column", "wape"),
+    NC_("column", "accuracy"),
+    NC_("column", "coverage"),
+    NC_("column", "spend"),
+    NC_("column", "roi"),
+    NC_("column", "incremental_kpi"),
+    NC_("column", "marginal_roi"),
+    NC_("column", "mroi_below_1"),
+    NC_("column", "margin"),
+    NC_("column", "profit_at_optimum"),
+    NC_("column", "net_roi"),
+)
+#: Names used as words elsewhere: statuses, risk measures, totals keys and table keys.
+MORE_WORDS = (N_("mean"), N_("cvar"), N_("market"), N_("units"), N_("failed"), N_("overall"),
+              N_("channels"), N_("totals"), N_("settings"), N_("allocation"), N_("frontier"),
+              N_("marks"), N_("chart"))
 
 class Words:
     """Everything language-dependent a report needs: translated text and formatted numbers."""
@@ -91,6 +150,33 @@ class Words:
     def _(self, message: str) -> str:
         return self.catalog.gettext(message)
 
+    def say(self, text) -> str:
+        """A sentence in this language: a `Msg` through its message id (its values worded
+        too), a plain English sentence (read back from summary.json) through the catalog
+        template it was made from; anything the catalogs do not know stays as written."""
+        if text is None or not self.chinese:
+            return "" if text is None else str(text)
+        if isinstance(text, Msg) and not text.values:
+            return self._(text.template)
+        if isinstance(text, Msg):
+            values = {k: self.say(v) if isinstance(v, Msg) or _sentence(v) else v
+                      for k, v in text.values.items()}
+            return self._(text.template).format(**values)
+        return _reworded(self.language, str(text))[1]
+
+    def error_line(self, exc) -> str:
+        """An error's one line in this language: `where: what — fix: how [E0201]`, the code
+        in every language; keys, values, file names and positions as written."""
+        if not self.chinese:
+            return exc.line()
+        where = self.say(exc.where) if exc.where else ""
+        text = self._("{where}: {what}").format(where=where, what=self.say(exc.what)) \
+            if where else self.say(exc.what)
+        if exc.fix:
+            text += self._(" — fix: {fix}").format(fix=self.say(exc.fix))
+        code = getattr(exc, "code", None)
+        return " ".join(text.split()) + (f" [{code}]" if code else "")
+
     def kpi(self, name: str) -> str:
         """A KPI's name in this language (a column name the catalogs do not know stays)."""
         return self._(name) if name in KNOWN_WORDS else name
@@ -102,18 +188,15 @@ class Words:
         return self.catalog.ngettext(singular, plural, n)
 
     def money(self, amount: float, currency: str = "CNY", decimals: int = 0) -> str:
-        """A whole amount with its sign: ¥1,234 (English keeps the house format)."""
-        if not self.chinese:
-            return house_money(amount, currency, decimals)
-        pattern = "¤#,##0" + ("." + "0" * decimals if decimals else "")
-        return format_currency(amount, currency, format=pattern, locale=self.locale,
-                               currency_digits=False)
+        """A whole amount with its sign: ¥1,234 (English writes each currency as at home;
+        Chinese in the zh locale, so US$1,234)."""
+        return money(amount, currency, decimals, self.locale if self.chinese else None)
 
     def compact_money(self, amount: float, currency: str = "CNY") -> str:
         """A short amount: ¥1400万 / ¥1.58亿 in Chinese, ¥14M in English."""
         if not self.chinese:
             from budgetopt.optimizer.results.charts import compact
-            return compact(amount, CURRENCY_SIGNS.get(currency, ""))
+            return compact(amount, currency_sign(currency))
         if abs(amount) < 1e4:         # below 1万 the whole amount reads best
             return self.money(round(amount) + 0.0, currency)
         digits = 2 if abs(amount) < 1e5 else 1
@@ -140,6 +223,63 @@ class Words:
         if not self.chinese:
             return f"{value:%d %b %Y}"
         return format_date(value, format="long", locale=self.locale)
+
+
+def _sentence(value) -> bool:
+    """Text worth wording (a phrase with a space), not a name, key or number."""
+    return isinstance(value, str) and " " in value.strip()
+
+
+@lru_cache(maxsize=4096)
+def _reworded(language: str, text: str) -> tuple[int, str]:
+    """(characters explained by catalog text, the text in `language`) for an English sentence
+    read back as plain text: a message id itself, else the parse through the catalog templates
+    (nested in their values) that explains the most of it; unknown text stays as written."""
+    if not text.strip():
+        return 0, text
+    catalog = translations(language)
+    found = catalog.gettext(text)
+    if found != text:
+        return len(text), found
+    best, rank = (0, text), (0, 0)
+    for pattern, names, template in _patterns(language):
+        match = pattern.fullmatch(text)
+        if not match:
+            continue
+        literal = len(text) - sum(len(v) for v in match.groups())
+        explained = literal
+        values = {}
+        for name, value in zip(names, match.groups()):
+            if _sentence(value):
+                inner, value = _reworded(language, value)
+                explained += inner
+            values[name] = value
+        # most text explained; on a tie the template that explains more by itself
+        if (explained, literal) > rank:
+            rank = (explained, literal)
+            best = (explained, catalog.gettext(template).format(**values))
+    return best
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@lru_cache(maxsize=None)
+def _patterns(language: str) -> tuple:
+    """Every catalog template with placeholders (and some literal text) as a pattern."""
+    catalog = translations(language)
+    ids = [m for m in getattr(catalog, "_catalog", {}) if isinstance(m, str) and "{" in m
+           and "\x04" not in m]
+    out = []
+    for template in ids:
+        parts = _PLACEHOLDER.split(template)
+        literal, names = parts[0::2], parts[1::2]
+        if not names or len(set(names)) != len(names) or not "".join(literal).strip(" :;,.-—"):
+            continue        # "{first}, {second}" would split any list: worded only as a Msg
+        regex = "".join(re.escape(text) + ("(.+?)" if i < len(names) else "")
+                        for i, text in enumerate(literal))
+        out.append((template, re.compile(regex, re.S), tuple(names)))
+    return tuple((pattern, names, template) for template, pattern, names in sorted(out))
 
 
 def words_for(result, language: str | None = None) -> Words:

@@ -95,9 +95,16 @@ def test_an_unreachable_master_is_named(unused_port):
     assert "refused" in text.lower()
 
 
-def test_masters_that_are_not_host_addresses_are_left_to_spark():
+def test_masters_that_are_not_host_addresses_are_left_to_spark(monkeypatch):
+    tried = []
+    monkeypatch.setattr(spark_backend.socket, "create_connection",
+                        lambda address, timeout=None: tried.append(address))
     for master in ("local[*]", "local[2]", "yarn", "k8s://https://10.0.0.1:443"):
-        spark_backend.check_master(master, "x")   # no connection attempted, no error
+        assert spark_backend.check_master(master, "x") is None
+    assert tried == []                      # no connection attempted for any of them
+    with pytest.raises(TypeError):          # a standalone master is dialled (the stub returns
+        spark_backend.check_master("spark://10.0.0.9:7077", "x")  # None: no context manager)
+    assert tried == [("10.0.0.9", 7077)]
 
 
 @pytest.fixture
@@ -157,7 +164,8 @@ def test_spark_local_mode_plans_channel_by_market_identically(cli, tmp_path):
     assert cli("run", local, "--out", tmp_path / "a", "--no-report", "--quiet") == 0
     assert cli("run", spark, "--out", tmp_path / "b", "--no-report", "--quiet") == 0
     names = sorted(p.name for p in (tmp_path / "a").iterdir() if p.suffix == ".csv")
-    assert names == ["allocation.csv", "channels.csv", "curves.csv", "forecast.csv"]
+    assert names == ["allocation.csv", "channels.csv", "curves.csv", "forecast.csv",
+                     "plausible_curves.csv"]
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     allocation = pd.read_csv(tmp_path / "b" / "allocation.csv")

@@ -10,7 +10,7 @@ import pytest
 
 from budgetopt.errors import InputError
 from budgetopt.forecasts.history.loader import load_history
-from tests.forecasts.history.test_history import make_rows
+from history_rows import make_rows
 
 NAMES = ("搜索广告", "直播带货 (抖音)", "小红书·种草")
 

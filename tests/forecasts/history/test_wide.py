@@ -119,7 +119,8 @@ CASES = {
     "missing": (None, lambda s: s["spend_columns"].update(ch03="spend_ch9"), True,
                 "missing spend column 'spend_ch9' for channel ch03"),
     "duplicated": (None, lambda s: s["spend_columns"].update(ch03="spend_ch01"), True,
-                   "spend column 'spend_ch01' is given for ch01 and ch03"),
+                   "column 'spend_ch01' is both the spend of ch01 (spend_columns.ch01) and the spend of "
+                   "ch03 (spend_columns.ch03)"),
     "negative": (_negative, None, True, "spend of ch01 is negative (-12.5)"),
     "text": (_text, None, True, "'n/a spend' is not a number"),
     "never": (_never, None, True, "channel 'ch02' never spent"),

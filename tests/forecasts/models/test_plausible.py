@@ -1,5 +1,6 @@
 """Coupling to the baseline profiled per unit, and the plausible set: weights from the profile
-likelihood, widened when a parameter sits at a bound; seeded draws (least squares only)."""
+likelihood, widened when a parameter sits at a bound; seeded draws; the baseline's level error
+from the holdouts (least squares only)."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,8 +9,9 @@ import pytest
 
 from budgetopt.datasets import ChannelTruth, world_from_truths
 from budgetopt.forecasts.history.calendar import holiday_frame
-from budgetopt.forecasts.models.plausible import (CHI2_1_95, draw_responses, effective_share,
-                                                  not_identified)
+from budgetopt.forecasts.models.fit import UnitFit, baseline_level_error
+from budgetopt.forecasts.models.plausible import (CHI2_1_95, baseline_level_draws, draw_responses,
+                                                  effective_share, not_identified)
 from budgetopt.forecasts.models.response import MAX_GAIN, Response, profile_response
 
 START, END = "2023-01-01", "2025-12-31"
@@ -93,3 +95,34 @@ def test_effective_share_discounts_autocorrelated_residuals():
     red = np.convolve(white, np.ones(5) / 5, mode="same")
     assert effective_share(red) < 0.5
     assert CHI2_1_95 == pytest.approx(3.841)
+
+
+def _fit_with_holdouts(errors, sigma=0.05, multiplicative=True):
+    response = Response("exp", 5.0, 1.0, 0.0, 0.1, multiplicative)
+    return UnitFit(("ch", None), 5.0, 1, "{}", response=response, sigma=sigma,
+                   holdout_errors=tuple(errors))
+
+
+def test_the_baseline_level_error_is_the_holdouts_mean_error_over_the_horizon():
+    # every holdout misses by 2σ on every step: the level over any horizon is off by 2σ
+    biased = _fit_with_holdouts([(k, 2.0) for k in range(1, 5) for _ in range(91)])
+    assert baseline_level_error(biased, np.ones(91), 91) == pytest.approx(2.0 * 0.05)
+    # additive form: relative to the baseline's mean
+    additive = _fit_with_holdouts([(k, 2.0) for k in range(1, 5) for _ in range(91)],
+                                  sigma=500.0, multiplicative=False)
+    assert baseline_level_error(additive, np.full(91, 10_000.0), 91) == pytest.approx(0.1)
+    # noisy holdouts: the root-mean-square of the four holdout means, at least σ/√steps
+    errors = np.random.default_rng(1).standard_normal((4, 91)) + [[0.1], [-0.3], [0.2], [0.0]]
+    noisy = _fit_with_holdouts([(k + 1, float(e)) for k in range(4) for e in errors[k]])
+    rms = np.sqrt(np.mean(errors.mean(axis=1) ** 2))
+    assert baseline_level_error(noisy, np.ones(91), 91) == pytest.approx(
+        max(rms, 1 / np.sqrt(91)) * 0.05)
+    assert baseline_level_error(_fit_with_holdouts([]), np.ones(91), 91) == 0.0
+
+
+def test_level_draws_are_seeded_and_spread_as_the_level_error():
+    a = baseline_level_draws(0.08, 4000, 0, "kol")
+    assert np.array_equal(a, baseline_level_draws(0.08, 4000, 0, "kol"))
+    assert not np.array_equal(a, baseline_level_draws(0.08, 4000, 0, "social"))
+    assert a.std() == pytest.approx(0.08, rel=0.05) and abs(a.mean()) < 0.01
+    assert not baseline_level_draws(0.0, 10, 0, "kol").any()

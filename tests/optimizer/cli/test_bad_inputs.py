@@ -3,6 +3,7 @@ exits with code 2 and one line naming the file, the place and the fix, shows no 
 leaves no output directory behind — for `validate` and for `run --out` alike."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -22,15 +23,22 @@ BY_ID = {c["case"]: c for c in CASES}
 
 
 def scenario_for(case: dict, tmp_path: Path) -> Path:
-    """The case's scenario file; cases with `make` get their scenario and files in tmp_path."""
+    """The case's scenario file; cases with `make` get their scenario and files in tmp_path:
+    a sparse file over the size limit, a link to a device, or a named pipe."""
     source = BAD / f"{case['case']}.yaml"
     if "make" not in case:
         return source
-    assert case["make"] == "sparse_over_limit"
     copy = tmp_path / source.name
     shutil.copyfile(source, copy)
-    with open(tmp_path / case["file"], "wb") as f:  # a hole, not 2 GB of bytes on disk
-        f.truncate(hist.MAX_HISTORY_BYTES + 1)
+    made = tmp_path / case["file"]
+    if case["make"] == "sparse_over_limit":
+        with open(made, "wb") as f:  # a hole, not 2 GB of bytes on disk
+            f.truncate(hist.MAX_HISTORY_BYTES + 1)
+    elif case["make"] == "device_link":
+        made.symlink_to("/dev/zero")
+    else:
+        assert case["make"] == "fifo", case
+        os.mkfifo(made)
     return copy
 
 
@@ -45,7 +53,7 @@ def assert_one_clear_line(err: str, case: dict) -> None:
         assert fragment in line, f"{fragment!r} not in {line!r}"
 
 
-CORPUS_SIZE = 103   # the cases docs/errors.md describes; a case added or lost must be noticed
+CORPUS_SIZE = 149   # the cases docs/errors.md describes; a case added or lost must be noticed
 
 
 def test_the_corpus_has_distinct_cases_one_per_scenario_file():
@@ -65,7 +73,7 @@ def _history_key(scenario: Path) -> str | None:
 
 
 def test_every_fixture_file_is_used_and_every_case_names_its_own_files():
-    used = {"cases.yaml", "good/scenario.yaml", "good/history.csv"}
+    used = {"cases.yaml", "good/scenario.yaml", "good/history.csv", "good/wide_scenario.yaml"}
     for case in CASES:
         scenario = BAD / f"{case['case']}.yaml"
         history = _history_key(scenario)
@@ -77,12 +85,14 @@ def test_every_fixture_file_is_used_and_every_case_names_its_own_files():
     assert on_disk - used == set(), "fixture files no case uses"
     missing = {u for u in used - on_disk if u != "good"}
     # only the deliberately absent history and the one the test makes are not on disk
-    assert missing == {"no_such_history.csv", "history_too_large.csv"}
-    assert BY_ID["history_too_large"]["make"] == "sparse_over_limit"
+    made = {c["file"] for c in CASES if "make" in c}
+    assert missing == {"no_such_history.csv"} | made
+    assert made >= {"history_too_large.csv", "history_device.csv", "history_fifo.csv"}
 
 
-def test_the_valid_scenario_the_cases_depart_from_is_valid(cli, capsys):
-    assert cli("validate", BAD / "good" / "scenario.yaml") == 0
+@pytest.mark.parametrize("name", ["scenario.yaml", "wide_scenario.yaml"])
+def test_the_valid_scenarios_the_cases_depart_from_are_valid(cli, capsys, name):
+    assert cli("validate", BAD / "good" / name) == 0
     assert "ok — 3 units, 12 week periods" in capsys.readouterr().out
 
 

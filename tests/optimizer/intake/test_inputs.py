@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -28,7 +29,12 @@ def scenario_with(demo_scenario):
 
 def test_period_caps_must_name_period_starts(scenario_with, history):
     ok = scenario_with(limits={"period_budget_max": {"2026-10-08": 900_000}})
-    assert check_inputs(ok, history).periods is not None
+    periods = check_inputs(ok, history).periods
+    # 7-day blocks from the start; the 1-day stub (Dec 31) joins the last week
+    weeks = pd.date_range(ok.horizon.start, ok.horizon.end, freq="7D")[:-1]
+    assert len(weeks) == 13 and list(periods["period_start"]) == list(weeks)
+    assert periods["days"].tolist() == [7] * 12 + [8]
+    assert pd.Timestamp("2026-10-08") in set(periods["period_start"])
     bad = scenario_with(limits={"period_budget_max": {"2026-10-09": 900_000}})
     with pytest.raises(InputError, match="names 2026-10-09, which is not the first day of a "
                                          "plan period") as err:
@@ -37,7 +43,9 @@ def test_period_caps_must_name_period_starts(scenario_with, history):
 
 
 def test_cac_cap_needs_a_conversions_column(scenario_with, history):
-    assert check_inputs(scenario_with(channels={"kol": {"cac_cap": 80}}), history)
+    inputs = check_inputs(scenario_with(channels={"kol": {"cac_cap": 80}}), history)
+    assert "kol" in {u.channel for u in inputs.units}
+    assert inputs.scenario.channels["kol"].cac_cap == 80
     no_conversions = history.frame.drop(columns="conversions")
     from budgetopt.forecasts.history.loader import validate_history
     bare = validate_history(no_conversions, source="bare.csv")

@@ -113,11 +113,23 @@ def _rules_obeyed_by(units, witness, value_of, fixed, data):
             rules.append(PeriodBudgetCap(f"period_cap:{p}", "<=", period=p,
                                          amount=float(witness[:, p].sum()) * slack()))
     if objective != "max_revenue" and data.draw(st.booleans()):
-        rules.append(ReturnHurdle("dynamic_min_roi", "<=", threshold=0.0, allowed=0.0))
+        # a hurdle the witness clears: below the lowest marginal ROI its dynamic money earns
+        slopes = [left_slope(value_of, u.key, p, witness[i, p])
+                  for i, u in enumerate(units) for p in range(n_periods)
+                  if witness[i, p] > fixed.get((u.key, p), 0.0) + TOL]
+        if slopes:
+            rules.append(ReturnHurdle("dynamic_min_roi", "<=", threshold=min(slopes) / slack(),
+                                      allowed=0.0))
     return rules, objective, target
 
 
-def _check(rule, spend, inc_of, total, n_periods):
+def left_slope(value_of, key, period, spend, step=1e-3):
+    """The slope of the curve table's segment that ends at or contains `spend`: the marginal
+    ROI of the last unit of money placed there."""
+    return (value_of(key, period, spend) - value_of(key, period, spend - step)) / step
+
+
+def _check(rule, spend, inc_of, total, n_periods, value_of=None, fixed=None):
     """Does the plan obey the rule? Read from spend and curve values only."""
     def channel(c):
         return sum(v for (k, _), v in spend.items() if k == c)
@@ -151,7 +163,10 @@ def _check(rule, spend, inc_of, total, n_periods):
     if name == "target_roi":
         return sum(inc_of(c) for c in {k for k, _ in spend}) >= rule.target * total * (1 - TOL)
     if name == "dynamic_min_roi":
-        return True            # threshold 0: every segment qualifies
+        # every cell with dynamic money spends its last unit where marginal ROI clears the hurdle
+        placed = [(k, p, v) for (k, p), v in spend.items() if v > fixed.get((k, p), 0.0) + 1e-3]
+        return all(left_slope(value_of, k, p, v) >= rule.threshold * (1 - 1e-6) - TOL
+                   for k, p, v in placed)
     raise AssertionError(f"unchecked rule {name}")
 
 
@@ -184,7 +199,8 @@ def test_feasible_scenarios_always_get_plans_that_obey_every_rule(log_curves, dr
         return sum(value_of(k, p, v) for (k, p), v in spend.items() if k == channel)
 
     for rule in rules:
-        assert _check(rule, spend, inc_of, total, n_periods), rule.describe("CNY")
+        assert _check(rule, spend, inc_of, total, n_periods, value_of, fixed), \
+            rule.describe("CNY")
 
 
 def test_the_interpolated_value_is_the_curve_at_breakpoints_and_linear_between(log_curves):

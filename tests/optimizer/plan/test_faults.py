@@ -53,7 +53,8 @@ def test_a_time_limit_hit_is_a_plan_error_not_a_plan(log_curves, solver):
     other = "cbc" if solver == "highs" else "highs"
     assert str(err) == (f"solver.time_limit_s: solver {solver} stopped at its time limit of "
                         f"1e-06 s before it found the optimal plan; no plan is written — fix: "
-                        f"raise solver.time_limit_s in the scenario, or try --solver {other}")
+                        f"raise solver.time_limit_s in the scenario, or try --solver {other} "
+                        "[E0608]")
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])

@@ -35,7 +35,7 @@ def fitted(demo_fit):
 def test_run_writes_every_output_with_the_documented_columns(demo_out):
     assert sorted(p.name for p in demo_out.iterdir()) == [
         "allocation.csv", "channels.csv", "charts", "curves.csv", "forecast.csv", "plan.xlsx",
-        "report.html", "run.json", "scenario.yaml", "summary.json"]
+        "plausible_curves.csv", "report.html", "run.json", "scenario.yaml", "summary.json"]
     allocation = pd.read_csv(demo_out / "allocation.csv")
     assert list(allocation.columns) == [
         "channel", "period_start", "period_end", "fixed_spend", "dynamic_spend", "total_spend",
@@ -92,8 +92,10 @@ def test_pool_adds_up_and_fixed_split_follows_last_years_mix(scenarios_dir, demo
 def test_allocation_can_be_audited_from_curves_csv_alone(demo_out):
     allocation = pd.read_csv(demo_out / "allocation.csv")
     curves = pd.read_csv(demo_out / "curves.csv")
+    assert len(allocation) == 8 * 13            # the demo: 8 channels × 13 weeks
     for row in allocation.itertuples():
         curve = curves[(curves["channel"] == row.channel) & (curves["period_start"] == row.period_start)]
+        assert len(curve) >= 2 and curve["spend"].iloc[-1] >= row.total_spend
         assert curve["spend"].iloc[0] == 0 and curve["incremental_kpi"].iloc[0] == 0
         value = np.interp(row.total_spend, curve["spend"], curve["incremental_kpi"])
         assert value == pytest.approx(row.incremental_kpi, rel=1e-5, abs=1.0)
@@ -131,7 +133,7 @@ def test_highs_and_cbc_agree_on_the_demo(fitted):
     cbc = plan_with(inputs, fitted_curves, solver="cbc")
     assert highs.summary["solver"]["objective"] == pytest.approx(
         cbc.summary["solver"]["objective"], rel=1e-6)
-    # the CVaR optimum may be reached by allocations with near-equal point-curve value
+    # the risk-measure optimum may be reached by allocations with near-equal point-curve value
     assert highs.totals["incremental_kpi"] == pytest.approx(cbc.totals["incremental_kpi"], rel=1e-4)
 
 
@@ -141,7 +143,7 @@ def test_binding_rule_and_budget_dual_are_explained(fitted):
     binding = {r["rule"]: r for r in result.summary["binding_constraints"]}
     assert "max:content_seo" in binding
     assert binding["max:content_seo"]["explanation"].startswith("raising content_seo max by ¥1 adds ¥")
-    # the plan maximizes CVaR over the plausible curves: the shadow price of the channel max is
+    # the plan maximizes its risk measure over the plausible curves: the shadow price of the max is
     # what ¥1 more of that max adds to the objective (checked by re-solving with ¥2,000 more)
     scenario = inputs.scenario
     rules = dict(scenario.channels)

@@ -10,7 +10,10 @@ import numpy as np
 import pytest
 from rich.console import Console
 
+import pandas as pd
+
 from budgetopt.optimizer.cli.console import print_plan
+from budgetopt.optimizer.results.files import plan_files
 from budgetopt.optimizer.results.workbook import summary_rows
 from budgetopt.optimizer.plan.pipeline import plan_with
 from budgetopt.optimizer.lp.risk import SampleCurves
@@ -35,7 +38,8 @@ def test_outcome_in_summary_matches_the_sample_curves_at_the_planned_spend(plann
     inputs, fitted_curves, result = planned
     out = result.summary["outcome"]
     assert out["samples"] == inputs.scenario.risk.samples == 100
-    assert out["alpha"] == 0.2 and out["measure"] == "cvar" and out["guard"] == "history"
+    # the defaults: the mean over the plausible curves, guarded by the historical mix
+    assert out["alpha"] == 0.2 and out["measure"] == "mean" and out["guard"] == "history"
     for key in ("incremental_kpi", "roi", "uplift_vs_history"):
         stats = out[key]
         assert set(stats) == {"p10", "p50", "p90", "mean", "cvar"}
@@ -58,6 +62,50 @@ def test_outcome_in_summary_matches_the_sample_curves_at_the_planned_spend(plann
     assert out["incremental_kpi"]["p10"] * 0.9 <= inc <= out["incremental_kpi"]["p90"] * 1.1
 
 
+def ru_cvar(values: np.ndarray, alpha: float) -> float:
+    """CVaR_α as Rockafellar and Uryasev define it, max over t of t − E[(t − v)⁺]/α, whose
+    maximum lies at one of the values (a concave piecewise-linear function of t)."""
+    t = values[:, None]
+    return float(np.max(t[:, 0] - np.maximum(t - values[None, :], 0.0).mean(axis=1) / alpha))
+
+
+def test_the_outcome_is_recomputed_from_the_run_folder_alone(planned, tmp_path):
+    """What finance can do without the package: value allocation.csv's spend on every sample of
+    plausible_curves.csv (np.interp per unit × period; the curves already hold each period's
+    carryover), then take P10/P50/P90, mean and CVaR of the totals."""
+    _, _, result = planned
+    for name, text in plan_files(result).items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    alloc = pd.read_csv(tmp_path / "allocation.csv")
+    curves = pd.read_csv(tmp_path / "plausible_curves.csv")
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert list(curves.columns) == ["channel", "period_start", "sample", "spend",
+                                    "incremental_kpi"]
+    samples = int(curves["sample"].max()) + 1
+    assert samples == summary["outcome"]["samples"] == 100
+    cells = {key: g for key, g in curves.groupby(["channel", "period_start"])}
+    assert len(cells) == len(alloc) > 0
+    values = np.zeros(samples)
+    for row in alloc.itertuples():
+        cell = cells[(row.channel, row.period_start)]
+        for s, g in cell.groupby("sample"):
+            assert g["spend"].is_monotonic_increasing and g["spend"].iloc[0] == 0.0
+            assert g["spend"].iloc[-1] >= row.total_spend
+            values[s] += np.interp(row.total_spend, g["spend"], g["incremental_kpi"])
+    spend = float(alloc["total_spend"].sum())
+    alpha = summary["outcome"]["alpha"]
+    p10, p50, p90 = np.quantile(values, [0.1, 0.5, 0.9])
+    expected = {"incremental_kpi": {"p10": p10, "p50": p50, "p90": p90, "mean": values.mean(),
+                                    "cvar": ru_cvar(values, alpha)}}
+    expected["roi"] = {k: v / spend for k, v in expected["incremental_kpi"].items()}
+    for key, stats in expected.items():
+        for stat, value in stats.items():
+            assert summary["outcome"][key][stat] == pytest.approx(value, rel=2e-6), (key, stat)
+    # byte-stable: the same plan writes the same file
+    assert plan_files(plan_with(*planned[:2]))["plausible_curves.csv"] == \
+        (tmp_path / "plausible_curves.csv").read_text(encoding="utf-8")
+
+
 def test_guard_holds_on_the_solution(planned):
     """CVaR_0.2 of (plan − historical mix at the same spend) over the samples is ≥ 0."""
     _, _, result = planned
@@ -67,7 +115,8 @@ def test_guard_holds_on_the_solution(planned):
 
 
 def test_mean_and_cvar_plans_differ_as_they_should(planned):
-    inputs, fitted_curves, cvar_plan = planned
+    inputs, fitted_curves, _ = planned
+    cvar_plan = plan_with(_with_risk(inputs, measure="cvar"), fitted_curves)
     mean_plan = plan_with(_with_risk(inputs, measure="mean", guard="off"), fitted_curves)
     a, b = mean_plan.summary["outcome"], cvar_plan.summary["outcome"]
     # each plan is best on its own measure (both solved exactly on the same samples)
@@ -88,8 +137,16 @@ def test_outcome_shows_on_the_console_and_in_the_workbook(planned):
     _, _, result = planned
     console = Console(record=True, width=240)
     print_plan(result, console)
-    lines = [l for l in console.export_text().splitlines() if l.startswith("outcome over 100")]
+    text = console.export_text()
+    lines = [l for l in text.splitlines() if l.startswith("outcome over 100")]
     assert len(lines) == 1 and "P10" in lines[0] and "CVaR20%" in lines[0]
+    # the objective is named in words, and its value is the figure they name
+    objective = result.summary["objective"]
+    assert objective["in_words"] == ("CVaR20% of incremental revenue over 100 plausible curves "
+                                     "(the mean of the worst 20%)")
+    assert objective["value"] == pytest.approx(
+        result.summary["outcome"]["incremental_kpi"]["cvar"], rel=1e-6)
+    assert f"Objective (max_revenue): {objective['in_words']} = {objective['value']:,.0f}" in text
     rows = summary_rows(result)
     assert any(section.startswith("Outcome over 100") and "P90" in item
                for section, item, _, _ in rows)

@@ -63,7 +63,11 @@ def test_the_decomposition_is_written_and_charted(out):
 
 def test_curves_start_at_zero_and_rise(out):
     curves = pd.read_csv(out / "curves.csv")
-    for _, g in curves.groupby(["channel", "period_start"]):
+    allocation = pd.read_csv(out / "allocation.csv")
+    cells = curves.groupby(["channel", "period_start"])
+    assert cells.ngroups == len(allocation) > 0     # one curve per unit × period
+    for _, g in cells:
+        assert len(g) >= 2 and g["incremental_kpi"].iloc[-1] > 0
         assert g["spend"].iloc[0] == 0 and g["incremental_kpi"].iloc[0] == 0
         assert (np.diff(g["incremental_kpi"].to_numpy()) >= -1e-9).all()
 

@@ -35,3 +35,24 @@ def test_distribution_orders_its_statistics():
     assert d["cvar"] == pytest.approx(5.5)
     assert d["cvar"] <= d["p10"] <= d["p50"] <= d["p90"]
     assert cvar(v, 0.1) == d["cvar"]
+
+
+@pytest.mark.parametrize("objective, measure, language, words", [
+    ("max_revenue", "cvar", "en",
+     "CVaR20% of incremental revenue over 100 plausible curves (the mean of the worst 20%)"),
+    ("max_revenue", "mean", "en", "the mean of incremental revenue over 100 plausible curves"),
+    ("max_profit", "cvar", "en", "CVaR20% of profit (0.3 × incremental revenue − spend) over "
+                                 "100 plausible curves (the mean of the worst 20%)"),
+    ("max_roi", "mean", "en",
+     "ROI: the mean of incremental revenue over 100 plausible curves ÷ spend"),
+    ("max_revenue", "cvar", "zh", "100 条可信曲线下增量收入的 CVaR20%（最差 20% 的均值）"),
+    ("max_profit", "mean", "zh", "100 条可信曲线下利润（0.3 × 增量收入 − 投入）的均值"),
+    ("max_roi", "cvar", "zh", "ROI：100 条可信曲线下增量收入的 CVaR20%（最差 20% 的均值） ÷ 投入"),
+])
+def test_the_objective_is_named_in_words(objective, measure, language, words):
+    from types import SimpleNamespace
+
+    from budgetopt.optimizer.results.i18n import Words
+    from budgetopt.optimizer.results.wording import objective_in_words
+    risk = SimpleNamespace(measure=measure, alpha=0.2, samples=100)
+    assert objective_in_words(objective, "revenue", risk, 0.3, Words(language)) == words

@@ -72,7 +72,7 @@ def test_every_presentation_file_is_written(market_plan):
     _, out = market_plan
     names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert names == sorted(["allocation.csv", "channels.csv", "curves.csv", "forecast.csv",
-                            "summary.json", "run.json", "scenario.yaml", "report.html",
+                            "plausible_curves.csv", "summary.json", "run.json", "scenario.yaml", "report.html",
                             "plan.xlsx",
                             *(f"charts/{n}.png" for n in CHART_NAMES)])
     for name in CHART_NAMES:
@@ -199,17 +199,24 @@ def test_workbook_matches_the_csvs_with_formats_frozen_headers_and_no_formulas(m
 def test_rerun_gives_identical_bytes_for_everything_but_run_json(market_plan, tmp_path):
     result, out = market_plan
     again = write_outputs(result, tmp_path / "again")
+    compared = set()
     for path in sorted(out.rglob("*")):
         if path.is_file() and path.name != "run.json":
             assert (again / path.relative_to(out)).read_bytes() == path.read_bytes(), path.name
+            compared.add(path.name)
+    assert compared >= {"allocation.csv", "channels.csv", "curves.csv", "forecast.csv",
+                        "plausible_curves.csv", "summary.json", "scenario.yaml", "report.html",
+                        "plan.xlsx", "pool.png"}
+    assert sorted(p.name for p in again.rglob("*") if p.is_file()) == sorted(
+        p.name for p in out.rglob("*") if p.is_file())
 
 
 def test_report_can_be_skipped(market_plan, tmp_path):
     result, _ = market_plan
     out = write_outputs(result, tmp_path / "bare", report=False)
     assert sorted(p.name for p in out.iterdir()) == [
-        "allocation.csv", "channels.csv", "curves.csv", "forecast.csv", "run.json",
-        "scenario.yaml", "summary.json"]
+        "allocation.csv", "channels.csv", "curves.csv", "forecast.csv", "plausible_curves.csv",
+        "run.json", "scenario.yaml", "summary.json"]
 
 
 def test_many_units_are_capped_to_the_largest_panels(market_plan):

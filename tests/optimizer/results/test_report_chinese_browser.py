@@ -2,7 +2,7 @@
 names and chart labels, and no missing-glyph boxes. Every CJK character on the page (HTML text
 and the charts' SVG <text>) is drawn in the page's own fonts and compared with the box Chromium
 draws for characters no font has; a character drawn as that box fails the test. Skips only when
-no Chromium is installed."""
+no Chromium is installed, and fails then under CI=true."""
 from __future__ import annotations
 
 import re
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
+from browser_pages import browser, open_page, screenshot_dir  # noqa: F401 (fixture)
 from budgetopt.optimizer.cli.main import main
-from test_report_browser import _open, _screenshot_dir, browser  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[3]
@@ -69,14 +69,14 @@ def test_the_chinese_example_keeps_its_names_in_every_output(report):
 
 
 def test_the_detector_sees_boxes_when_they_are_there(browser, report):
-    page, _ = _open(browser, report, 1300)
+    page, _ = open_page(browser, report, 1300)
     # an unassigned code point has no glyph in any font: it must be reported missing
     assert page.evaluate(MISSING_GLYPHS, [["\u0379"], "16px sans-serif"]) == ["\u0379"]
     page.close()
 
 
 def test_chinese_report_shows_no_missing_glyph_boxes(browser, report, tmp_path):
-    page, events = _open(browser, report, 1300)
+    page, events = open_page(browser, report, 1300)
     assert events == []
     assert page.evaluate("document.documentElement.lang") == "zh-CN"
     assert page.locator("h1").inner_text() == "2026年第四季度 演示计划"
@@ -99,7 +99,7 @@ def test_chinese_report_shows_no_missing_glyph_boxes(browser, report, tmp_path):
     assert page.evaluate(MISSING_GLYPHS, [svg_chars, svg_font]) == []
 
     # and as pixels: the title differs from the same number of boxes in its place
-    shots = _screenshot_dir(tmp_path)
+    shots = screenshot_dir(tmp_path)
     page.screenshot(path=str(shots / "report-zh-1300.png"), full_page=True)
     title = page.locator("h1")
     title.screenshot(path=str(shots / "title.png"))

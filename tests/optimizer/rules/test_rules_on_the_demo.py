@@ -52,11 +52,13 @@ def test_max_profit_keeps_unprofitable_money_in_the_reserve(fitted, revenue_plan
     t, r = result.totals, revenue_plan.totals
     _adds_up(t)
     assert t["returned_to_reserve"] > 0
-    # the default risk measure: margin × CVaR of incremental KPI over the plausible curves −
-    # spend, at least what the revenue plan (feasible here too) reaches on the same measure
-    cvar, r_cvar = (p.summary["outcome"]["incremental_kpi"]["cvar"] for p in (result, revenue_plan))
-    assert margin * cvar - t["spend"] > margin * r_cvar - r["spend"]
-    assert result.summary["objective"]["value"] == pytest.approx(margin * cvar - t["spend"],
+    # the risk measure in force: margin × (its measure of incremental KPI over the plausible
+    # curves) − spend, more than the revenue plan (feasible here too) reaches on it
+    measure = result.summary["risk"]["measure"]
+    ours, r_ours = (p.summary["outcome"]["incremental_kpi"][measure]
+                    for p in (result, revenue_plan))
+    assert margin * ours - t["spend"] > margin * r_ours - r["spend"]
+    assert result.summary["objective"]["value"] == pytest.approx(margin * ours - t["spend"],
                                                                  rel=1e-6)
     # money was left unspent, so more budget is worth nothing, and the words say why
     assert result.summary["budget_dual"] == 0.0
@@ -66,11 +68,12 @@ def test_max_profit_keeps_unprofitable_money_in_the_reserve(fitted, revenue_plan
 
 def test_max_roi_and_target_roi(fitted, revenue_plan):
     best = plan(fitted, objective="max_roi")
-    # the ratio maximized is CVaR of incremental KPI over the plausible curves ÷ spend
-    cvar_roi = best.summary["outcome"]["roi"]["cvar"]
-    assert cvar_roi > revenue_plan.summary["outcome"]["roi"]["cvar"]
+    # the ratio maximized is the risk measure of incremental KPI over the curves ÷ spend
+    measure = best.summary["risk"]["measure"]
+    best_roi = best.summary["outcome"]["roi"][measure]
+    assert best_roi > revenue_plan.summary["outcome"]["roi"][measure]
     assert best.totals["fixed"] == pytest.approx(0.6 * best.totals["budget"], abs=0.01)
-    assert best.summary["objective"]["value"] == pytest.approx(cvar_roi, rel=1e-6)
+    assert best.summary["objective"]["value"] == pytest.approx(best_roi, rel=1e-6)
     target = (best.totals["roi"] + revenue_plan.totals["roi"]) / 2
     aimed = plan(fitted, objective="target_roi", target_roi=target)
     assert aimed.totals["roi"] >= target * (1 - 1e-6)
@@ -183,7 +186,11 @@ def test_console_explains_objective_marginal_roi_and_returned_money(fitted):
     print_plan(result, Console(file=buffer, width=240))
     out = buffer.getvalue()
     value = result.summary["objective"]["value"]
-    assert f"Objective: max_profit = {value:,.4g}" in out
+    assert ("Objective (max_profit): CVaR20% of profit (0.3 × incremental revenue − spend) over "
+            f"100 plausible curves (the mean of the worst 20%) = {value:,.0f}") in out
+    # the value is the figure the words name: margin × CVaR of incremental KPI − spend
+    outcome, spend = result.summary["outcome"], result.totals["spend"]
+    assert value == pytest.approx(0.3 * outcome["incremental_kpi"]["cvar"] - spend, rel=1e-6)
     assert "Marginal ROI (return on the next unit of money): content_seo " in out
     assert "returned unspent" in out
     assert "Marginal value of the budget: one more CNY of budget adds" in out

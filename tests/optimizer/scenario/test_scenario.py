@@ -832,7 +832,7 @@ def test_missing_file(tmp_path):
 
 
 def test_a_directory_is_not_a_scenario_file(tmp_path):
-    file_rejected(tmp_path, "scenario file not found")
+    file_rejected(tmp_path, "is a directory, not a regular scenario file")
 
 
 def test_bytes_that_are_not_utf8(tmp_path):
@@ -908,7 +908,7 @@ def test_python_object_tags_are_rejected_not_executed(tmp_path):
     text = DEMO.read_text(encoding="utf-8").replace(
         "name: 2026 Q4 demo plan", f'name: !!python/object/apply:os.system ["touch {marker}"]')
     path = write(tmp_path, text)
-    message = file_rejected(path, "could not determine a constructor",
+    message = file_rejected(path, "YAML tags such as", "are not allowed",
                             "python/object/apply:os.system")
     assert "line " in message and "column " in message
     assert not marker.exists()
@@ -919,7 +919,7 @@ def test_python_object_tags_are_rejected_not_executed(tmp_path):
                                  "!!python/object/new:subprocess.Popen [[\"echo\", \"hi\"]]"])
 def test_every_python_tag_is_refused(tmp_path, tag):
     path = write(tmp_path, f"name: {tag}\n")
-    file_rejected(path, "could not determine a constructor")
+    file_rejected(path, "YAML tags such as '!!python/", "are not allowed", "fix: remove the tag")
 
 
 # --- the budget pool --------------------------------------------------------------------------
@@ -993,3 +993,20 @@ def test_the_schema_number_pattern_accepts_what_the_files_use():
         assert re.fullmatch(pattern.removeprefix("^").removesuffix("$"), found), found
     assert re.match(pattern, "1:4") and not re.match(pattern, "4:1")
 
+
+
+@pytest.mark.parametrize("written", ["off", "Off", "OFF", "'off'", '"off"', "no", "false"])
+def test_an_unquoted_guard_off_turns_the_guard_off(tmp_path, written):
+    """YAML 1.1 reads unquoted off (and no, false) as false: the guard is off, not refused."""
+    text = DEMO.read_text(encoding="utf-8")
+    path = write(tmp_path, f"{text.rstrip()}\nrisk: {{guard: {written}}}\n")
+    path.with_name("data").symlink_to(DEMO.parent / "data")
+    assert yaml.safe_load(path.read_text(encoding="utf-8"))["risk"]["guard"] in (False, "off")
+    assert load_scenario(path).risk.guard == "off"
+
+
+def test_a_guard_of_true_or_another_word_is_refused():
+    for value in (True, "on", "yes please"):
+        data = base()
+        data["risk"] = {"guard": value}
+        rejected(data, "risk.guard", "history", "off")

@@ -133,7 +133,7 @@ def test_real_runs_with_highs_and_cbc_agree_and_a_bigger_budget_does_not(cli, de
     cbc = write_outputs(plan_with(inputs, fitted_curves, solver="cbc"), tmp_path / "cbc")
     bigger = dataclasses.replace(inputs, scenario=with_budget(inputs.scenario, 15_000_000))
     more = write_outputs(plan_with(bigger, fitted_curves), tmp_path / "more")
-    # the CVaR objective has near-ties between plans, so the solvers agree on the objective but
+    # the risk-measure objective has near-ties between plans, so the solvers agree on it but
     # may pick allocations a fraction of a percent apart; a bigger budget moves them by far more
     assert cli("compare", highs, cbc, "--tolerance", "0.01") == 0
     out = capsys.readouterr().out

@@ -118,7 +118,7 @@ def test_cost_shock_values_the_base_plan_on_stretched_curves(report):
     row = report.table.set_index("shock").loc["search_cpc"]
     assert row["shocked_base_incremental_kpi"] == pytest.approx(expected, rel=1e-6)
     assert row["shocked_base_incremental_kpi"] < base.totals["incremental_kpi"]
-    # re-optimizing maximizes the risk measure (CVaR over the plausible curves), not the point
+    # re-optimizing maximizes the risk measure over the plausible curves, not the point
     # curve: its point value stays within 0.1% of the shocked base plan's, either way
     assert row["reoptimized_incremental_kpi"] == pytest.approx(
         row["shocked_base_incremental_kpi"], rel=1e-3)
