@@ -113,3 +113,31 @@ def test_a_set_made_for_other_periods_is_refused(curves):
     assert curves.matches(PERIODS)
     assert not curves.matches(PERIODS.iloc[:1])
     assert curves.periods == period_rows(PERIODS) == ((0, "2026-10-01", 7), (1, "2026-10-08", 3))
+
+
+def test_samples_carry_the_baseline_level_error_shared_by_one_baseline(curves):
+    """Each sample scales a unit's curve by exp(ρ · level shift), the shift a seeded normal
+    with the unit's level error; units of one baseline (one level key) shift together."""
+    from budgetopt.forecasts.models.plausible import baseline_level_draws
+
+    def coupled(level_error, key=""):
+        return dataclasses.replace(curves, units=tuple(
+            dataclasses.replace(u, response=dataclasses.replace(u.response, coupling=rho),
+                                plausible=(), level_error=level_error, level_key=key)
+            for u, rho in zip(curves.units, (0.8, 0.5))))
+
+    table = curves.table(1000.0)
+    index = ["unit", "period", "sample", "spend"]
+    still = coupled(0.0).samples(table, 50, seed=7).set_index(index)["incremental_kpi"]
+    moved = coupled(0.1, "baseline of market m").samples(table, 50, seed=7).set_index(index)
+    level = baseline_level_draws(0.1, 50, 7, "baseline of market m")
+    assert level.std() > 0.05
+    ratio = (moved["incremental_kpi"] / still)[still > 0].reset_index()
+    expected = np.exp(ratio["unit"].map({"a": 0.8, "b": 0.5}).to_numpy()
+                      * level[ratio["sample"].to_numpy()])
+    assert np.allclose(ratio["incremental_kpi"], expected, rtol=1e-9)
+    assert ratio["incremental_kpi"].std() > 0.03
+    # a unit of its own baseline draws its own shifts
+    own = coupled(0.1).samples(table, 50, seed=7).set_index(index)["incremental_kpi"]
+    a = (own / still)[still > 0].xs("a", level="unit").groupby("sample").first()
+    assert np.allclose(a.to_numpy(), np.exp(0.8 * baseline_level_draws(0.1, 50, 7, "a")))
