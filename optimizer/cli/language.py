@@ -25,27 +25,14 @@ def scenario_language(path) -> str | None:
         text = path.read_text(encoding="utf-8", errors="replace")
     except (OSError, ValueError):
         return None
-    try:     # the node tree only: aliases and merge keys stay unexpanded (a YAML bomb is cheap)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    try:
+        data = yaml.safe_load(text)
     except (yaml.YAMLError, ValueError, RecursionError):   # broken YAML: look for the line
         found = _LANGUAGE_LINE.search(text)
         return found[1] if found else None
-    language = _scalar(_value(_value(root, "report"), "language"))
+    report = data.get("report") if isinstance(data, dict) else None
+    language = report.get("language") if isinstance(report, dict) else None
     return language if language in LANGUAGES else None
-
-
-def _value(node, key: str):
-    """The node under `key` of a mapping node (None when there is none)."""
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    for k, v in node.value:
-        if isinstance(k, yaml.ScalarNode) and k.value == key:
-            return v
-    return None
-
-
-def _scalar(node) -> str | None:
-    return node.value if isinstance(node, yaml.ScalarNode) else None
 
 
 def command_words(lang: str | None = None, *paths) -> Words:
