@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from budgetopt.optimizer.results.outputs import write_outputs
     from budgetopt.optimizer.results.spreadsheet import write_workbook
     from budgetopt.optimizer.results.tables import PlanResult
-    from budgetopt.optimizer.scenario.loader import load_scenario, scenario_from_dict
+    from budgetopt.optimizer.scenario.loader import (load_scenario, scenario_from_dict,
+                                                     scenario_language)
     from budgetopt.optimizer.scenario.spec import Scenario, Shock
     from budgetopt.optimizer.tools.compare import Comparison, comparison_files, load_run
     from budgetopt.optimizer.tools.compare import compare_runs as compare
@@ -46,6 +47,7 @@ _API = {
     "PlanResult": "budgetopt.optimizer.results.tables",
     "load_scenario": "budgetopt.optimizer.scenario.loader",
     "scenario_from_dict": "budgetopt.optimizer.scenario.loader",
+    "scenario_language": "budgetopt.optimizer.scenario.loader",
     "Scenario": "budgetopt.optimizer.scenario.spec",
     "Shock": "budgetopt.optimizer.scenario.spec",
     "Comparison": "budgetopt.optimizer.tools.compare",

@@ -6,6 +6,9 @@ from budgetopt.messages import ErrorText, N_
 
 _TOO_LARGE = N_("split the history into smaller files (fewer years or units) or aggregate days "
                 "to weeks")
+_UTF8_FIX = N_("set history_encoding: utf-8 (or remove history_encoding to detect the encoding)")
+_ROLES_FIX = N_("give each role its own column: the date, the market, the KPI, each channel's "
+                "spend and each control are different columns")
 _EMPTY = N_("export the history with a header row (date,channel,spend,revenue) and one row per "
             "day or week")
 
@@ -41,6 +44,28 @@ INPUT_ERRORS: dict[str, ErrorText] = {
                        N_("write e.g. CNY or USD"), "scenario"),
     "E0115": ErrorText(N_("{at}{value} does not have the form this key needs"),
                        N_("see docs/scenario.md for how to write {key}"), "scenario"),
+    "E0116": ErrorText(N_("is {kind}, not a regular scenario file"),
+                       N_("point to the scenario file itself, saved on disk"), "scenario"),
+    "E0117": ErrorText(N_("file is {size}, over the {limit} limit"),
+                       N_("a scenario is a few kilobytes of YAML; check that this is the scenario "
+                          "file"), "scenario"),
+    "E0118": ErrorText(N_("{at}YAML tags such as '{tag}' are not allowed"),
+                       N_("remove the tag; a scenario holds only text, numbers, dates, lists and "
+                          "mappings"), "scenario"),
+    "E0119": ErrorText(N_("{at}the document expands to more than {limit} values through anchors, "
+                          "aliases (*name) and merge keys (<<:)"),
+                       N_("write the values out instead of repeating aliases; a scenario needs "
+                          "far fewer values"), "scenario"),
+    "E0120": ErrorText(N_("{at}an alias refers to the value that contains it"),
+                       N_("remove the alias (*name) from inside its own anchor (&name)"),
+                       "scenario"),
+    "E0121": ErrorText(N_("{at}got {value}, which YAML reads from an unquoted yes/no, on/off or "
+                          "true/false"),
+                       N_("quote the word so YAML keeps it as text, and use {choices}"),
+                       "scenario"),
+    "E0122": ErrorText(N_("{at}got {value}, which YAML reads from an unquoted yes/no, on/off or "
+                          "true/false"),
+                       N_("write {key} as a number; a boolean is never a number"), "scenario"),
     # --- the history file ------------------------------------------------------------------
     "E0201": ErrorText(N_("history file not found (looked for {path})"),
                        N_("check the path; relative paths resolve from the current directory"),
@@ -91,6 +116,17 @@ INPUT_ERRORS: dict[str, ErrorText] = {
                        N_("re-export the history as Parquet or CSV"), "history"),
     "E0222": ErrorText(N_("kpi {kpi} cannot be the KPI column"),
                        N_("name a numeric KPI column of the history, e.g. revenue"), "history"),
+    "E0223": ErrorText(N_("is {kind}, not a regular history file"),
+                       N_("point to the history file itself, saved on disk"), "history"),
+    "E0224": ErrorText(N_("byte 0x{byte} cannot be read as {tried} text; read as GB18030 (Chinese "
+                          "Excel's encoding) the line is {shown}"),
+                       N_("if that reads right, set history_encoding: gb18030; otherwise save the "
+                          "file as UTF-8 (in Excel: Save As > CSV UTF-8)"), "history"),
+    "E0225": ErrorText(N_("the file starts with a UTF-8 byte-order mark but history_encoding is "
+                          "{declared}, which reads it as mojibake ({shown})"), _UTF8_FIX,
+                       "history"),
+    "E0226": ErrorText(N_("the file is UTF-8 text but history_encoding is {declared}, which reads "
+                          "it as mojibake ({shown})"), _UTF8_FIX, "history"),
     # --- the history's columns and rows ---------------------------------------------------
     "E0230": ErrorText(N_("{problem}"),
                        N_("supply daily or weekly rows covering at least {days} days per unit"),
@@ -182,4 +218,6 @@ INPUT_ERRORS: dict[str, ErrorText] = {
                        N_("add one future row per day"), "history"),
     "E0268": ErrorText(N_("control {name}{market} has no future row between {first} and {last}"),
                        N_("add one future row per week"), "history"),
+    "E0269": ErrorText(N_("column {column} is given twice as {role}"), _ROLES_FIX, "history"),
+    "E0270": ErrorText(N_("column {column} is both {was} and {role}"), _ROLES_FIX, "history"),
 }

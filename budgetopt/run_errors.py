@@ -158,6 +158,14 @@ RUN_ERRORS: dict[str, ErrorText] = {
                           "{now}… now)"),
                        N_("restore the history the run used, or pass --history with a copy of "
                           "it"), "reproduce"),
+    "E0510": ErrorText(N_("{name} is {kind}, not a regular file"),
+                       N_("restore the file as the run wrote it"), "reproduce"),
+    "E0511": ErrorText(N_("{name} is {size}, over the {limit} limit"),
+                       N_("restore the file as the run wrote it"), "reproduce"),
+    "E0512": ErrorText(N_("{name} cannot be read ({reason})"),
+                       N_("check the file's permissions and that it is not locked"), "reproduce"),
+    "E0513": ErrorText(N_("{name} not found (looked for {path})"),
+                       N_("point at a directory written by budgetopt run --out"), "reproduce"),
     # --- comparing runs --------------------------------------------------------------------
     "E0801": ErrorText(N_("run directory {path} not found"),
                        N_("pass directories written by budgetopt run --out"), "compare"),

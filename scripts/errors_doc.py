@@ -33,9 +33,13 @@ run that cannot be reproduced.
 （`--lang`，否则方案文件的 `report.language`，否则系统区域设置）；键、值、文件名和位置一律按原样引用。
 搜索时请用错误代码。下表中的 `{name}` 表示由错误信息填入的内容。
 
-Errors not listed here have no code yet (the diagnosis of conflicting rules, the Spark
-backend, curve tables and the other internal checks): they print their English sentence
-without one, in every language.
+Every error budgetopt reports on purpose has a code. A line without one is a mistake on the
+command line itself (`… (see budgetopt --help)`, from the argument parser), an interruption
+(exit 130 or 143), or `error: internal error …` — a bug, to be reported with the traceback
+that `--debug` shows.
+
+命令行本身的用法错误（`… (see budgetopt --help)`）、中断（退出码 130 或 143）和
+`error: internal error …`（程序缺陷：请附上 `--debug` 显示的调用栈报告）之外，每条错误都有错误代码。
 """
 
 OPEN_FIX = ("the line says how to write the key (a number, a date, one of the allowed values…)",

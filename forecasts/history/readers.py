@@ -15,13 +15,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from budgetopt.errors import InputError
-from budgetopt.messages import Msg
+from budgetopt.messages import Msg, N_
 from budgetopt.input_files import open_regular, read_regular, size_text  # noqa: F401
 
 
 MAX_HISTORY_BYTES = 2 * 1024**3
 
 
+#: (the fix of E0204, kept for callers that still pass one)
 TOO_LARGE_FIX = "split the history into smaller files (fewer years or units) or aggregate days to weeks"
 
 
@@ -44,14 +45,12 @@ def available_memory() -> int | None:
 
 def _opened(p: Path, source: str):
     """The history opened as a regular file within the size limit (`open_regular`)."""
-    return open_regular(p, where=source, what="history file", limit=MAX_HISTORY_BYTES,
-                        fix_large=TOO_LARGE_FIX)
+    return open_regular(p, where=source, what="history file", limit=MAX_HISTORY_BYTES)
 
 
 def _read(p: Path, source: str) -> bytes:
     """A history's bytes: a regular file, read with the hard size limit."""
-    return read_regular(p, where=source, what="history file", limit=MAX_HISTORY_BYTES,
-                        fix_large=TOO_LARGE_FIX)
+    return read_regular(p, where=source, what="history file", limit=MAX_HISTORY_BYTES)
 
 
 def check_size(p: Path, source: str) -> None:
@@ -140,14 +139,16 @@ def decode_text(data: bytes, source: str, encoding: str | None = None) -> str:
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as err:
-            raise _undecodable(data, err, source, "utf-8 (it starts with a UTF-8 byte-order mark)") from None
+            raise _undecodable(data, err, source, Msg.word(N_(
+                "utf-8 (it starts with a UTF-8 byte-order mark)"))) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as utf8_err:
         try:
             return data.decode("gb18030")
         except UnicodeDecodeError:
-            raise _undecodable(data, utf8_err, source, "utf-8 or gb18030") from None
+            raise _undecodable(data, utf8_err, source,
+                               Msg.word(N_("utf-8 or gb18030"))) from None
 
 
 def _check_not_utf8(data: bytes, source: str, declared: str) -> None:
@@ -164,20 +165,14 @@ def _check_not_utf8(data: bytes, source: str, declared: str) -> None:
     start = data.rfind(b"\n", 0, first) + 1
     end = data.find(b"\n", first)
     shown = data[start:end if end >= 0 else len(data)].decode("gb18030", "replace")[:24]
-    what = "starts with a UTF-8 byte-order mark" if bom else "is UTF-8 text"
     line = data.count(b"\n", 0, first) + 1
-    raise InputError(f"the file {what} but history_encoding is {declared}, which reads it as "
-                     f"mojibake ({shown.strip()!r})",
-                     where=f"{source} line {line}",
-                     fix="set history_encoding: utf-8 (or remove history_encoding to detect the "
-                         "encoding)")
+    raise InputError("E0225" if bom else "E0226", declared=declared, shown=repr(shown.strip()),
+                     where=Msg("{file} line {line}", file=source, line=line))
 
 
 def _undecodable(data: bytes, err: UnicodeDecodeError, source: str, tried: str) -> InputError:
     line = data.count(b"\n", 0, err.start) + 1
-    fix = ("save the file as UTF-8 (in Excel: Save As > CSV UTF-8), or set history_encoding "
-           "to the encoding it was saved in (utf-8, utf-8-sig, gb18030, gbk)")
-    what = f"byte 0x{data[err.start]:02x} cannot be read as {tried} text"
+    byte, where = f"{data[err.start]:02x}", Msg("{file} line {line}", file=source, line=line)
     if tried in ("utf-8", "utf-8-sig"):
         try:
             data.decode("gb18030")
@@ -187,10 +182,9 @@ def _undecodable(data: bytes, err: UnicodeDecodeError, source: str, tried: str) 
             start = data.rfind(b"\n", 0, err.start) + 1
             end = data.find(b"\n", err.start)
             shown = data[start:end if end >= 0 else len(data)].decode("gb18030")[:24]
-            what += f"; read as GB18030 (Chinese Excel's encoding) the line is {shown.strip()!r}"
-            fix = ("if that reads right, set history_encoding: gb18030; otherwise save the file "
-                   "as UTF-8 (in Excel: Save As > CSV UTF-8)")
-    return InputError(what, where=f"{source} line {line}", fix=fix)
+            return InputError("E0224", byte=byte, tried=tried, shown=repr(shown.strip()),
+                              where=where)
+    return InputError("E0211", byte=byte, tried=tried, where=where)
 
 
 def read_xlsx(p: Path, source: str) -> tuple[pd.DataFrame, str]:

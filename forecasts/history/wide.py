@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from budgetopt.columns import role_clash, wide_roles
+from budgetopt.columns import clash_error, role_clash, wide_roles
 from budgetopt.errors import InputError
 from budgetopt.messages import Msg, N_
 from budgetopt.forecasts.history.checks import (Where, _NA_WORDS, _check_frequency, _check_length,
@@ -91,7 +91,7 @@ def check_wide(frame: pd.DataFrame, kpi: str, spend_columns: dict[str, str], con
         raise InputError("E0216", name=repr(name), where=where.header)
     clash = role_clash(wide_roles(kpi, spend_columns, controls))
     if clash:
-        raise InputError(clash[0], where=where.source, fix=clash[1])
+        raise clash_error(clash, where.source)
     _check_wide_columns(list(frame.columns), kpi, spend_columns, controls, where)
     has_market = "market" in frame.columns
     dates = _dates(frame["date"], where)

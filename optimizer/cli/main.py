@@ -2,16 +2,15 @@
 exit code 2 (bad input) or 1 (plan/solver failure); tracebacks only with --debug."""
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 
 import click
 
-from budgetopt.errors import BudgetoptError
+from budgetopt.optimizer.cli.exits import run_guarded
+from budgetopt.optimizer.cli.folders import deliver, refuse_existing, wrote
 
 SOLVER_CHOICE = click.Choice(["highs", "cbc"])
 
@@ -171,31 +170,6 @@ def demo(out: Path | None, solver: str | None, force: bool, quiet: bool, as_json
     _run_plan(demo_scenario_path(), out, solver, force, quiet, as_json, lang=lang)
 
 
-def _deliver(files: dict[str, bytes], out: Path | None, force: bool, quiet: bool,
-             show, words=None) -> None:
-    """Write a command's files (when --out is given), then show its view unless --quiet."""
-    from budgetopt.optimizer.results.outputs import write_directory
-
-    if out is not None:
-        write_directory(files, out, force=force)
-    if not quiet:
-        show()
-        if out is not None:
-            click.echo(_wrote(out, words))
-
-
-def _wrote(out, words=None) -> str:
-    return (words._("Wrote {out}") if words is not None else "Wrote {out}").format(out=out)
-
-
-def _refuse_existing(out: Path | None, force: bool) -> None:
-    """Fail before any work when --out exists (without --force) or cannot be written."""
-    from budgetopt.optimizer.results.outputs import prepare_output
-
-    if out is not None:
-        prepare_output(out, force=force)  # an unwritable --out fails now, not after the fits
-
-
 @cli.command()
 @click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--tolerance", type=click.FloatRange(min=0), default=None,
@@ -215,7 +189,7 @@ def compare(runs: tuple[Path, ...], tolerance: float | None, out: Path | None, f
     from budgetopt.optimizer.cli.views import print_comparison
     from budgetopt.optimizer.cli.language import command_words
 
-    _refuse_existing(out, force)
+    refuse_existing(out, force)
     w = command_words(lang, runs[0])
     comparison = compare_runs(list(runs))
     comparison.language = w.language
@@ -225,7 +199,7 @@ def compare(runs: tuple[Path, ...], tolerance: float | None, out: Path | None, f
     if out is not None:
         write_directory(comparison_files(comparison, tolerance), out, force=force)
         if not quiet:
-            click.echo(_wrote(out, w))
+            click.echo(wrote(out, w))
     if tolerance is not None and not comparison.within(tolerance):
         big = comparison.largest
         click.echo(w._("compare: allocations differ by up to {amount} ({share} of the base spend; "
@@ -259,12 +233,12 @@ def frontier(scenario: Path, start: float, stop: float, steps: int, out: Path | 
     from budgetopt.optimizer.results.i18n import words_for
 
     budget_multiples(start, stop, steps)
-    _refuse_existing(out, force)
+    refuse_existing(out, force)
     with fit_progress(interactive() and not quiet) as progress:
         front = sweep(scenario, start=start, stop=stop, steps=steps, solver=solver,
                       progress=progress)
     front.language = lang
-    _deliver(front.files(), out, force, quiet, lambda: print_frontier(front), words_for(front))
+    deliver(front.files(), out, force, quiet, lambda: print_frontier(front), words_for(front))
 
 
 @cli.command()
@@ -283,11 +257,11 @@ def shocks(scenario: Path, out: Path | None, solver: str | None, force: bool,
     from budgetopt.optimizer.cli.views import print_shocks
     from budgetopt.optimizer.results.i18n import words_for
 
-    _refuse_existing(out, force)
+    refuse_existing(out, force)
     with fit_progress(interactive() and not quiet) as progress:
         report = stress(scenario, solver=solver, progress=progress)
     report.language = lang
-    _deliver(report.files(), out, force, quiet, lambda: print_shocks(report), words_for(report))
+    deliver(report.files(), out, force, quiet, lambda: print_shocks(report), words_for(report))
 
 
 @cli.command()
@@ -313,7 +287,7 @@ def rebalance(scenario: Path, actuals: Path, as_of: str, plan_dir: Path | None, 
     from budgetopt.optimizer.cli.views import print_rebalance
     from budgetopt.optimizer.results.i18n import words_for
 
-    _refuse_existing(out, force)
+    refuse_existing(out, force)
     with fit_progress(interactive() and not quiet) as progress:
         result = rebalance_plan(scenario, actuals, as_of, plan_dir=plan_dir, solver=solver,
                                 progress=progress)
@@ -321,7 +295,7 @@ def rebalance(scenario: Path, actuals: Path, as_of: str, plan_dir: Path | None, 
     result.write(out, force=force)
     if not quiet:
         print_rebalance(result)
-        click.echo(_wrote(out, words_for(result.plan)))
+        click.echo(wrote(out, words_for(result.plan)))
 
 
 @cli.command()
@@ -351,91 +325,14 @@ def backtest(scenario: Path, out: Path, folds: int, detail: Path | None, force: 
     write_backtest(result, out, detail)
     w = command_words(lang, scenario)
     print_backtest(result, words=w)
-    click.echo(_wrote(out, w) + (w._(" and {path}").format(path=detail) if detail else ""))
-
-
-def _error_line(exc: BudgetoptError, args: list[str]) -> str:
-    """`error: [E0201] …` in the command's language (--lang, the scenario's, the locale's)."""
-    try:
-        from budgetopt.optimizer.cli.language import words_of_arguments
-        words = words_of_arguments(args)
-    except Exception:  # noqa: BLE001 - the error itself matters more than its language
-        return f"error: {exc.line()}"
-    return words._("error: ") + words.error_line(exc)
-
-
-def stop_workers() -> None:
-    """Stop the worker processes parallel fits started: joblib keeps its pool (loky) alive for
-    minutes after the last fit, to reuse it, but a command that is done must not leave workers
-    behind, whether it succeeded, failed or was interrupted. (The pool's resource tracker ends
-    by itself when this process does.)"""
-    pool = sys.modules.get("joblib.externals.loky.reusable_executor")
-    executor = getattr(pool, "_executor", None)
-    if executor is None:
-        return
-    try:
-        executor.shutdown(wait=True, kill_workers=True)
-    except Exception:  # noqa: BLE001 - interrupted while the pool was starting: end its processes
-        for process in list((getattr(executor, "_processes", None) or {}).values()):
-            process.kill()
-            process.join(timeout=5)
-
-
-class Interrupted(BaseException):
-    """SIGINT or SIGTERM arrived. Raised where the program is, it unwinds like an error: a
-    partial output folder is removed, the workers are stopped, and the exit is one line."""
-
-    def __init__(self, signum: int):
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _interrupt(signum, frame) -> None:
-    signal.signal(signum, signal.SIG_IGN)   # a second signal must not break the cleanup
-    raise Interrupted(signum)
+    click.echo(wrote(out, w) + (w._(" and {path}").format(path=detail) if detail else ""))
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the command, turning errors into one line and an exit code."""
+    """Entry point: run the command, turning errors into one line and an exit code
+    (budgetopt.optimizer.cli.exits)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    previous = {}
-    if threading.current_thread() is threading.main_thread():
-        previous = {s: signal.signal(s, _interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        _main(args)
-    finally:
-        stop_workers()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-def _main(args: list[str]) -> None:
-    debug = "--debug" in args
-    try:
-        cli.main(args=args, prog_name="budgetopt", standalone_mode=False)
-    except BudgetoptError as exc:
-        if debug:
-            raise
-        click.echo(_error_line(exc, args), err=True)
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        click.echo(f"error: {exc.format_message()} (see budgetopt --help)", err=True)
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("error: interrupted", err=True)
-        sys.exit(130)
-    except Interrupted as exc:
-        name = signal.Signals(exc.signum).name
-        click.echo(f"error: interrupted by {name}; no output was written (an output folder "
-                   "is written completely or not at all)", err=True)
-        sys.exit(128 + exc.signum)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
-        if debug:
-            raise
-        click.echo(f"error: internal error {type(exc).__name__}: {exc} "
-                   "(rerun with --debug for the traceback)", err=True)
-        sys.exit(1)
-    sys.exit(0)
+    run_guarded(lambda: cli.main(args=args, prog_name="budgetopt", standalone_mode=False), args)
 
 
 if __name__ == "__main__":

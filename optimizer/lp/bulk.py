@@ -79,6 +79,18 @@ class BulkHiGHS(pulp.HiGHS):
                           np.concatenate(values))
         return cols
 
+    def callSolver(self, lp):
+        """Run HiGHS; an interior-point claim that the LP has no solution is checked by the
+        simplex method before it stands (without presolve, HiGHS's interior-point solver has
+        declared feasible plans infeasible: free sample-value columns and equality rows)."""
+        model = lp.solverModel
+        model.run()
+        doubtful = (highspy.HighsModelStatus.kInfeasible,
+                    highspy.HighsModelStatus.kUnboundedOrInfeasible)
+        if self.optionsDict.get("solver") == "ipm" and model.getModelStatus() in doubtful:
+            model.setOptionValue("solver", "simplex")
+            model.run()
+
     def actualSolve(self, lp, callback=None):
         self.createAndConfigureSolver(lp)
         cols = self.build(lp)

@@ -3,8 +3,10 @@ unbounded expansion are errors), then validation into the typed models of `spec`
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
+import yaml
 from pydantic import (ValidationError)
 
 from budgetopt.messages import Msg, N_
@@ -44,9 +46,7 @@ def load_scenario(path: str | Path) -> Scenario:
     where = str(path)
     if not path.exists() and not path.is_symlink():
         raise InputError("E0101", path=str(path.resolve()), where=where)
-    raw = read_regular(path, where=where, what="scenario file", limit=MAX_SCENARIO_BYTES,
-                       fix_large="a scenario is a few kilobytes of YAML; check that this is "
-                                 "the scenario file")
+    raw = read_regular(path, where=where, what="scenario file", limit=MAX_SCENARIO_BYTES)
     return parse_scenario(raw, source=path.resolve(), where=where)
 
 
@@ -66,3 +66,32 @@ def parse_scenario(raw: bytes, *, source: Path | None, where: str) -> Scenario:
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+_LANGUAGES = ("en", "zh")
+_LANGUAGE_LINE = re.compile(r"""\blanguage\s*:\s*["']?(zh|en)\b""")
+
+
+def scenario_language(path) -> str | None:
+    """`report.language` of a scenario file (or of a run directory's scenario.yaml), or None
+    when the file cannot be read or does not say; read leniently, so an invalid scenario still
+    gets its error in its planner's language, and as `load_scenario` reads — a regular file
+    within the size limit, YAML of bounded expansion — so a hostile file cannot hang it."""
+    try:
+        path = Path(path)
+        if path.is_dir():
+            path = path / "scenario.yaml"
+        if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
+            return None
+        text = read_regular(path, where=str(path), what="scenario file",
+                            limit=MAX_SCENARIO_BYTES).decode("utf-8", errors="replace")
+    except (OSError, ValueError, InputError):
+        return None
+    try:
+        data = yaml.load(text, Loader=ScenarioLoader)  # a SafeLoader with bounded expansion
+    except (yaml.YAMLError, ValueError, RecursionError):   # broken YAML: look for the line
+        found = _LANGUAGE_LINE.search(text)
+        return found[1] if found else None
+    report = data.get("report") if isinstance(data, dict) else None
+    language = report.get("language") if isinstance(report, dict) else None
+    return language if language in _LANGUAGES else None

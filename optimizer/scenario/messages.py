@@ -33,11 +33,13 @@ def one_line_error(exc: ValidationError, where: str) -> InputError:
         return InputError("E0111", key=dotted, where=where)
     msg = msg.removeprefix("Value error, ")
     got = err.get("input")
-    if isinstance(got, bool) and kind in _YAML_BOOLEAN_FIXES:
-        return InputError(f"{dotted}: got {str(got).lower()}, which YAML reads from an unquoted "
-                          "yes/no, on/off or true/false", where=where,
-                          fix=_YAML_BOOLEAN_FIXES[kind].format(
-                              key=dotted, msg=msg.removeprefix("Input should be ")))
+    if isinstance(got, bool) and kind in _YAML_BOOLEANS:
+        # YAML turned an unquoted yes/no, on/off into a boolean where a word or number belongs
+        at, value = f"{dotted}: ", str(got).lower()
+        if kind == "literal_error":
+            return InputError("E0121", at=at, value=value,
+                              choices=msg.removeprefix("Input should be "), where=where)
+        return InputError("E0122", at=at, value=value, key=dotted, where=where)
     shown = ""
     if isinstance(got, (int, float, str)) and kind != "value_error":
         text = repr(got)
@@ -63,7 +65,8 @@ _FIXES = {
         "greater_than", "greater_than_equal", "less_than", "less_than_equal")},
     "finite_number": N_("set {key} to a finite number"),
     "float_type": _NUMBER_FIX, "float_parsing": _NUMBER_FIX,
-    "int_type": N_("write {key} as a whole number such as 100"), "int_parsing": _NUMBER_FIX, "int_from_float": N_("write {key} as a whole number"),
+    "int_type": N_("write {key} as a whole number such as 100"), "int_parsing": _NUMBER_FIX,
+    "int_from_float": N_("write {key} as a whole number"),
     "literal_error": N_("use {msg}"),
     "bool_type": N_("write true or false"), "bool_parsing": N_("write true or false"),
     "dict_type": N_("write {key} as a mapping of names to values (name: value)"),
@@ -76,12 +79,8 @@ _FIXES = {
 }
 
 
-#: A boolean where a word or a number is expected: YAML turned an unquoted word into it.
-_YAML_BOOLEAN_FIXES = {
-    "literal_error": "quote the word so YAML keeps it as text, and use {msg}",
-    **{k: "write {key} as a number; a boolean is never a number" for k in (
-        "float_type", "int_type", "float_parsing", "int_parsing")},
-}
+#: The pydantic error kinds of a boolean where a word (E0121) or a number (E0122) is expected.
+_YAML_BOOLEANS = {"literal_error", "float_type", "int_type", "float_parsing", "int_parsing"}
 
 
 def _known_keys(loc: list[str]) -> list[str]:
@@ -170,12 +169,10 @@ VALIDATION_PHRASES = (
     N_("group {name} has a min_share but includes excluded channel(s) {channels}"),
     N_("remove them from the group"),
     N_("{key} is only read with history_format: wide"), N_("set history_format: wide or remove it"),
-    N_("spend column {column} is given for {who}"), N_("give each channel its own spend column"),
+    N_("history_format: wide needs spend_columns"),
+    N_("map each channel to its spend column, e.g. spend_columns: {search_ads: spend_search}"),
     N_("channel name 'total' is reserved in wide form (outputs show the total KPI under it)"),
     N_("rename the channel"),
-    N_("a control is listed twice"), N_("list each control column once"),
-    N_("control {name} is also a spend or the KPI column"),
-    N_("a control is another column of the history"),
     N_("control_values names {name}, which is not in controls"),
     N_("add it to controls or remove it"),
     N_("shock name(s) {names} used twice"), N_("give each shock its own name"),

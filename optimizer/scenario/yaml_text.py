@@ -10,6 +10,7 @@ import typing
 
 import yaml
 
+from budgetopt.error_codes import error_text
 from budgetopt.errors import InputError
 from budgetopt.messages import Msg, N_
 
@@ -45,11 +46,11 @@ class ScenarioLoader(yaml.SafeLoader):
                 hash(key)
             except TypeError:
                 raise yaml.constructor.ConstructorError(
-                    None, None, "a list or mapping is used as a key", key_node.start_mark) from None
+                    None, None, N_("a list or mapping is used as a key"), key_node.start_mark) from None
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"key '{key}' appears twice (first on line {seen[key]})",
-                    key_node.start_mark)
+                    None, None, Msg("key '{key}' appears twice (first on line {line})",
+                                    key=key, line=seen[key]), key_node.start_mark)
             seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
 
@@ -103,11 +104,12 @@ def booleans_as_words(fields: dict, data: object) -> object:
 
 
 class _Refused(yaml.MarkedYAMLError):
-    """A node the scenario reader will not build; `problem` says why, `fix` what to write."""
+    """A node the scenario reader will not build: the error `code` and the values its wording
+    needs (besides the position); `problem` is its English sentence."""
 
-    def __init__(self, problem: str, fix: str, mark):
-        super().__init__(problem=problem, problem_mark=mark)
-        self.fix = fix
+    def __init__(self, code: str, mark, **values):
+        super().__init__(problem=Msg(error_text(code).what, at="", **values), problem_mark=mark)
+        self.code, self.values = code, values
 
 
 def _children(node) -> list:
@@ -133,27 +135,26 @@ def check_nodes(root, limit: int = MAX_VALUES) -> None:
             open_nodes.discard(key)
             size = 1 + sum(sizes[id(c)] for c in _children(node))
             if size > limit:
-                raise _Refused(
-                    f"the document expands to more than {limit:,} values through anchors, "
-                    "aliases (*name) and merge keys (<<:)",
-                    "write the values out instead of repeating aliases; a scenario needs far "
-                    "fewer values", node.start_mark)
+                raise _Refused("E0119", node.start_mark, limit=f"{limit:,}")
             sizes[key] = size
             continue
         if key in sizes:
             continue
         if key in open_nodes:
-            raise _Refused("an alias refers to the value that contains it",
-                           "remove the alias (*name) from inside its own anchor (&name)",
-                           node.start_mark)
+            raise _Refused("E0120", node.start_mark)
         if node.tag not in ALLOWED_TAGS:
-            shown = node.tag.replace(_CORE, "!!")
-            raise _Refused(f"YAML tags such as '{shown}' are not allowed",
-                           "remove the tag; a scenario holds only text, numbers, dates, lists "
-                           "and mappings", node.start_mark)
+            raise _Refused("E0118", node.start_mark, tag=node.tag.replace(_CORE, "!!"))
         open_nodes.add(key)
         stack.append((node, True))
         stack.extend((c, False) for c in _children(node))
+
+
+def _refusal(exc: _Refused, at, where: str) -> InputError:
+    if exc.code == "E0118":
+        return InputError("E0118", at=at, tag=exc.values["tag"], where=where)
+    if exc.code == "E0119":
+        return InputError("E0119", at=at, limit=exc.values["limit"], where=where)
+    return InputError("E0120", at=at, where=where)
 
 
 def load_yaml(text: str, where: str) -> object:
@@ -164,10 +165,9 @@ def load_yaml(text: str, where: str) -> object:
         mark = getattr(exc, "problem_mark", None)
         at = Msg("line {line}, column {column}: ", line=mark.line + 1,
                  column=mark.column + 1) if mark else ""
+        if isinstance(exc, _Refused):     # refused by this reader (tags, expansion, aliases)
+            raise _refusal(exc, at, where) from None
         problem = getattr(exc, "problem", None) or N_("malformed YAML")
-        fix = getattr(exc, "fix", None)
-        if fix:     # refused by this reader (tags, expansion, aliases): its own fix
-            raise InputError(f"{at}{problem}", where=where, fix=fix) from None
         raise InputError("E0105" if "calendar date" in problem else "E0104", at=at,
                          problem=problem, where=where) from None
     except RecursionError:

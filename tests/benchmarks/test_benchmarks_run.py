@@ -24,8 +24,9 @@ def test_every_benchmark_imports(name):
 
 
 def test_every_benchmark_has_a_smallest_run():
-    """A new benchmark needs its smallest run below (the record module is the writer)."""
-    assert set(BENCHMARKS) - {"record"} == set(SMALLEST)
+    """A new benchmark needs its smallest run below (the record module is the writer, the
+    valuation module the shared code of the decision-quality benchmarks)."""
+    assert set(BENCHMARKS) - {"record", "valuation"} == set(SMALLEST)
 
 
 def _positive(seconds: float) -> bool:
@@ -59,6 +60,23 @@ def decision_quality(tmp_path):
     assert len(frame) == 1 and frame.loc[0, "family"] == d.FAMILIES[0]
     assert frame.loc[0, "optimum"] >= frame.loc[0, "mix"] > 0
     assert "|" in d.report(frame)
+
+
+def mixed(tmp_path):
+    from benchmarks import mixed as m
+    row = m.evaluate_world(1, "long", "W")
+    assert "error" not in row, row.get("error")
+    assert row["optimum"] >= row["mix"] > 0 and 6 <= row["channels"] <= 10
+    assert row["p10"] <= row["p50"] <= row["p90"]
+
+
+def diagnose(tmp_path):
+    from benchmarks import diagnose as d
+    found = d.diagnose(1, "long", "W")
+    plans = found["plans"]
+    assert {"optimum", "mix", "default"} <= set(plans)
+    assert plans["optimum"]["value"] >= plans["mix"]["value"] > 0
+    assert found["world"] in d.render(found)
 
 
 def fit_speed(tmp_path):
@@ -132,9 +150,9 @@ def workflows(tmp_path):
     assert (tmp_path / "actuals.csv").read_text().count("\n") > 1
 
 
-SMALLEST = {f.__name__: f for f in (bad_inputs, decision_quality, fit_speed, forecast_accuracy,
-                                    lp_scale, report, risk_speed, scale, slsqp, speed, wide,
-                                    workflows)}
+SMALLEST = {f.__name__: f for f in (bad_inputs, decision_quality, diagnose, fit_speed,
+                                    forecast_accuracy, lp_scale, mixed, report, risk_speed, scale,
+                                    slsqp, speed, wide, workflows)}
 
 
 @pytest.mark.slow

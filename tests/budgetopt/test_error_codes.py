@@ -5,6 +5,7 @@ scenario's language with the code at its end."""
 from __future__ import annotations
 
 import ast
+import codecs
 import importlib.util
 import re
 from pathlib import Path
@@ -170,3 +171,42 @@ def test_scenario_rules_and_ranges_are_worded_in_chinese(tmp_path, capsys, body,
     keys = {"horizon", "budget", "total", "target_roi", "target", "roi"}
     words = set(re.findall(r"[A-Za-z]{3,}", line.replace(str(path), ""))) - keys
     assert not words, line
+
+
+BAD = ROOT / "tests" / "fixtures" / "bad"
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("yaml_custom_tag", "第 1 行第 7 列：不允许使用 '!env' 这样的 YAML 标签 — 修改方法：删除该标签；方案文件只包含"
+                        "文本、数字、日期、列表和映射 [E0118]"),
+    ("yaml_merge_bomb", "第 18 行第 16 列：文档经锚点、别名（*name）和合并键（<<:）展开后超过 200,000 个值 — "
+                        "修改方法：把值直接写出来，不要反复使用别名；方案文件需要的值要少得多 [E0119]"),
+    ("type_pilot_change_yes", "forecast.pilot_change: 实际为 true，这是 YAML 从未加引号的 yes/no、on/off 或 "
+                              "true/false 读出的布尔值 — 修改方法：把 forecast.pilot_change 写成数字；布尔值不是数字 "
+                              "[E0122]"),
+    ("wide_spend_is_kpi", "列 'revenue' 既是KPI（kpi），又是渠道 search_ads 的投入（spend_columns.search_ads） — "
+                          "修改方法：每种角色各用一列：日期、市场、KPI、每个渠道的投入和每个控制变量都是不同的列 [E0113]"),
+])
+def test_the_hardened_readers_refuse_in_chinese_with_their_codes(tmp_path, capsys, case, expected):
+    """The refusals of the YAML reader and the column-role rule, in a Chinese scenario: the
+    language is found without building the file (a merge bomb too), keys and values as written."""
+    body = (BAD / f"{case}.yaml").read_text(encoding="utf-8")
+    path = tmp_path / f"{case}.yaml"
+    path.write_text(body.replace("good/", f"{BAD}/good/") + "report: {language: zh}\n",
+                    encoding="utf-8")
+    code, line = _error(capsys, "validate", str(path))
+    assert code == 2 and line == f"错误：{path}：{expected}", line
+
+
+def test_an_encoding_mix_up_is_worded_in_chinese_with_the_line_shown(tmp_path, capsys):
+    history = tmp_path / "历史.csv"
+    history.write_bytes(codecs.BOM_UTF8 + "date,channel,spend,revenue\n2025-01-01,直播,10,100\n"
+                        .encode("utf-8"))
+    path = _scenario(tmp_path, "name: 计划\nhistory: 历史.csv\nhistory_encoding: gb18030\n"
+                               "horizon: {start: 2026-10-01, end: 2026-12-31, period: week}\n"
+                               "budget: {total: 100}\nreport: {language: zh}\n")
+    code, line = _error(capsys, "validate", str(path))
+    assert code == 2
+    assert line == (f"错误：{history} 第 1 行：文件以 UTF-8 字节顺序标记（BOM）开头，但 history_encoding 为 "
+                    "gb18030，按它读取会成为乱码（'锘縟ate,channel,spend,reve'） — 修改方法：设置 "
+                    "history_encoding: utf-8（或删除 history_encoding，让程序自动检测编码） [E0225]")

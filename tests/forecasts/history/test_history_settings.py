@@ -72,7 +72,7 @@ def test_a_bom_file_declared_gb18030_is_refused_naming_the_mojibake(tmp_path, fo
     assert line.startswith(f"{path} line 1: the file starts with a UTF-8 byte-order mark but "
                            "history_encoding is gb18030, which reads it as mojibake ('锘縟ate,")
     assert line.endswith("fix: set history_encoding: utf-8 (or remove history_encoding to "
-                         "detect the encoding)")
+                         "detect the encoding) [E0225]")
 
 
 def test_utf8_text_without_a_bom_declared_gb18030_is_refused_too(tmp_path):
@@ -124,4 +124,4 @@ def test_the_history_check_applies_the_same_rule_without_a_scenario():
     with pytest.raises(InputError) as info:
         validate_wide_history(wide, "revenue", {"search_ads": "revenue", "kol": "spend_kol"})
     assert str(info.value) == ("<frame>: column 'revenue' is both the KPI (kpi) and the spend of "
-                               f"search_ads (spend_columns.search_ads) — fix: {ROLE_FIX}")
+                               f"search_ads (spend_columns.search_ads) — fix: {ROLE_FIX} [E0270]")

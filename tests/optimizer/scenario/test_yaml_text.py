@@ -98,7 +98,8 @@ def test_a_boolean_no_word_of_the_key_stands_for_asks_to_quote_it():
         _parse(BASE + "risk: {guard: on}\n")
     assert str(info.value) == (
         "plan.yaml: risk.guard: got true, which YAML reads from an unquoted yes/no, on/off or "
-        "true/false — fix: quote the word so YAML keeps it as text, and use 'history' or 'off'")
+        "true/false — fix: quote the word so YAML keeps it as text, and use 'history' or 'off' "
+        "[E0121]")
 
 
 def test_a_boolean_for_a_number_is_refused_with_the_key():
@@ -107,7 +108,7 @@ def test_a_boolean_for_a_number_is_refused_with_the_key():
     assert str(info.value) == (
         "plan.yaml: forecast.pilot_change: got true, which YAML reads from an unquoted yes/no, "
         "on/off or true/false — fix: write forecast.pilot_change as a number; a boolean is "
-        "never a number")
+        "never a number [E0122]")
 
 
 def _numeric(annotation) -> bool:
