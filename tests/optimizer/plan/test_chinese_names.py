@@ -19,7 +19,8 @@ from rich.cells import cell_len
 pytestmark = pytest.mark.slow
 GOOD = Path(__file__).parents[2] / "fixtures" / "bad" / "good" / "history.csv"
 NAMES = {"kol": "达人合作", "search_ads": "搜索广告", "social": "小红书 (种草)"}
-PLAN_FILES = ("allocation.csv", "channels.csv", "forecast.csv", "curves.csv")
+PLAN_FILES = ("allocation.csv", "channels.csv", "forecast.csv", "curves.csv",
+              "plausible_curves.csv")
 
 
 def scenario_text(history: str, encoding: str | None) -> str:
