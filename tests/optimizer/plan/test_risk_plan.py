@@ -123,6 +123,11 @@ def test_mean_and_cvar_plans_differ_as_they_should(planned):
     assert a["incremental_kpi"]["mean"] >= b["incremental_kpi"]["mean"] * (1 - 1e-6)
     assert b["incremental_kpi"]["cvar"] >= a["incremental_kpi"]["cvar"] * (1 - 1e-6)
     assert mean_plan.summary["risk"]["guard_status"] == "off"
+    # the CVaR plan's objective is named as such, and its value is the outcome's CVaR
+    objective = cvar_plan.summary["objective"]
+    assert objective["in_words"] == ("CVaR20% of incremental revenue over 100 plausible curves "
+                                     "(the mean of the worst 20%)")
+    assert objective["value"] == pytest.approx(b["incremental_kpi"]["cvar"], rel=1e-6)
 
 
 def test_reruns_give_identical_outcomes_and_another_seed_other_draws(planned):
@@ -142,10 +147,10 @@ def test_outcome_shows_on_the_console_and_in_the_workbook(planned):
     assert len(lines) == 1 and "P10" in lines[0] and "CVaR20%" in lines[0]
     # the objective is named in words, and its value is the figure they name
     objective = result.summary["objective"]
-    assert objective["in_words"] == ("CVaR20% of incremental revenue over 100 plausible curves "
-                                     "(the mean of the worst 20%)")
+    # the default measure is the mean over the plausible curves
+    assert objective["in_words"] == "the mean of incremental revenue over 100 plausible curves"
     assert objective["value"] == pytest.approx(
-        result.summary["outcome"]["incremental_kpi"]["cvar"], rel=1e-6)
+        result.summary["outcome"]["incremental_kpi"]["mean"], rel=1e-6)
     assert f"Objective (max_revenue): {objective['in_words']} = {objective['value']:,.0f}" in text
     rows = summary_rows(result)
     assert any(section.startswith("Outcome over 100") and "P90" in item

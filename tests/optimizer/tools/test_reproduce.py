@@ -158,9 +158,9 @@ def test_a_run_reproduces_and_a_changed_output_is_listed(cli, inputs_copy, tmp_p
     assert cli("run", "--check", run_dir, "--out", again) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"Reproduced: {run_dir}\n")
-    assert ("identical (6): allocation.csv, channels.csv, curves.csv, forecast.csv, "
-            "scenario.yaml, summary.json") in out
-    for name in ("allocation.csv", "summary.json", "scenario.yaml"):
+    assert ("identical (7): allocation.csv, channels.csv, curves.csv, forecast.csv, "
+            "plausible_curves.csv, scenario.yaml, summary.json") in out
+    for name in ("allocation.csv", "plausible_curves.csv", "summary.json", "scenario.yaml"):
         assert (again / name).read_bytes() == (run_dir / name).read_bytes()
     # a changed number in an output is found and listed, exit 1
     allocation = run_dir / "allocation.csv"
