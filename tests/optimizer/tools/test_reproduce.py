@@ -172,4 +172,4 @@ def test_a_run_reproduces_and_a_changed_output_is_listed(cli, inputs_copy, tmp_p
     assert "differ: allocation.csv (from line 5)" in captured.out
     assert captured.err.strip() == (f"error: {run_dir}: the rerun differs in allocation.csv — "
                                     "fix: see the notes above; changed package versions, inputs "
-                                    "or solver explain most differences")
+                                    "or solver explain most differences [E0501]")
