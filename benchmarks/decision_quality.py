@@ -1,7 +1,7 @@
 """Decision quality on synthetic worlds with known truth.
 
 For each world (families × seeds), plan next quarter from its history with the product
-(`budgetopt.optimizer.workflows.pipeline.plan`), then value three plans on the TRUE response, day by day with
+(`budgetopt.optimizer.plan.pipeline.plan`), then value three plans on the TRUE response, day by day with
 carryover (spend held even within each period, the carryover tail counted past the horizon):
 
 * the historical mix — last year's same-quarter spend per unit × period, scaled to the budget;
@@ -30,8 +30,8 @@ from benchmarks.valuation import (HORIZON, captured, pct, plan_variants, resumab
 from budgetopt.datasets import FAMILIES, family_world, true_curves, write_history
 from budgetopt.optimizer.scenario.loader import load_scenario
 from budgetopt.optimizer.scenario.spec import RiskSettings
-from budgetopt.optimizer.workflows.inputs import load_inputs
-from budgetopt.optimizer.workflows.pipeline import fit_forecasts
+from budgetopt.optimizer.intake.inputs import load_inputs
+from budgetopt.optimizer.intake.fitting import fit_forecasts
 
 __all__ = ["HORIZON", "true_curves", "true_value", "evaluate_world", "run", "report"]
 

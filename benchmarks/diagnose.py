@@ -27,8 +27,8 @@ from benchmarks.valuation import (captured, plan_variants, same_quarter_budget, 
                                   spend_history, spend_of, valuation)
 from budgetopt.datasets import family_world, write_history
 from budgetopt.optimizer.scenario.loader import load_scenario
-from budgetopt.optimizer.workflows.inputs import load_inputs
-from budgetopt.optimizer.workflows.pipeline import fit_forecasts
+from budgetopt.optimizer.intake.inputs import load_inputs
+from budgetopt.optimizer.intake.fitting import fit_forecasts
 
 #: stage name → the plan variant that has it switched on (in the order they are added).
 STAGES = (("fit", "point"), ("plausible set", "mean_noguard"), ("guard", "mean"),

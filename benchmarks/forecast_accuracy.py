@@ -7,7 +7,7 @@ import time
 
 from benchmarks.record import write_section
 from budgetopt.optimizer.cli.main import demo_scenario_path
-from budgetopt.optimizer.workflows.pipeline import backtest
+from budgetopt.optimizer.intake.backtest import backtest
 
 
 def main() -> None:

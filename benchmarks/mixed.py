@@ -31,8 +31,8 @@ from benchmarks.valuation import (HORIZON, captured, pct, plan_variants, resumab
                                   valuation)
 from budgetopt.datasets import mixed_wide_world, mixed_world, write_history, write_wide_history
 from budgetopt.optimizer.scenario.loader import load_scenario
-from budgetopt.optimizer.workflows.inputs import load_inputs
-from budgetopt.optimizer.workflows.pipeline import fit_forecasts
+from budgetopt.optimizer.intake.inputs import load_inputs
+from budgetopt.optimizer.intake.fitting import fit_forecasts
 
 FORMS = (("long", "D"), ("long", "W"), ("wide", "D"), ("wide", "W"))
 ROWS = Path(__file__).with_name("mixed_rows.jsonl")

@@ -13,7 +13,7 @@ from pathlib import Path
 from benchmarks.record import write_section
 from budgetopt.optimizer.results import charts, plan_charts
 from budgetopt.optimizer.cli.main import demo_scenario_path
-from budgetopt.optimizer.workflows.pipeline import plan
+from budgetopt.optimizer.plan.pipeline import plan
 from budgetopt.optimizer.results.report import render_report
 from budgetopt.optimizer.results.workbook import plan_workbook
 

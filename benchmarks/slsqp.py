@@ -15,7 +15,7 @@ from scipy.optimize import minimize
 
 from benchmarks.record import write_section
 from budgetopt.forecasts.curves.breakpoints import period_breakpoints, zoom_breakpoints
-from budgetopt.forecasts.models.fit import saturate
+from budgetopt.forecasts.components.saturation import saturate
 from budgetopt.optimizer.lp.allocate import allocate
 from budgetopt.optimizer.rules.bounds import DynamicBudget
 from budgetopt.units import Unit

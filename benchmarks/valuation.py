@@ -18,7 +18,8 @@ from budgetopt.forecasts.history.reference import daily_spend, reference_shift, 
 from budgetopt.optimizer.lp.allocate import allocate
 from budgetopt.optimizer.rules.pool import split_budget
 from budgetopt.optimizer.rules.rulebook import scenario_rules
-from budgetopt.optimizer.workflows.pipeline import plan_with
+from budgetopt.optimizer.intake.fitting import curve_set
+from budgetopt.optimizer.plan.pipeline import plan_with
 
 HORIZON = ("2026-01-01", "2026-03-31")
 
@@ -149,8 +150,8 @@ def plan_variants(inputs, forecaster, names=tuple(VARIANTS)) -> dict:
         planned = with_risk(inputs, **risk) if risk else inputs
         settings = (planned.scenario.risk.measure, planned.scenario.risk.guard, point)
         if settings not in seen:
-            seen[settings] = plan_with(planned, point_forecaster(forecaster) if point
-                                       else forecaster)
+            fits = point_forecaster(forecaster) if point else forecaster
+            seen[settings] = plan_with(planned, curve_set(planned, fits))
         out[name] = seen[settings]
     return out
 

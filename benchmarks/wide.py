@@ -39,8 +39,9 @@ from budgetopt.optimizer.lp.allocate import allocate
 from budgetopt.optimizer.rules.pool import split_budget
 from budgetopt.optimizer.rules.rulebook import scenario_rules
 from budgetopt.optimizer.scenario.loader import load_scenario
-from budgetopt.optimizer.workflows.inputs import load_inputs
-from budgetopt.optimizer.workflows.pipeline import fit_forecasts, plan_with
+from budgetopt.optimizer.intake.inputs import load_inputs
+from budgetopt.optimizer.intake.fitting import fit_curves
+from budgetopt.optimizer.plan.pipeline import plan_with
 
 
 def _scenario(folder: Path, world, budget: float, wide: bool) -> Path:
@@ -64,8 +65,7 @@ def _scenario(folder: Path, world, budget: float, wide: bool) -> Path:
 def _plan(path: Path):
     scenario = load_scenario(path)
     inputs = load_inputs(scenario)
-    forecaster = fit_forecasts(inputs, n_jobs=1)
-    return inputs, plan_with(inputs, forecaster)
+    return inputs, plan_with(inputs, fit_curves(inputs, n_jobs=1))
 
 
 def _spend(result, periods, column: str) -> dict:

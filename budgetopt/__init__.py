@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from budgetopt import datasets
     from budgetopt.errors import BudgetoptError, InputError, PlanError
+    from budgetopt.forecasts.curves.curveset import CurveSet
     from budgetopt.forecasts.history.loader import load_history
     from budgetopt.optimizer.results.outputs import write_outputs
     from budgetopt.optimizer.results.spreadsheet import write_workbook
@@ -21,15 +22,17 @@ if TYPE_CHECKING:
     from budgetopt.optimizer.scenario.loader import (load_scenario, scenario_from_dict,
                                                      scenario_language)
     from budgetopt.optimizer.scenario.spec import Scenario, Shock
-    from budgetopt.optimizer.workflows.compare import Comparison, comparison_files, load_run
-    from budgetopt.optimizer.workflows.compare import compare_runs as compare
-    from budgetopt.optimizer.workflows.frontier import (Frontier, budget_multiples, frontier,
+    from budgetopt.optimizer.tools.compare import Comparison, comparison_files, load_run
+    from budgetopt.optimizer.tools.compare import compare_runs as compare
+    from budgetopt.optimizer.tools.frontier import (Frontier, budget_multiples, frontier,
                                                         with_budget)
-    from budgetopt.optimizer.workflows.inputs import check_inputs, load_inputs
-    from budgetopt.optimizer.workflows.pipeline import backtest, fit_forecasts, plan, plan_with
-    from budgetopt.optimizer.workflows.rebalance import Rebalance, rebalance
-    from budgetopt.optimizer.workflows.reproduce import check_run
-    from budgetopt.optimizer.workflows.shocks import ShockReport, stress
+    from budgetopt.optimizer.intake.backtest import backtest
+    from budgetopt.optimizer.intake.fitting import curve_set, fit_curves, fit_forecasts
+    from budgetopt.optimizer.intake.inputs import check_inputs, load_inputs
+    from budgetopt.optimizer.plan.pipeline import plan, plan_with
+    from budgetopt.optimizer.tools.rebalance import Rebalance, rebalance
+    from budgetopt.optimizer.tools.reproduce import check_run
+    from budgetopt.optimizer.tools.shocks import ShockReport, stress
 
 #: public name → "module" or "module:attribute" it is loaded from
 _API = {
@@ -37,6 +40,7 @@ _API = {
     "BudgetoptError": "budgetopt.errors",
     "InputError": "budgetopt.errors",
     "PlanError": "budgetopt.errors",
+    "CurveSet": "budgetopt.forecasts.curves.curveset",
     "load_history": "budgetopt.forecasts.history.loader",
     "write_outputs": "budgetopt.optimizer.results.outputs",
     "write_workbook": "budgetopt.optimizer.results.spreadsheet",
@@ -46,25 +50,27 @@ _API = {
     "scenario_language": "budgetopt.optimizer.scenario.loader",
     "Scenario": "budgetopt.optimizer.scenario.spec",
     "Shock": "budgetopt.optimizer.scenario.spec",
-    "Comparison": "budgetopt.optimizer.workflows.compare",
-    "comparison_files": "budgetopt.optimizer.workflows.compare",
-    "load_run": "budgetopt.optimizer.workflows.compare",
-    "compare": "budgetopt.optimizer.workflows.compare:compare_runs",
-    "Frontier": "budgetopt.optimizer.workflows.frontier",
-    "budget_multiples": "budgetopt.optimizer.workflows.frontier",
-    "frontier": "budgetopt.optimizer.workflows.frontier",
-    "with_budget": "budgetopt.optimizer.workflows.frontier",
-    "check_inputs": "budgetopt.optimizer.workflows.inputs",
-    "load_inputs": "budgetopt.optimizer.workflows.inputs",
-    "backtest": "budgetopt.optimizer.workflows.pipeline",
-    "fit_forecasts": "budgetopt.optimizer.workflows.pipeline",
-    "plan": "budgetopt.optimizer.workflows.pipeline",
-    "plan_with": "budgetopt.optimizer.workflows.pipeline",
-    "Rebalance": "budgetopt.optimizer.workflows.rebalance",
-    "rebalance": "budgetopt.optimizer.workflows.rebalance",
-    "check_run": "budgetopt.optimizer.workflows.reproduce",
-    "ShockReport": "budgetopt.optimizer.workflows.shocks",
-    "stress": "budgetopt.optimizer.workflows.shocks",
+    "Comparison": "budgetopt.optimizer.tools.compare",
+    "comparison_files": "budgetopt.optimizer.tools.compare",
+    "load_run": "budgetopt.optimizer.tools.compare",
+    "compare": "budgetopt.optimizer.tools.compare:compare_runs",
+    "Frontier": "budgetopt.optimizer.tools.frontier",
+    "budget_multiples": "budgetopt.optimizer.tools.frontier",
+    "frontier": "budgetopt.optimizer.tools.frontier",
+    "with_budget": "budgetopt.optimizer.tools.frontier",
+    "check_inputs": "budgetopt.optimizer.intake.inputs",
+    "load_inputs": "budgetopt.optimizer.intake.inputs",
+    "backtest": "budgetopt.optimizer.intake.backtest",
+    "curve_set": "budgetopt.optimizer.intake.fitting",
+    "fit_curves": "budgetopt.optimizer.intake.fitting",
+    "fit_forecasts": "budgetopt.optimizer.intake.fitting",
+    "plan": "budgetopt.optimizer.plan.pipeline",
+    "plan_with": "budgetopt.optimizer.plan.pipeline",
+    "Rebalance": "budgetopt.optimizer.tools.rebalance",
+    "rebalance": "budgetopt.optimizer.tools.rebalance",
+    "check_run": "budgetopt.optimizer.tools.reproduce",
+    "ShockReport": "budgetopt.optimizer.tools.shocks",
+    "stress": "budgetopt.optimizer.tools.shocks",
 }
 
 __all__ = sorted(_API) + ["__version__"]

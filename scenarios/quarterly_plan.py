@@ -50,7 +50,7 @@ def plan_year(base: Path = BASE, quarters=QUARTERS) -> dict[str, pd.DataFrame]:
     rows, allocations, sheets = [], [], {}
     for (label, *_), scenario in zip(quarters, plans):
         inputs = budgetopt.check_inputs(scenario, year_inputs.history)
-        result = budgetopt.plan_with(inputs, forecaster)
+        result = budgetopt.plan_with(inputs, budgetopt.curve_set(inputs, forecaster))
         t = result.totals
         rows.append({"quarter": label, "budget": t["budget"], "fixed": t["fixed"],
                      "dynamic": t["dynamic"], "reserve": t["reserve"], "spend": t["spend"],

@@ -1,7 +1,7 @@
 """Fixtures shared across the test tree: the repository's paths, the in-process command line,
 separable log curves with a known exact optimum to check the LP against, and the demo fitted
 once per session. Fixtures used by one folder only live in that folder's conftest.py (actuals
-from the demo world's truth: tests/optimizer/workflows/conftest.py)."""
+from the demo world's truth: tests/optimizer/tools/conftest.py)."""
 from __future__ import annotations
 
 import importlib.util
@@ -139,17 +139,88 @@ def log_curves():
                            exact_optimum=exact_log_optimum)
 
 
+# --- curve sets from known exponential responses, built without any fit -------------------------
+
+def toy_curve_set(units: dict, periods: pd.DataFrame, step_days: int = 1, baseline: float = 1000.0,
+                  flat=(), plausible_gains=(), draws: int = 50):
+    """A curve set for `units` {key: (channel, market, gain, scale)} over `periods`: additive
+    exponential responses gain·(1 − exp(−x/scale)) per step of spend x, no carryover, a
+    constant baseline with draws spread ±10%; `plausible_gains` adds equally weighted
+    candidates at those multiples of the gain. A period's curve is then days/step · gain ·
+    (1 − exp(−s·step/days/scale)) for period spend s."""
+    from types import MappingProxyType
+
+    from budgetopt.forecasts.components.response import Response
+    from budgetopt.forecasts.curves.curveset import (CurveSet, PeriodBaseline, UnitCurves, frozen,
+                                                     period_rows)
+    which = np.concatenate([np.full(int(d) // step_days, int(p))
+                            for p, d in zip(periods["period"], periods["days"])])
+    spread = np.linspace(0.9, 1.1, draws) * baseline
+    out = []
+    for key, (channel, market, gain, scale) in sorted(units.items()):
+        r = Response("exp", scale, 1.0, 0.0, gain, False)
+        candidates = tuple((Response("exp", scale, 1.0, 0.0, gain * m, False),
+                            1.0 / len(plausible_gains), 0.0) for m in plausible_gains)
+        factor = np.full(len(which), gain)
+        steps = [int(d) // step_days for d in periods["days"]]
+        rows = tuple(PeriodBaseline(baseline * k, frozen(spread * k), gain * k,
+                                    frozen(np.full(draws, gain * k)), 1.0) for k in steps)
+        out.append(UnitCurves(key, channel, market, step_days, r, candidates, frozen(which),
+                              frozen(np.full(len(which), baseline)), frozen(factor),
+                              frozen(factor), False, rows,
+                              MappingProxyType({"gain": gain, "scale": scale}), None))
+    return CurveSet(period_rows(periods), tuple(out), tuple(flat), 0.8, "known responses",
+                    ("a warning",))
+
+
+def toy_value(spend, gain: float, scale: float, days: int, step_days: int = 1):
+    """The toy curve set's period curve at period spend `spend`, computed independently."""
+    steps = days / step_days
+    return steps * gain * (1.0 - np.exp(-np.asarray(spend, float) / steps / scale))
+
+
+@pytest.fixture(scope="session")
+def toy_curves():
+    """Curve sets with known responses and no fit: .build(units, periods, …) -> CurveSet;
+    .value(spend, gain, scale, days, step_days) -> the period curve's exact value."""
+    return SimpleNamespace(build=toy_curve_set, value=toy_value)
+
+
 # --- the demo scenario fitted once ---------------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def demo_fit(demo_scenario):
+def demo_forecaster(demo_scenario):
     """(inputs, forecaster) for scenarios/demo.yaml, fitted once per test session (Prophet: use
-    only in slow tests) and shared by every test that plans on the fitted demo."""
+    only in slow tests)."""
+    from budgetopt.optimizer.intake.fitting import fit_forecasts
+    from budgetopt.optimizer.intake.inputs import load_inputs
     from budgetopt.optimizer.scenario.loader import load_scenario
-    from budgetopt.optimizer.workflows.inputs import load_inputs
-    from budgetopt.optimizer.workflows.pipeline import fit_forecasts
     inputs = load_inputs(load_scenario(demo_scenario))
     return inputs, fit_forecasts(inputs)
+
+
+@pytest.fixture(scope="session")
+def demo_fit(demo_forecaster):
+    """(inputs, curve set) for scenarios/demo.yaml from the session's one fit, shared by every
+    test that plans on the fitted demo."""
+    from budgetopt.optimizer.intake.fitting import curve_set
+    inputs, forecaster = demo_forecaster
+    return inputs, curve_set(inputs, forecaster)
+
+
+@pytest.fixture(scope="session")
+def demo_curves_for(demo_forecaster, demo_fit):
+    """demo_curves_for(inputs) -> the curve set for inputs planned on the demo's history (the
+    session's one curve set when the plan periods are the demo's)."""
+    from budgetopt.optimizer.intake.fitting import curve_set
+    _, forecaster = demo_forecaster
+    _, curves = demo_fit
+
+    def curves_for(inputs):
+        return curves if curves.matches(inputs.periods) else curve_set(inputs, forecaster)
+    return curves_for
+
+
 # Reports follow the locale when a scenario names no language: tests run in the C locale so
 # that a developer's zh_CN terminal does not change what they check.
 for _key in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):

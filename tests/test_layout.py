@@ -91,7 +91,7 @@ def test_a_forbidden_import_and_a_loop_break_the_contracts(staged):
         with open(staged / "budgetopt" / path, "a", encoding="utf-8") as f:
             f.write(f"\n{line}\n")
     out = lint_imports(staged).stdout
-    assert "Contracts: 3 kept, 7 broken." in out, out
+    assert "Contracts: 4 kept, 7 broken." in out, out
     for broken in ("Forecasting and the LP know nothing of each other BROKEN",
                    "Forecasting never imports the solver BROKEN",
                    "Presentation never imports the solver BROKEN",
@@ -104,6 +104,28 @@ def test_a_forbidden_import_and_a_loop_break_the_contracts(staged):
     assert "- .lp -> .rules (1 import)" in out
     assert "budgetopt.optimizer.results.tables -> benchmarks.record (l." in out
     assert "budgetopt.optimizer.lp is not allowed to import budgetopt.optimizer.rules:" in out
+
+
+def test_planning_reading_a_model_and_a_model_reading_curves_break_the_contracts(staged):
+    """A plan stage importing a forecaster (planning reads only the curve set) and the forecaster
+    tabulating curves itself (curves are built from models, never the other way)."""
+    edits = {"optimizer/plan/solving.py":
+             "from budgetopt.forecasts.models import forecaster as _forecaster",
+             "forecasts/models/forecaster.py":
+             "from budgetopt.forecasts.curves import breakpoints as _breakpoints"}
+    for path, line in edits.items():
+        with open(staged / "budgetopt" / path, "a", encoding="utf-8") as f:
+            f.write(f"\n{line}\n")
+    out = " ".join(lint_imports(staged).stdout.split())     # its lines wrap at any width
+    assert "Contracts: 8 kept, 3 broken." in out, out
+    for broken in ("Planning reads the curve set, never a forecaster or a model BROKEN",
+                   "No loops between modules or between packages BROKEN",
+                   "Forecasting: the curve set, then the models it is built from, then response "
+                   "components, then history BROKEN"):
+        assert broken in out, out
+    assert "- budgetopt.optimizer.plan.solving -> budgetopt.forecasts.models.forecaster (l." in out
+    assert "budgetopt.forecasts.models is not allowed to import budgetopt.forecasts.curves:" in out
+    assert "- .models -> .curves (1 import)" in out
 
 
 @pytest.mark.parametrize("module", sorted(m for m, p in MODULES.items()

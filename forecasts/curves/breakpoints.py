@@ -12,8 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from budgetopt.forecasts.models.fit import saturate
-from budgetopt.forecasts.models.response import inverse_saturation
+from budgetopt.forecasts.components.saturation import inverse_saturation, saturate
 
 BREAKPOINTS = 16                 # the starting grid; refinement adds points where needed
 PWL_TOLERANCE = 8e-4             # relative chord error allowed (under the 0.1% objective bar)

@@ -16,7 +16,8 @@ import pandas as pd
 
 from budgetopt.messages import Msg, N_
 from budgetopt.units import unit_key
-from budgetopt.forecasts.models.response import TREND_KNOTS, Response, base_design, profile_response
+from budgetopt.forecasts.components.response import Response
+from budgetopt.forecasts.models.response import TREND_KNOTS, base_design, profile_response
 
 PILOT_BAND = 3.0  # plausible marginal returns at typical spend spanning more: loosely pinned
 
@@ -34,11 +35,6 @@ def quiet_prophet() -> None:
         logger.propagate = False
         for handler in logger.handlers:
             handler.setLevel(logging.ERROR)
-
-
-def saturate(spend, scale: float) -> np.ndarray:
-    """Exponential saturation 1 − exp(−x/λ) of spend per model step (kept for callers)."""
-    return 1.0 - np.exp(-np.asarray(spend, float) / scale)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""Fit every unit's model (in parallel on all cores) and answer the planner's questions in
-tables: response curves, baselines, and forecasts with intervals at a planned spend."""
+"""Fit every unit's model (in parallel on all cores) and read what the curve set needs from
+them: response factors per model step, and baselines with their draws per plan period
+(forecasts/curves/build.py turns these into the curve set planning reads)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -12,10 +13,9 @@ from budgetopt.forecasts.backends import Backend, UnitTask, make_backend
 from budgetopt.forecasts.history.calendar import compact_holidays
 from budgetopt.forecasts.models.wire import FIT_CODEC
 from budgetopt.units import unit_key
-from budgetopt.forecasts.curves.breakpoints import response_breakpoints, zoom_breakpoints
 from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, baseline_level_error,
                                             baseline_steps, fit_unit, interval_inflation,
-                                            response_factors, step_factors, widen)
+                                            response_factors, step_factors)
 
 
 def _fit_one(unit, unit_frame, kpi, holidays, promo_days, step_days, settings):
@@ -84,27 +84,6 @@ class Forecaster:
             self._factors[cache_key] = frame
         return self._factors[cache_key], which
 
-    def curve_table(self, periods: pd.DataFrame, max_spend: float,
-                    around: dict | None = None) -> pd.DataFrame:
-        """Breakpoints (spend, incremental_kpi) per unit × period, each starting at (0, 0).
-        The KPI is everything the period's spend earns, its carryover tail included; `around`
-        maps (unit, period) to spends to add breakpoints near (a refining pass)."""
-        frames = []
-        for key in sorted(self.fits):
-            fit = self.fits[key]
-            factors, which = self.factors(key, periods)
-            for p in periods.itertuples():
-                a = factors["valued"].to_numpy()[which == p.period]
-                per_step = fit.step_days / p.days
-                spends = response_breakpoints(fit.response, per_step, max_spend)
-                for chosen in (around or {}).get((key, p.period), ()):
-                    spends = zoom_breakpoints(spends, chosen)
-                values = float(np.sum(a)) * fit.response.saturate(spends * per_step)
-                frames.append(pd.DataFrame({"unit": key, "channel": fit.unit[0],
-                                            "market": fit.unit[1], "period": p.period,
-                                            "spend": spends, "incremental_kpi": values}))
-        return pd.concat(frames, ignore_index=True)
-
     def baseline_level_error(self, key: str, base: np.ndarray, steps: float) -> float:
         """Relative error of the unit's baseline level over `steps` model steps."""
         return baseline_level_error(self.fits[key], base, steps)
@@ -113,76 +92,26 @@ class Forecaster:
         """Units whose fitted effect had to be clamped to zero somewhere in the horizon."""
         return {key: bool(self.factors(key, periods)[0]["clamped"].any()) for key in self.fits}
 
-    def carryover_table(self, periods: pd.DataFrame,
-                        plan_spend: dict[tuple[str, int], float]) -> pd.DataFrame:
-        """Per unit: the plan's incremental KPI split into what lands inside the horizon and
-        what lands after it (steady-state saturation per period, as the curves value it)."""
+    def period_baselines(self, key: str, periods: pd.DataFrame) -> list[tuple] | None:
+        """Per plan period: the baseline (point, and its draws summed over the period's steps),
+        what one unit of saturation adds to it (point and draws, carryover tail included), and
+        the interval inflation — a forecast at any planned spend is read from these."""
+        fit, model = self.fits[key], self.model(key)
+        dates, which = self._steps(key, periods)
+        base, draws = baseline_steps(fit, model, dates, self.settings)
+        valued = fit.response.smear(step_factors(fit, base))
+        valued_draws = fit.response.smear(step_factors(fit, draws))
         rows = []
-        for key in sorted(self.fits):
-            fit = self.fits[key]
-            factors, which = self.factors(key, periods)
-            a = factors["factor"].to_numpy()
-            lands = np.zeros(len(a))
-            for p in periods.itertuples():
-                mask = which == p.period
-                sat = fit.response.saturate(plan_spend.get((key, int(p.period)), 0.0)
-                                            * fit.step_days / p.days)
-                impulse = np.where(mask, sat, 0.0)
-                lands += _spread(impulse, fit.response.carryover) * a
-            inside = float(lands[which >= 0].sum())
-            rows.append({"unit": key, "carryover_per_step": fit.response.carryover,
-                         "mean_lag_days": fit.response.mean_lag_steps() * fit.step_days,
-                         "incremental_in_horizon": inside,
-                         "incremental_after_horizon": float(lands[which < 0].sum())})
-        return pd.DataFrame(rows)
-
-    def forecast_table(self, periods: pd.DataFrame,
-                       plan_spend: dict[tuple[str, int], float]) -> pd.DataFrame:
-        """Per unit × period: baseline and forecast at the planned spend, with intervals. The
-        forecast credits each period with what its own spend earns (carryover tail included),
-        matching the curves and allocation.csv."""
-        frames = []
-        lo_q = (1 - self.settings.interval_width) / 2
-        hi_q = (1 + self.settings.interval_width) / 2
-        for key in sorted(self.fits):
-            fit, model = self.fits[key], self.model(key)
-            dates, which = self._steps(key, periods)
-            base, draws = baseline_steps(fit, model, dates, self.settings)
-            valued = fit.response.smear(step_factors(fit, base))
-            valued_draws = fit.response.smear(step_factors(fit, draws))
-            rows = []
-            for p in periods.itertuples():
-                mask = which == p.period
-                sat = float(fit.response.saturate(plan_spend.get((key, int(p.period)), 0.0)
-                                                  * fit.step_days / p.days))
-                factor = interval_inflation(fit, p.days / fit.step_days)
-                b_point = float(base[mask].sum())
-                f_point = b_point + sat * float(valued[mask].sum())
-                b_draws = draws[mask].sum(axis=0)
-                f_draws = widen(b_draws + sat * valued_draws[mask].sum(axis=0), factor)
-                b_draws = widen(b_draws, factor)
-                rows.append((p.period, b_point, float(np.quantile(b_draws, lo_q)),
-                             float(np.quantile(b_draws, hi_q)), f_point,
-                             float(np.quantile(f_draws, lo_q)),
-                             float(np.quantile(f_draws, hi_q))))
-            frames.append(pd.DataFrame(rows, columns=[
-                "period", "baseline_kpi", "baseline_lower", "baseline_upper", "forecast_kpi",
-                "forecast_lower", "forecast_upper"]).assign(unit=key))
-        out = pd.concat(frames, ignore_index=True)
-        return out[["unit", "period", "baseline_kpi", "baseline_lower", "baseline_upper",
-                    "forecast_kpi", "forecast_lower", "forecast_upper"]]
+        for p in periods.itertuples():
+            mask = which == p.period
+            rows.append((float(base[mask].sum()), draws[mask].sum(axis=0),
+                         float(valued[mask].sum()), valued_draws[mask].sum(axis=0),
+                         interval_inflation(fit, p.days / fit.step_days)))
+        return rows
 
     def describe(self) -> dict[str, dict]:
         """Each unit's fitted response in plain numbers."""
         return {key: self.fits[key].describe() for key in sorted(self.fits)}
-
-
-def _spread(impulse: np.ndarray, theta: float) -> np.ndarray:
-    """Where a per-step impulse lands under geometric carryover (forward in time)."""
-    if theta <= 0:
-        return impulse
-    from scipy.signal import lfilter
-    return lfilter([1.0 - theta], [1.0, -theta], impulse)
 
 
 def step_dates(periods: pd.DataFrame, step: int, tail: int) -> tuple[pd.DatetimeIndex, np.ndarray]:

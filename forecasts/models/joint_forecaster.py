@@ -1,10 +1,10 @@
-"""The planner's questions answered from joint models (`budgetopt.forecasts.models.joint`):
-the same interface as `Forecaster` — curve tables, carryover, pilot evidence, described
-responses — with the baseline read from each market's one model of the total KPI.
+"""Joint models (`budgetopt.forecasts.models.joint`) read as `Forecaster` is — response
+factors, pilot evidence, described responses — with the baseline read from each market's one
+model of the total KPI.
 
-A channel has no baseline of its own in this form: the per-channel forecast rows carry no
-baseline or forecast (empty), and `total_forecast_table` gives the total KPI per market and
-period with and without the plan, with intervals.
+A channel has no baseline of its own in this form (`period_baselines` is None), and
+`total_periods` gives the total KPI's baseline per market and period, with draws, from which
+the curve set forecasts the total at any planned spend.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 
 from budgetopt.forecasts.history.wide import WideHistory, future_controls
-from budgetopt.forecasts.models.fit import FitSettings, interval_inflation, step_factors, widen
+from budgetopt.forecasts.models.fit import FitSettings, interval_inflation, step_factors
 from budgetopt.forecasts.models.forecaster import Forecaster, step_dates
 from budgetopt.units import unit_key
 from budgetopt.forecasts.models.joint import JointFit, fit_market, promotion_frame
@@ -122,25 +122,18 @@ class JointForecaster(Forecaster):
             self._factors[cache_key] = frame
         return self._factors[cache_key], which
 
-    def forecast_table(self, periods: pd.DataFrame,
-                       plan_spend: dict[tuple[str, int], float]) -> pd.DataFrame:
-        """Per channel × period: no baseline or forecast of its own (the KPI is the total's)."""
-        rows = [(key, int(p), np.nan, np.nan, np.nan, np.nan, np.nan, np.nan)
-                for key in sorted(self.fits) for p in periods["period"]]
-        return pd.DataFrame(rows, columns=["unit", "period", "baseline_kpi", "baseline_lower",
-                                           "baseline_upper", "forecast_kpi", "forecast_lower",
-                                           "forecast_upper"])
+    def period_baselines(self, key: str, periods: pd.DataFrame) -> None:
+        """A channel has no baseline of its own here (the KPI is the total's)."""
+        return None
 
-    def total_forecast_table(self, periods: pd.DataFrame,
-                             plan_spend: dict[tuple[str, int], float]) -> pd.DataFrame:
-        """Per market × period: the total KPI's baseline and its forecast at the planned spend
-        (each period credited with what its own spend earns, as the curves value it), with
-        intervals."""
-        lo_q = (1 - self.settings.interval_width) / 2
-        hi_q = (1 + self.settings.interval_width) / 2
+    def total_periods(self, periods: pd.DataFrame) -> dict:
+        """Per market: the channels it plans and, per period, the total KPI's baseline (point,
+        and its draws summed over the period's steps), what one unit of each channel's
+        saturation adds to it (point and draws; each period credited with what its own spend
+        earns, as the curves value it), and the interval inflation."""
         step = 7 if self.history.freq == "W" else 1
         tail = max([f.response.tail_steps() for f in self.fits.values()] or [0])
-        rows = []
+        out = {}
         for market in sorted(self.joints, key=str):
             dates, which = step_dates(periods, step, tail)
             base, draws = self.baseline(market, dates, samples=True)
@@ -149,27 +142,15 @@ class JointForecaster(Forecaster):
                           self.fits[k].response.smear(step_factors(self.fits[k], draws)))
                       for k in keys}
             factor_fit = self.fits[keys[0]] if keys else None
+            rows = []
             for p in periods.itertuples():
                 mask = which == p.period
-                lift_point, lift_draws = 0.0, 0.0
-                for key in keys:
-                    fit = self.fits[key]
-                    sat = float(fit.response.saturate(plan_spend.get((key, int(p.period)), 0.0)
-                                                      * fit.step_days / p.days))
-                    lift_point += sat * float(valued[key][0][mask].sum())
-                    lift_draws = lift_draws + sat * valued[key][1][mask].sum(axis=0)
+                lifts = {key: (float(valued[key][0][mask].sum()), valued[key][1][mask].sum(axis=0))
+                         for key in keys}
                 factor = interval_inflation(factor_fit, p.days / step) if factor_fit else 1.0
-                b_point = float(base[mask].sum())
-                b_draws = draws[mask].sum(axis=0)
-                f_draws = widen(b_draws + lift_draws, factor)
-                b_draws = widen(b_draws, factor)
-                rows.append({"market": market, "period": int(p.period), "baseline_kpi": b_point,
-                             "baseline_lower": float(np.quantile(b_draws, lo_q)),
-                             "baseline_upper": float(np.quantile(b_draws, hi_q)),
-                             "forecast_kpi": b_point + lift_point,
-                             "forecast_lower": float(np.quantile(f_draws, lo_q)),
-                             "forecast_upper": float(np.quantile(f_draws, hi_q))})
-        return pd.DataFrame(rows)
+                rows.append((float(base[mask].sum()), draws[mask].sum(axis=0), lifts, factor))
+            out[market] = (tuple(keys), rows)
+        return out
 
     def decomposition(self) -> pd.DataFrame:
         """Per market and history step: the KPI, the fitted baseline and each channel's

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from budgetopt.forecasts.components.response import Response
 from budgetopt.forecasts.models.plausible import effective_share
-from budgetopt.forecasts.models.response import Response
 
 DRAWS = 200
 BAND_QUANTILES = (0.025, 0.975)
@@ -186,5 +186,5 @@ def plausible_responses(draws, channels: list[str], multiplicative: bool, rhos,
 
 
 def _sat(shape, x, scale, n):
-    from budgetopt.forecasts.models.response import saturation
+    from budgetopt.forecasts.components.saturation import saturation
     return saturation(shape, x, scale, n)

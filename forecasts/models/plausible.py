@@ -20,8 +20,8 @@ Draws: S samples per unit, seeded by the run's seed and the unit's name, each a 
 (drawn by weight) with a gain drawn from its normal (cut at 0), and a level for the baseline
 the response rides on: the response moves with the baseline^ρ, and the baseline's own
 forecast error over the horizon — measured on the fit's internal rolling holdouts, not set by
-hand — moves the response with it. Forecasting knows nothing of the optimizer: the draws leave
-here as a table with a `sample` column.
+hand — moves the response with it. The curve set reads curves from them (`CurveSet.samples`,
+forecasts/curves/curveset.py).
 """
 from __future__ import annotations
 
@@ -29,7 +29,6 @@ import zlib
 from dataclasses import replace
 
 import numpy as np
-import pandas as pd
 
 from budgetopt.messages import Msg, N_
 
@@ -111,49 +110,6 @@ def draw_responses(plausible: tuple, samples: int, seed: int, key: str) -> list:
     return out
 
 
-def sample_curve_table(forecaster, periods: pd.DataFrame, curves: pd.DataFrame, samples: int,
-                       seed: int = 0) -> pd.DataFrame:
-    """Each unit × period's curve under `samples` plausible responses, read at the same spend
-    breakpoints as `curves` (the table the plan is solved on): columns unit, period, sample,
-    spend, incremental_kpi. Units absent from the forecaster (locked, never spent) keep their
-    curve in every sample."""
-    frames = []
-    known = set(forecaster.fits)
-    grouped = {k: g for k, g in curves.groupby(["unit", "period"], sort=True)}
-    sample_ids = np.arange(samples)
-    for key in sorted({u for u, _ in grouped}):
-        cells = {p: g["spend"].to_numpy(float) for (u, p), g in grouped.items() if u == key}
-        if key not in known:
-            for p, x in cells.items():
-                y = grouped[(key, p)]["incremental_kpi"].to_numpy(float)
-                frames.append(_cell_frame(key, p, sample_ids, x, np.tile(y, (samples, 1))))
-            continue
-        fit = forecaster.fits[key]
-        plausible = fit.plausible or ((fit.response, 1.0, 0.0),)
-        draws = draw_responses(plausible, samples, seed, key)
-        step = fit.step_days
-        frame, which = forecaster.factors(key, periods)   # baseline up to the longest tail
-        base = frame["baseline"].to_numpy(float)
-        days = dict(zip(periods["period"], periods["days"]))
-        spread = forecaster.baseline_level_error(key, base, int(periods["days"].sum()) / step)
-        level = baseline_level_draws(spread, samples, seed, _level_key(forecaster, key, fit))
-        sums = np.zeros((samples, len(periods)))
-        for s, r in enumerate(draws):
-            factor = (r.gain * r.coupling_weight(base) * (base if r.multiplicative else 1.0)
-                      * np.exp(r.rho * level[s]))
-            valued = r.smear(np.maximum(factor, 0.0))
-            for j, p in enumerate(periods["period"]):
-                sums[s, j] = float(valued[which == p].sum())
-        for j, p in enumerate(periods["period"]):
-            if p not in cells:
-                continue
-            x = cells[p]
-            per_step = step / days[p]
-            y = np.stack([sums[s, j] * r.saturate(x * per_step) for s, r in enumerate(draws)])
-            frames.append(_cell_frame(key, p, sample_ids, x, y))
-    return pd.concat(frames, ignore_index=True)
-
-
 def baseline_level_draws(spread: float, samples: int, seed: int, key: str) -> np.ndarray:
     """Per sample, the log shift of the baseline level: normal with the horizon's relative
     level error `spread` (0: none)."""
@@ -161,17 +117,3 @@ def baseline_level_draws(spread: float, samples: int, seed: int, key: str) -> np
         return np.zeros(samples)
     rng = np.random.default_rng([int(seed), zlib.crc32(key.encode("utf-8")), 1])
     return spread * rng.standard_normal(samples)
-
-
-def _level_key(forecaster, key: str, fit) -> str:
-    """Units that share one baseline (a joint model's market) share its level draws."""
-    if hasattr(forecaster, "joints"):
-        return f"baseline of market {fit.unit[1]}"
-    return key
-
-
-def _cell_frame(key, period, sample_ids, x, y) -> pd.DataFrame:
-    k = len(x)
-    return pd.DataFrame({"unit": key, "period": int(period),
-                         "sample": np.repeat(sample_ids, k), "spend": np.tile(x, len(sample_ids)),
-                         "incremental_kpi": np.asarray(y, float).ravel()})

@@ -26,7 +26,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize, minimize_scalar
-from scipy.signal import lfilter
+
+from budgetopt.forecasts.components.carryover import TAIL_SHARE, adstock  # noqa: F401
+from budgetopt.forecasts.components.response import Response
+from budgetopt.forecasts.components.saturation import inverse_saturation, saturation  # noqa: F401
 
 SCALE_MULTIPLES = tuple(float(m) for m in np.exp(np.linspace(np.log(0.2), np.log(10.0), 13)))
 HILL_EXPONENTS = (0.6, 0.8, 1.0)
@@ -34,99 +37,8 @@ CARRYOVER_GRID = {1: (0.0, 0.2, 0.4, 0.6, 0.75, 0.85), 7: (0.0, 0.15, 0.3, 0.45,
 MAX_GAIN = {True: 20.0, False: None}
 FOURIER_ORDER = 6
 TREND_KNOTS = (0.2, 0.4, 0.6, 0.8)
-TAIL_SHARE = 1e-3          # carryover beyond this share of an effect is ignored
 COUPLING_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)   # ρ: 0 additive … 1 proportional
 CHI2_1_95 = 3.841          # profile-likelihood band: ΔSSE/σ² ≤ χ²₁(0.95)
-
-
-def adstock(spend, theta: float, initial: float | None = None) -> np.ndarray:
-    """Geometric carryover a_t = θ·a_(t−1) + (1 − θ)·x_t; starts at steady state by default."""
-    x = np.asarray(spend, float)
-    if theta <= 0 or len(x) == 0:
-        return x.copy()
-    start = x[0] if initial is None else float(initial)
-    out, _ = lfilter([1.0 - theta], [1.0, -theta], x, zi=[theta * start])
-    return out
-
-
-def saturation(shape: str, x, scale: float, hill_n: float = 1.0) -> np.ndarray:
-    """Concave, non-decreasing saturation in [0, 1) of spend per step."""
-    x = np.maximum(np.asarray(x, float), 0.0)
-    if shape == "exp":
-        return -np.expm1(-x / scale)
-    xn = x ** hill_n
-    return xn / (xn + scale ** hill_n)
-
-
-def inverse_saturation(shape: str, s, scale: float, hill_n: float = 1.0) -> np.ndarray:
-    """Spend per step giving saturation level s (0 ≤ s < 1)."""
-    s = np.asarray(s, float)
-    if shape == "exp":
-        return -scale * np.log1p(-s)
-    return scale * (s / (1.0 - s)) ** (1.0 / hill_n)
-
-
-@dataclass(frozen=True)
-class Response:
-    """A fitted spend response (see the module docstring for the model)."""
-
-    shape: str
-    scale: float
-    hill_n: float
-    carryover: float
-    gain: float
-    multiplicative: bool
-    coupling: float | None = None     # ρ: response ∝ baseline^ρ (None: 1 multiplicative, 0 additive)
-    base_level: float = 1.0           # mean in-sample baseline the coupling is relative to
-
-    @property
-    def rho(self) -> float:
-        if self.coupling is None:
-            return 1.0 if self.multiplicative else 0.0
-        return float(self.coupling)
-
-    def coupling_weight(self, baseline) -> np.ndarray:
-        """Factor on the gain per step from how the response moves with the baseline: the
-        response is gain · B̄ · (B/B̄)^ρ · sat, i.e. B · (1 + gain · (B/B̄)^(ρ−1) · sat) in the
-        multiplicative form and B + gain · (B/B̄)^ρ · sat in the additive one."""
-        base = np.asarray(baseline, float)
-        power = self.rho - 1.0 if self.multiplicative else self.rho
-        if power == 0.0:
-            return np.ones(np.shape(base))
-        rel = np.maximum(base / max(self.base_level, 1e-300), 1e-3)
-        return rel ** power
-
-    def saturate(self, spend_per_step) -> np.ndarray:
-        return saturation(self.shape, spend_per_step, self.scale, self.hill_n)
-
-    def adstock(self, spend_per_step, initial: float | None = None) -> np.ndarray:
-        return adstock(spend_per_step, self.carryover, initial)
-
-    def tail_steps(self) -> int:
-        """Steps after a step's spend until its remaining effect is below TAIL_SHARE."""
-        if self.carryover <= 0:
-            return 0
-        return int(math.ceil(math.log(TAIL_SHARE) / math.log(self.carryover)))
-
-    def mean_lag_steps(self) -> float:
-        return self.carryover / (1.0 - self.carryover)
-
-    def smear(self, factors: np.ndarray) -> np.ndarray:
-        """Carryover-weighted factor per step: Σ_k (1 − θ)θᵏ · factor(step + k) — the value of
-        spend in a step counted over the days its effect lands on (steady-state saturation)."""
-        a = np.asarray(factors, float)
-        if self.carryover <= 0:
-            return a.copy()
-        theta = self.carryover
-        back = lfilter([1.0 - theta], [1.0, -theta], a[::-1], axis=0)
-        return back[::-1]
-
-    def describe(self) -> dict:
-        return {"shape": self.shape, "scale": self.scale,
-                "hill_n": self.hill_n if self.shape == "hill" else None,
-                "carryover": self.carryover, "gain": self.gain,
-                "form": "multiplicative" if self.multiplicative else "additive",
-                "coupling": self.rho}
 
 
 def base_design(ds: pd.Series, holidays: pd.DataFrame, step_days: int) -> np.ndarray:

@@ -9,7 +9,7 @@ import json
 import pandas as pd
 
 from budgetopt.forecasts.models.fit import UnitFit
-from budgetopt.forecasts.models.response import Response
+from budgetopt.forecasts.components.response import Response
 
 
 def _response_data(r: Response | None) -> dict | None:

@@ -8,7 +8,7 @@ import pytest
 
 from budgetopt.forecasts.curves.breakpoints import (PWL_TOLERANCE, period_breakpoints, pwl_error,
                                                     refine_breakpoints)
-from budgetopt.forecasts.models.fit import saturate
+from budgetopt.forecasts.components.saturation import saturate
 from budgetopt.optimizer.lp.allocate import allocate
 from budgetopt.optimizer.rules.bounds import DynamicBudget
 from budgetopt.units import Unit

@@ -15,7 +15,7 @@ from budgetopt.errors import InputError
 from budgetopt.forecasts.history.wide import validate_wide_history
 from budgetopt.optimizer.scenario.loader import scenario_from_dict
 from budgetopt.optimizer.scenario.spec import Scenario
-from budgetopt.optimizer.workflows.inputs import read_scenario_history
+from budgetopt.optimizer.intake.inputs import read_scenario_history
 
 GOOD = Path(__file__).parents[2] / "fixtures" / "bad" / "good"
 SPEND = {"search_ads": "spend_search_ads", "达人": "达人花费", "social": "spend_social"}

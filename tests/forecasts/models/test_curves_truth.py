@@ -9,21 +9,22 @@ from rich.console import Console
 
 from benchmarks.decision_quality import true_curves
 from budgetopt.forecasts.history.calendar import holiday_frame
+from budgetopt.forecasts.curves.build import build_curve_set
 from budgetopt.forecasts.models.forecaster import Forecaster
 from budgetopt.forecasts.models.fit import FitSettings
 from budgetopt.forecasts.history.periods import make_periods
 from budgetopt.datasets import ChannelTruth, demo_world, world_from_truths
 from budgetopt.optimizer.cli.main import main
 from budgetopt.optimizer.cli.console import print_plan
-from budgetopt.optimizer.workflows.pipeline import plan_with
+from budgetopt.optimizer.plan.pipeline import plan_with
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def demo_plan(demo_fit):
-    inputs, forecaster = demo_fit
-    return inputs, forecaster, plan_with(inputs, forecaster)
+    inputs, curves = demo_fit
+    return inputs, curves, plan_with(inputs, curves)
 
 
 def _curve_errors(curves: pd.DataFrame, truth: pd.DataFrame, spend: dict) -> dict:
@@ -41,11 +42,11 @@ def _curve_errors(curves: pd.DataFrame, truth: pd.DataFrame, spend: dict) -> dic
 
 
 def test_demo_curves_match_the_truth_at_historical_spend(demo_plan):
-    inputs, forecaster, _ = demo_plan
+    inputs, curves, _ = demo_plan
     periods = inputs.periods
     world = demo_world()
     truth = true_curves(world, periods, 5_000_000.0)
-    fitted = forecaster.curve_table(periods, 5_000_000.0)
+    fitted = curves.table(5_000_000.0)
     spend = {(c.name, int(p.period)): c.spend_level * p.days for c in world.channels
              for p in periods.itertuples()}
     errors = _curve_errors(fitted, truth, spend)
@@ -65,13 +66,14 @@ def test_carryover_is_recovered_and_counted_past_the_horizon():
     fit = forecaster.fits["video"]
     assert fit.response.carryover == pytest.approx(0.6, abs=0.08)
     periods = make_periods("2026-01-01", "2026-03-31", "week")
-    fitted = forecaster.curve_table(periods, 3_000_000.0)
+    curves = build_curve_set(forecaster, periods)
+    fitted = curves.table(3_000_000.0)
     truth_curves = true_curves(world, periods, 3_000_000.0)
     spend = {("video", int(p.period)): 20_000.0 * p.days for p in periods.itertuples()}
     errors = _curve_errors(fitted, truth_curves, spend)
     assert errors["video"] < 0.12
     plan = {k: v for k, v in spend.items()}
-    table = forecaster.carryover_table(periods, plan).iloc[0]
+    table = curves.carryover_table(plan).iloc[0]
     assert table["incremental_after_horizon"] > 0
     # what lands after the horizon is the last days' tail: θ/(1−θ) ≈ 1.5 days of response
     last_days = float(np.interp(20_000.0 * 8, fitted[fitted["period"] == 12]["spend"],

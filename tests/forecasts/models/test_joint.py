@@ -67,6 +67,7 @@ def test_every_channel_becomes_a_unit_fit_on_the_total_baseline(fitted):
 def test_one_joint_model_per_market_gives_channel_by_market_curves():
     import pandas as pd
 
+    from budgetopt.forecasts.curves.build import build_curve_set
     from budgetopt.forecasts.history.periods import make_periods
     from budgetopt.forecasts.models.joint_forecaster import JointForecaster
     frames = []
@@ -83,11 +84,12 @@ def test_one_joint_model_per_market_gives_channel_by_market_curves():
     assert sorted(forecaster.joints) == ["north", "south"]
     assert sorted(forecaster.fits) == ["ch01/north", "ch01/south", "ch02/north", "ch02/south"]
     periods = make_periods(date(2025, 7, 1), date(2025, 9, 29), "week")
-    curves = forecaster.curve_table(periods, 1e6)
+    curve_set = build_curve_set(forecaster, periods)
+    curves = curve_set.table(1e6)
     assert set(curves["unit"]) == set(forecaster.fits)
     spend = {(k, int(p)): 50_000.0 for k in forecaster.fits for p in periods["period"]}
-    totals = forecaster.total_forecast_table(periods, spend)
+    totals = curve_set.total_forecast_table(spend)
     assert sorted(totals["market"].unique()) == ["north", "south"]
     assert len(totals) == 2 * len(periods)
     assert (totals["forecast_kpi"] > totals["baseline_kpi"]).all()
-    assert forecaster.forecast_table(periods, spend)["baseline_kpi"].isna().all()
+    assert curve_set.forecast_table(spend)["baseline_kpi"].isna().all()

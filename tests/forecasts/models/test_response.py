@@ -11,7 +11,7 @@ import pytest
 from budgetopt.forecasts.history.calendar import holiday_frame
 from budgetopt.forecasts.curves.breakpoints import PWL_TOLERANCE, pwl_error, response_breakpoints
 from budgetopt.datasets import FAMILIES, family_world
-from budgetopt.forecasts.models.forecaster import _spread
+from budgetopt.forecasts.components.carryover import spread
 from budgetopt.forecasts.models.fit import _diagnose
 from budgetopt.forecasts.models.response import (Response, adstock, base_design, profile_response,
                                                  saturation)
@@ -55,7 +55,7 @@ def test_smear_values_spend_by_where_its_carryover_lands():
     factors, impulse = rng.uniform(1, 2, 60), np.zeros(60)
     impulse[[5, 17, 30]] = [1.0, 0.5, 2.0]
     r = Response("exp", 1.0, 1.0, 0.7, 1.0, True)
-    landed = float(np.sum(_spread(impulse, 0.7) * factors))
+    landed = float(np.sum(spread(impulse, 0.7) * factors))
     valued = float(np.sum(impulse * r.smear(factors)))
     assert valued == pytest.approx(landed, rel=1e-12)
     # the whole effect lands somewhere: with flat factors the valuation is the impulse itself,

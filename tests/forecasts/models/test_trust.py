@@ -15,8 +15,8 @@ from budgetopt.forecasts.models.response import Response
 from budgetopt.datasets import draw_channel, world_from_truths, write_history
 from budgetopt.optimizer.lp.allocate import allocate
 from budgetopt.optimizer.rules.bounds import DynamicBudget, PilotBound
-from budgetopt.optimizer.workflows.inputs import load_inputs
-from budgetopt.optimizer.workflows.evidence import pilot_rules
+from budgetopt.optimizer.intake.inputs import load_inputs
+from budgetopt.optimizer.plan.ruleset import pilot_rules
 from budgetopt.optimizer.results.tables import channels_table
 from budgetopt.optimizer.scenario.loader import load_scenario
 
@@ -37,7 +37,7 @@ def test_pilot_limits_are_opt_in(demo_scenario):
     assert inputs.scenario.forecast.pilot_change is None
     fits = {u.key: SimpleNamespace(loosely_pinned="wide band") for u in inputs.units}
     ref = {u.key: 1000.0 for u in inputs.units}
-    assert pilot_rules(inputs, SimpleNamespace(fits=fits), ref, {}, 1_000_000.0) == ([], {})
+    assert pilot_rules(inputs, SimpleNamespace(unit=fits.get), ref, {}, 1_000_000.0) == ([], {})
 
 
 def test_pilot_limits_only_unruled_loose_channels_around_their_historical_share(demo_scenario):
@@ -50,7 +50,7 @@ def test_pilot_limits_only_unruled_loose_channels_around_their_historical_share(
             for u in inputs.units}
     ref = {u.key: 1000.0 * (i + 1) for i, u in enumerate(inputs.units)}
     total = sum(ref.values())
-    rules, info = pilot_rules(inputs, SimpleNamespace(fits=fits), ref, {}, 1_000_000.0)
+    rules, info = pilot_rules(inputs, SimpleNamespace(unit=fits.get), ref, {}, 1_000_000.0)
     assert sorted(info) == ["display_feed", "kol"]
     for channel, item in info.items():
         share = ref[channel] / total
@@ -60,12 +60,12 @@ def test_pilot_limits_only_unruled_loose_channels_around_their_historical_share(
                                        "pilot_min:kol", "pilot_max:kol"}
     # committed fixed money above the band widens the top so the plan stays feasible
     fixed = {("kol", 0): 1_000_000.0}
-    _, info = pilot_rules(inputs, SimpleNamespace(fits=fits), ref, fixed, 1_000_000.0)
+    _, info = pilot_rules(inputs, SimpleNamespace(unit=fits.get), ref, fixed, 1_000_000.0)
     assert info["kol"]["high"] == 1_000_000.0
     off = inputs.scenario.model_copy(update={"forecast": inputs.scenario.forecast.model_copy(
         update={"pilot_change": None})})
     assert pilot_rules(SimpleNamespace(scenario=off, units=inputs.units),
-                       SimpleNamespace(fits=fits), ref, {}, 1e6) == ([], {})
+                       SimpleNamespace(unit=fits.get), ref, {}, 1e6) == ([], {})
 
 
 def test_pilot_bound_holds_in_the_lp_and_is_priced_in_words(log_curves):

@@ -40,7 +40,7 @@ NAMES = [*ZH_NAMES.values(), *ENGLISH_CHANNELS, "2026年第四季度 演示计�
 
 def _write_actuals():
     spec = importlib.util.spec_from_file_location(
-        "workflow_fixtures", ROOT / "tests" / "optimizer" / "workflows" / "conftest.py")
+        "workflow_fixtures", ROOT / "tests" / "optimizer" / "tools" / "conftest.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module._write_actuals

@@ -537,7 +537,7 @@ from pathlib import Path  # noqa: E402
 
 from budgetopt.columns import role_clash, wide_roles  # noqa: E402
 from budgetopt.forecasts.history.wide import validate_wide_history  # noqa: E402
-from budgetopt.optimizer.workflows.inputs import read_scenario_history  # noqa: E402
+from budgetopt.optimizer.intake.inputs import read_scenario_history  # noqa: E402
 
 GOOD = Path(__file__).parents[2] / "fixtures" / "bad" / "good"
 WIDE_BASE = {

@@ -17,7 +17,7 @@ from budgetopt.optimizer.results.charts import MAX_PANELS
 from budgetopt.optimizer.results.plan_charts import horizon_promotions
 from budgetopt.money import money
 from budgetopt.optimizer.results.outputs import write_outputs
-from budgetopt.optimizer.workflows.pipeline import plan
+from budgetopt.optimizer.plan.pipeline import plan
 
 pytestmark = pytest.mark.slow
 

@@ -9,21 +9,21 @@ import pytest
 import yaml
 
 from budgetopt.optimizer.cli.main import main
-from budgetopt.optimizer.workflows.inputs import check_inputs
-from budgetopt.optimizer.workflows.pipeline import plan_with
+from budgetopt.optimizer.intake.inputs import check_inputs
+from budgetopt.optimizer.plan.pipeline import plan_with
 from budgetopt.optimizer.scenario.loader import scenario_from_dict
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def fitted(demo_fit):
-    return demo_fit
+def fitted(demo_fit, demo_curves_for):
+    return demo_fit[0], demo_curves_for
 
 
 def plan(fitted, **changes):
     """The demo scenario with some keys changed (dotted paths), planned on the fitted demo."""
-    inputs, forecaster = fitted
+    inputs, curves_for = fitted
     demo = inputs.scenario.source
     data = yaml.safe_load(demo.read_text())
     for dotted, value in changes.items():
@@ -32,7 +32,8 @@ def plan(fitted, **changes):
             node = node.setdefault(part, {})
         node[parts[-1]] = value
     scenario = scenario_from_dict(data, source=demo)
-    return plan_with(check_inputs(scenario, inputs.history), forecaster)
+    planned = check_inputs(scenario, inputs.history)
+    return plan_with(planned, curves_for(planned))
 
 
 @pytest.fixture(scope="module")

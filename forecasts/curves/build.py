@@ -1,0 +1,95 @@
+"""A curve set from fitted models: everything planning will read is computed here, once, so
+planning never calls a forecaster (forecasts/curves/curveset.py)."""
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import pandas as pd
+
+from budgetopt.forecasts.curves.curveset import (CurveSet, PeriodBaseline, TotalCurves, UnitCurves,
+                                                 frozen, period_rows)
+from budgetopt.forecasts.models.forecaster import Forecaster
+from budgetopt.forecasts.models.joint_forecaster import JointForecaster
+from budgetopt.messages import N_
+
+PER_UNIT_SOURCE = N_("Prophet per unit for the baseline; saturation, carryover, gain and "
+                      "coupling by profile search; response proportional to baseline^coupling "
+                      "(coupling 1: moves with season and promotions as the baseline does, 0: "
+                      "not at all); plausible curves from the profile likelihood")
+JOINT_SOURCE = ("one joint model per market: Prophet baseline of the total KPI (trend, "
+                "seasonality, promotions, controls) plus every channel's saturated, carried-over "
+                "response, fitted together with non-negative gains; response proportional to "
+                "the total baseline")
+
+
+def build_curve_set(forecaster: Forecaster, periods: pd.DataFrame,
+                    flat: list[tuple[str, str, str | None]] = ()) -> CurveSet:
+    """The curve set for `periods` from fitted models; `flat` lists (key, channel, market) of
+    locked units that never spent (a flat zero curve each)."""
+    units = tuple(unit_curves(forecaster, key, periods) for key in sorted(forecaster.fits))
+    joint = isinstance(forecaster, JointForecaster)
+    return CurveSet(period_rows(periods), units, tuple(flat), forecaster.settings.interval_width,
+                    JOINT_SOURCE if joint else PER_UNIT_SOURCE, tuple(forecaster.warnings),
+                    totals=total_curves(forecaster, periods) if joint else None)
+
+
+def unit_curves(forecaster: Forecaster, key: str, periods: pd.DataFrame) -> UnitCurves:
+    """One unit's curves as data (a backend task can compute this next to the fit)."""
+    fit = forecaster.fits[key]
+    frame, which = forecaster.factors(key, periods)
+    rows = forecaster.period_baselines(key, periods)
+    base = frame["baseline"].to_numpy(float)
+    level_error = forecaster.baseline_level_error(key, base,
+                                                  int(periods["days"].sum()) / fit.step_days)
+    baselines = None if rows is None else tuple(
+        PeriodBaseline(point, frozen(draws), lift, frozen(lift_draws), inflation)
+        for point, draws, lift, lift_draws, inflation in rows)
+    return UnitCurves(key, fit.unit[0], fit.unit[1], fit.step_days, fit.response,
+                      tuple(fit.plausible), frozen(which), frozen(frame["baseline"]),
+                      frozen(frame["factor"]), frozen(frame["valued"]),
+                      bool(frame["clamped"].any()), baselines,
+                      MappingProxyType(fit.describe()), fit.loosely_pinned,
+                      float(level_error), _level_key(forecaster, key, fit))
+
+
+def _level_key(forecaster: Forecaster, key: str, fit) -> str:
+    """Units that share one baseline (a joint model's market) share its level draws."""
+    if isinstance(forecaster, JointForecaster):
+        return f"baseline of market {fit.unit[1]}"
+    return key
+
+
+def total_curves(forecaster: JointForecaster, periods: pd.DataFrame) -> TotalCurves:
+    """The total KPI's baseline per market and period, the decomposition and the shares."""
+    markets = []
+    for market, (keys, rows) in forecaster.total_periods(periods).items():
+        cells = tuple((point, frozen(draws),
+                       tuple((lift, frozen(lift_draws)) for lift, lift_draws in
+                             (lifts[k] for k in keys)), factor)
+                      for point, draws, lifts, factor in rows)
+        markets.append((market, tuple(keys), cells))
+    decomposition = forecaster.decomposition()
+    if not forecaster.history.has_market:
+        decomposition = decomposition.drop(columns=["market"])
+    return TotalCurves(tuple(markets), decomposition, MappingProxyType(_shares(forecaster)),
+                       forecaster.history.has_market)
+
+
+def _shares(forecaster: JointForecaster) -> dict:
+    """Each channel's share of the total KPI over the history, and its historical ROI."""
+    out = {}
+    history = forecaster.history
+    for market, joint in sorted(forecaster.joints.items(), key=lambda kv: str(kv[0])):
+        d = joint.decomposition
+        frame = history.market_frame(market)
+        total = float(d["kpi"].sum())
+        entry = {"baseline_share": float(d["baseline"].sum() / total) if total else None,
+                 "channels": {}}
+        for c in joint.channels:
+            spent = float(frame[c].sum())
+            contrib = float(d[c].sum())
+            entry["channels"][c] = {"contribution": contrib,
+                                    "share": contrib / total if total else None,
+                                    "roi": contrib / spent if spent > 0 else None}
+        out["all" if market is None else str(market)] = entry
+    return out

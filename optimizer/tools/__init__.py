@@ -1,0 +1,1 @@
+"""Tools built on plans: compare, frontier, shocks, rebalance, reproduce."""
