@@ -186,11 +186,15 @@ def test_console_explains_objective_marginal_roi_and_returned_money(fitted):
     print_plan(result, Console(file=buffer, width=240))
     out = buffer.getvalue()
     value = result.summary["objective"]["value"]
-    assert ("Objective (max_profit): CVaR20% of profit (0.3 × incremental revenue − spend) over "
-            f"100 plausible curves (the mean of the worst 20%) = {value:,.0f}") in out
-    # the value is the figure the words name: margin × CVaR of incremental KPI − spend
+    measure = result.scenario.risk.measure
+    quantity = "profit (0.3 × incremental revenue − spend)"
+    words = {"mean": f"the mean of {quantity} over 100 plausible curves",
+             "cvar": f"CVaR20% of {quantity} over 100 plausible curves (the mean of the worst "
+                     "20%)"}[measure]
+    assert f"Objective (max_profit): {words} = {value:,.0f}" in out
+    # the value is the figure the words name: margin × (mean or CVaR) of incremental KPI − spend
     outcome, spend = result.summary["outcome"], result.totals["spend"]
-    assert value == pytest.approx(0.3 * outcome["incremental_kpi"]["cvar"] - spend, rel=1e-6)
+    assert value == pytest.approx(0.3 * outcome["incremental_kpi"][measure] - spend, rel=1e-6)
     assert "Marginal ROI (return on the next unit of money): content_seo " in out
     assert "returned unspent" in out
     assert "Marginal value of the budget: one more CNY of budget adds" in out
