@@ -100,47 +100,42 @@ def run_fuzz(examples: int) -> list[tuple[str, int, int, float]]:
     return out
 
 
+def _refusal(label: str, refused: str, load, path: Path, digits: int) -> tuple[str, str]:
+    """One row: how long `load(path)` takes to refuse the file, or that it was accepted."""
+    from budgetopt.errors import InputError
+
+    start = time.perf_counter()
+    try:
+        load(path)
+    except InputError:
+        return f"{refused}: refused in", f"{(time.perf_counter() - start) * 1000:.{digits}f} ms"
+    return label, "accepted (wrong)"
+
+
 def large_files() -> list[tuple[str, str]]:
     """Time to refuse a history over the size limit (a sparse file: no bytes on disk), and the
     memory a legal 36 MB history takes to load."""
     from budgetopt.forecasts.history.readers import MAX_HISTORY_BYTES
     from budgetopt.forecasts.history.loader import load_history
-    from budgetopt.errors import InputError
-
     from budgetopt.optimizer.scenario.loader import load_scenario
 
     rows = []
     for name, what in (("yaml_merge_bomb.yaml", "nested merge keys"),
                        ("yaml_alias_bomb.yaml", "nested aliases")):
         path = BAD / name
-        start = time.perf_counter()
-        try:
-            load_scenario(path)
-            rows.append((f"{path.stat().st_size}-byte scenario of {what}", "accepted (wrong)"))
-        except InputError:
-            rows.append((f"{path.stat().st_size}-byte scenario of {what} (expands past 10⁸ "
-                         "values): refused in", f"{(time.perf_counter() - start) * 1000:.1f} ms"))
+        label = f"{path.stat().st_size}-byte scenario of {what}"
+        rows.append(_refusal(label, f"{label} (expands past 10⁸ values)", load_scenario, path, 1))
     with tempfile.TemporaryDirectory() as tmp:
         link = Path(tmp) / "device.csv"
         link.symlink_to("/dev/zero")
-        start = time.perf_counter()
-        try:
-            load_history(link)
-            rows.append(("history that is a link to /dev/zero", "accepted (wrong)"))
-        except InputError:
-            rows.append(("history that is a link to /dev/zero: refused in",
-                         f"{(time.perf_counter() - start) * 1000:.2f} ms"))
+        label = "history that is a link to /dev/zero"
+        rows.append(_refusal(label, label, load_history, link, 2))
     with tempfile.TemporaryDirectory() as tmp:
         big = Path(tmp) / "history.csv"
         with open(big, "wb") as f:
             f.truncate(MAX_HISTORY_BYTES + 1)
-        start = time.perf_counter()
-        try:
-            load_history(big)
-            rows.append(("history just over the 2 GB limit", "accepted (wrong)"))
-        except InputError:
-            rows.append(("history just over the 2 GB limit: refused in",
-                         f"{(time.perf_counter() - start) * 1000:.2f} ms"))
+        label = "history just over the 2 GB limit"
+        rows.append(_refusal(label, label, load_history, big, 2))
         path = Path(tmp) / "legal.csv"
         write = (
             "import numpy as np, pandas as pd, sys\n"

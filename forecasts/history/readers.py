@@ -162,12 +162,17 @@ def _check_not_utf8(data: bytes, source: str, declared: str) -> None:
         data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return
-    start = data.rfind(b"\n", 0, first) + 1
-    end = data.find(b"\n", first)
-    shown = data[start:end if end >= 0 else len(data)].decode("gb18030", "replace")[:24]
+    shown = _line_as_gb18030(data, first)
     line = data.count(b"\n", 0, first) + 1
     raise InputError("E0225" if bom else "E0226", declared=declared, shown=repr(shown.strip()),
                      where=Msg("{file} line {line}", file=source, line=line))
+
+
+def _line_as_gb18030(data: bytes, pos: int) -> str:
+    """The start of the line holding byte `pos`, read as GB18030 (what a mix-up shows)."""
+    start = data.rfind(b"\n", 0, pos) + 1
+    end = data.find(b"\n", pos)
+    return data[start:end if end >= 0 else len(data)].decode("gb18030", "replace")[:24]
 
 
 def _undecodable(data: bytes, err: UnicodeDecodeError, source: str, tried: str) -> InputError:
@@ -179,9 +184,7 @@ def _undecodable(data: bytes, err: UnicodeDecodeError, source: str, tried: str) 
         except UnicodeDecodeError:
             pass
         else:   # the likely mix-up: a GBK file read as UTF-8; show the line as GB18030
-            start = data.rfind(b"\n", 0, err.start) + 1
-            end = data.find(b"\n", err.start)
-            shown = data[start:end if end >= 0 else len(data)].decode("gb18030")[:24]
+            shown = _line_as_gb18030(data, err.start)
             return InputError("E0224", byte=byte, tried=tried, shown=repr(shown.strip()),
                               where=where)
     return InputError("E0211", byte=byte, tried=tried, where=where)
