@@ -143,10 +143,12 @@ def test_shadow_prices_and_binding_rules_are_worded_under_candidate_rows():
     w = world(8, samples=100, seed=2)
     candidates, draws = w[5]
     factored = SampleCurves(candidates=candidates, draws=draws)
-    cap = ChannelBound("max:u01", "<=", channel="u01", amount=1.0)
-    run, _ = _solve(w, factored, "cvar", True, extra=[cap])
-    bumped, _ = _solve(w, factored, "cvar", True,
-                       extra=[ChannelBound("max:u01", "<=", channel="u01", amount=1.0 + 100.0)])
+    floor = sum(v for (unit, _), v in w[3].items() if unit == "u01")   # its fixed money
+    run, _ = _solve(w, factored, "cvar", False,
+                    extra=[ChannelBound("max:u01", "<=", channel="u01", amount=floor + 1e4)])
+    bumped, _ = _solve(w, factored, "cvar", False,
+                       extra=[ChannelBound("max:u01", "<=", channel="u01", amount=floor + 1e4
+                                           + 100.0)])
     price = next(r.price for r in run.solution.rows if r.rule.name == "max:u01")
     assert price > 0
     assert (bumped.solution.objective - run.solution.objective) / 100.0 == pytest.approx(
