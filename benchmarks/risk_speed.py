@@ -23,7 +23,7 @@ from budgetopt.optimizer.lp.allocate import allocate
 from budgetopt.optimizer.lp.risk import RiskTerms, SampleCurves
 from budgetopt.optimizer.rules.guard import HistoryGuard
 
-CASES = (("mean", False), ("cvar", False), ("cvar", True))
+CASES = (("mean", False), ("mean", True), ("cvar", False), ("cvar", True))
 _run = highspy.Highs.run
 _spent = {"highs": 0.0}
 

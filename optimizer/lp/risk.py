@@ -18,7 +18,9 @@ whose samples have no such structure (a table of arbitrary sample curves) keeps 
 the sample rows, as does one with about as many candidates as samples (fewer terms that way).
 These rows go to HiGHS as arrays (optimizer/lp/bulk.py); nothing reads their duals.
 
-- `measure: mean` maximizes (1/S) Σ v_s.
+- `measure: mean` maximizes (1/S) Σ v_s, written straight on the segment columns (each
+  candidate's slopes weighted by its samples' multipliers); the sample rows are then made only
+  for the guard.
 - `measure: cvar` maximizes CVaR_α(v) = t − (1/(αS)) Σ u_s with u_s ≥ t − v_s, u_s ≥ 0: the
   mean of the worst α share of the samples.
 - `guard: history` adds CVaR_α(v − h) ≥ 0, where h_s is the historical mix at the spendable
@@ -169,13 +171,15 @@ class RiskTerms:
         measure."""
         S = self.curves.samples
         prob = model.prob
+        if self.measure == "mean":      # on the segment columns: the samples' mean slopes
+            model.planned = mean_expr(self.curves, model)
+        if self.measure == "mean" and self.history is None:
+            return
         values = [prob.add_variable(f"risk_v_{s}", None, None) for s in range(S)]
         rows = sample_rows(self.curves, model, values)
         add_array_rows(prob, rows)
         model.sample_values = values
-        if self.measure == "mean":
-            model.planned = pulp.LpAffineExpression([(v, 1.0 / S) for v in values])
-        else:
+        if self.measure != "mean":
             model.planned = self._cvar_expr(prob, values, np.zeros(S), "risk_cvar")
         if self.history is not None:
             guard = self._cvar_expr(prob, values, self.history, "risk_guard")
@@ -196,6 +200,24 @@ class RiskTerms:
                                       float(offset[s]))
             terms.append((u, -weight))
         return pulp.LpAffineExpression(terms)
+
+
+def mean_expr(curves: SampleCurves, model) -> pulp.LpAffineExpression:
+    """(1/S) Σ_s v_s written on the segment columns: each candidate's slopes weighted by the
+    sum of its samples' multipliers over S (needs no sample rows)."""
+    terms: list = []
+    constant = 0.0
+    for key, xs in model.vars.items():
+        if key not in curves.cells:
+            continue
+        pos, mult = curves.draws[key[0]]
+        weight = np.bincount(pos, mult, minlength=len(curves.rows[key[0]])) / curves.samples
+        at_fixed, slopes = curves.cut(key, model.segments[key].fixed)
+        if slopes.shape[1] != len(xs):
+            raise ValueError(f"sample curves of {key} do not share the LP's breakpoints")
+        constant += float(weight @ at_fixed)
+        terms.extend(zip(xs, (weight @ slopes).tolist()))
+    return pulp.LpAffineExpression(terms, constant=constant)
 
 
 def sample_rows(curves: SampleCurves, model, values: list) -> ArrayRows:
