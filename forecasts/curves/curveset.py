@@ -20,7 +20,8 @@ from budgetopt.forecasts.components.carryover import spread
 from budgetopt.forecasts.components.response import Response
 from budgetopt.forecasts.curves.breakpoints import response_breakpoints, zoom_breakpoints
 from budgetopt.forecasts.models.fit import widen
-from budgetopt.forecasts.models.plausible import baseline_level_draws, draw_responses
+from budgetopt.forecasts.models.plausible import (baseline_level_draws, draw_candidates,
+                                                  draw_responses)
 
 FORECAST_COLUMNS = ["unit", "period", "baseline_kpi", "baseline_lower", "baseline_upper",
                     "forecast_kpi", "forecast_lower", "forecast_upper"]
@@ -221,6 +222,54 @@ class CurveSet:
                 frames.append(_cell_frame(key, p, sample_ids, x, y))
         return pd.concat(frames, ignore_index=True)
 
+    def sample_factors(self, curves: pd.DataFrame, samples: int,
+                       seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The plausible samples of `samples(curves, samples, seed)` as what they are made of.
+        A sample's curve for a unit is one plausible candidate's curve times a number the same
+        in every period: its drawn gain times the baseline level's shift to the power ρ (the
+        factor per step, its carryover smear and the saturation are the candidate's own; the
+        gain and the level only scale them). Returns `candidates` (unit, period, candidate,
+        spend, incremental_kpi: each drawn candidate's curve at gain 1, on the breakpoints of
+        `curves`) and `draws` (unit, sample, candidate, multiplier). Units the set has no
+        response for keep their curve: candidate 0, multiplier 1 in every sample."""
+        shock = self.shock
+        frames, draws = [], []
+        sample_ids = np.arange(samples)
+        days = {p: d for p, _, d in self.periods}
+        grouped = {k: g for k, g in curves.groupby(["unit", "period"], sort=True)}
+        for key in sorted({u for u, _ in grouped}):
+            cells = {p: g["spend"].to_numpy(float) for (u, p), g in grouped.items() if u == key}
+            unit = self.unit(key)
+            if unit is None:
+                for p, x in cells.items():
+                    y = grouped[(key, p)]["incremental_kpi"].to_numpy(float)
+                    frames.append(_candidate_frame(key, p, [0], x, y[None, :]))
+                draws.append(pd.DataFrame({"unit": key, "sample": sample_ids, "candidate": 0,
+                                           "multiplier": 1.0}))
+                continue
+            plausible = unit.plausible or ((unit.response, 1.0, 0.0),)
+            idx, gains = draw_candidates(plausible, samples, seed, key)
+            level = baseline_level_draws(unit.level_error, samples, seed, unit.level_key or key)
+            rho = np.array([plausible[int(i)][0].rho for i in idx], float)
+            draws.append(pd.DataFrame({"unit": key, "sample": sample_ids, "candidate": idx,
+                                       "multiplier": gains * np.exp(rho * level)}))
+            used = [int(c) for c in np.unique(idx)]
+            base, which = unit.baseline, unit.which
+            valued = {}
+            for c in used:
+                r = plausible[c][0]
+                factor = r.coupling_weight(base) * (base if r.multiplicative else 1.0)
+                valued[c] = r.smear(np.maximum(factor, 0.0))
+            for p, x in cells.items():
+                per_step = unit.step_days / days[p]
+                read = x if shock is None else x / shock.cost(unit.channel)
+                y = np.stack([float(valued[c][which == p].sum())
+                              * plausible[c][0].saturate(read * per_step) for c in used])
+                if shock is not None:
+                    y = y * shock.demand(unit.channel)
+                frames.append(_candidate_frame(key, p, used, x, y))
+        return pd.concat(frames, ignore_index=True), pd.concat(draws, ignore_index=True)
+
     def _deflated(self, plan_spend: dict) -> dict:
         if self.shock is None:
             return plan_spend
@@ -323,4 +372,12 @@ def _cell_frame(key, period, sample_ids, x, y) -> pd.DataFrame:
     k = len(x)
     return pd.DataFrame({"unit": key, "period": int(period),
                          "sample": np.repeat(sample_ids, k), "spend": np.tile(x, len(sample_ids)),
+                         "incremental_kpi": np.asarray(y, float).ravel()})
+
+
+def _candidate_frame(key, period, candidates, x, y) -> pd.DataFrame:
+    k = len(x)
+    return pd.DataFrame({"unit": key, "period": int(period),
+                         "candidate": np.repeat(np.asarray(candidates, np.int64), k),
+                         "spend": np.tile(x, len(candidates)),
                          "incremental_kpi": np.asarray(y, float).ravel()})

@@ -102,17 +102,23 @@ def plausible_set(results, scores, best, sigma: float, resid: np.ndarray, spend:
     return tuple(out), loose
 
 
-def draw_responses(plausible: tuple, samples: int, seed: int, key: str) -> list:
-    """`samples` responses drawn from a unit's plausible set (deterministic per seed and unit)."""
+def draw_candidates(plausible: tuple, samples: int, seed: int, key: str
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Per sample, the plausible candidate drawn (index into `plausible`) and its gain
+    (deterministic per seed and unit)."""
     rng = np.random.default_rng([int(seed), zlib.crc32(key.encode("utf-8"))])
     weights = np.array([w for _, w, _ in plausible], float)
     idx = rng.choice(len(plausible), size=samples, p=weights / weights.sum())
     z = rng.standard_normal(samples)
-    out = []
-    for i, zi in zip(idx, z):
-        r, _, se = plausible[int(i)]
-        out.append(replace(r, gain=max(float(r.gain + se * zi), 0.0)))
-    return out
+    gains = np.array([max(float(plausible[int(i)][0].gain + plausible[int(i)][2] * zi), 0.0)
+                      for i, zi in zip(idx, z)], float)
+    return np.asarray(idx, np.int64), gains
+
+
+def draw_responses(plausible: tuple, samples: int, seed: int, key: str) -> list:
+    """`samples` responses drawn from a unit's plausible set (deterministic per seed and unit)."""
+    idx, gains = draw_candidates(plausible, samples, seed, key)
+    return [replace(plausible[int(i)][0], gain=float(g)) for i, g in zip(idx, gains)]
 
 
 def baseline_level_draws(spread: float, samples: int, seed: int, key: str) -> np.ndarray:

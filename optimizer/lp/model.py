@@ -10,6 +10,7 @@ import pulp
 
 from budgetopt.errors import PlanError
 from budgetopt.units import Unit
+from budgetopt.optimizer.lp.bulk import BulkHiGHS, materialize
 from budgetopt.optimizer.lp.segments import Segments
 from budgetopt.optimizer.lp.solvers import dual_sign, make_solver, stopped_early, time_limit_error
 
@@ -196,6 +197,8 @@ class PlanModel:
 
     def _run(self, solver_name: str, time_limit_s: float | None, mip: bool) -> None:
         solver = make_solver(solver_name, time_limit_s, mip=mip)
+        if not isinstance(solver, BulkHiGHS):
+            materialize(self.prob)          # array rows as PuLP rows for this solver
         try:
             self.prob.solve(solver)
         except pulp.PulpSolverError as exc:

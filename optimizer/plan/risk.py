@@ -17,6 +17,10 @@ GUARDED_OBJECTIVES = ("max_revenue",)   # the guard compares at the same spend: 
 
 @dataclass
 class RiskStage:
+    """`curves`: the plausible sample curves (the outcome and plausible_curves.csv are valued
+    on them); `terms`: what the LP adds, on the same curves as candidates × multipliers when
+    the curve set says how its samples were made."""
+
     curves: SampleCurves
     terms: RiskTerms
     info: dict
@@ -31,13 +35,17 @@ def mix_spend(ref: dict, keys, total: float) -> dict:
 
 
 def risk_stage(scenario, sample_table: pd.DataFrame, ref: dict, keys,
-               spendable: float) -> RiskStage:
+               spendable: float, factors: tuple[pd.DataFrame, pd.DataFrame] | None = None
+               ) -> RiskStage:
     """The risk terms for the LP: the measure it maximizes over the plausible curves (every
     unit × period's curve under `risk.samples` plausible responses, on the breakpoints of the
     curve table the LP is built on) and, for a fixed budget, the guard against the historical
-    mix at the spendable budget."""
+    mix at the spendable budget. `factors` (candidate curves, draws: `CurveSet.sample_factors`)
+    are the same samples as the LP writes them with fewer terms."""
     risk = scenario.risk
     samples = SampleCurves(sample_table)
+    lp_curves = samples if factors is None else SampleCurves(candidates=factors[0],
+                                                             draws=factors[1])
     guard = risk.guard == "history" and scenario.objective in GUARDED_OBJECTIVES
     mix = mix_spend(ref, keys, spendable)
     history = samples.values(mix) if guard and mix else None
@@ -47,13 +55,13 @@ def risk_stage(scenario, sample_table: pd.DataFrame, ref: dict, keys,
                              N_("off") if risk.guard == "off" else
                              N_("not applied: the objective does not spend a fixed budget")
                              if not guard else N_("not applied: no historical mix"))}
-    return RiskStage(samples, RiskTerms(samples, risk.measure, risk.alpha, history,
+    return RiskStage(samples, RiskTerms(lp_curves, risk.measure, risk.alpha, history,
                                                 guard_rule=HistoryGuard.over), info)
 
 
 def drop_guard(stage: RiskStage) -> RiskStage:
     """The same stage without the guard (when it cannot hold with the scenario's rules)."""
-    terms = RiskTerms(stage.curves, stage.terms.measure, stage.terms.alpha, None)
+    terms = RiskTerms(stage.terms.curves, stage.terms.measure, stage.terms.alpha, None)
     info = dict(stage.info, guard_status=N_("dropped: it cannot hold together with the "
                                             "scenario's rules"))
     return RiskStage(stage.curves, terms, info)

@@ -51,6 +51,13 @@ def sample_table(scenario, curves: CurveSet, table: pd.DataFrame) -> pd.DataFram
                           risk.seed)
 
 
+def sample_factors(scenario, curves: CurveSet, table: pd.DataFrame):
+    """The same plausible curves as candidate curves and the draws that scale them."""
+    risk = scenario.risk
+    return curves.sample_factors(table[["unit", "period", "spend", "incremental_kpi"]],
+                                 risk.samples, risk.seed)
+
+
 def solve_plan(inputs: PlanInputs, curve_set: CurveSet, pool: PoolSplit,
                commitments: Commitments, rules: RuleSet, solver_name: str) -> Solved:
     """Solve on the curve set's curves and their plausible variants (the risk measure and the
@@ -72,7 +79,7 @@ def solve_plan(inputs: PlanInputs, curve_set: CurveSet, pool: PoolSplit,
     pilots, pilot_info = rules.pilots, rules.pilot_info
     arrays = curve_arrays(curves)
     risk = risk_stage(scenario, sample_table(scenario, curve_set, curves), reference.by_cell,
-                      list(arrays.keys), spendable)
+                      list(arrays.keys), spendable, sample_factors(scenario, curve_set, curves))
     run = solve(rules.rules + pilots, arrays, risk)
     if pilots and run.solution.status != "Optimal":
         pilot_info = {c: dict(v, applied=False) for c, v in pilot_info.items()}
@@ -91,7 +98,8 @@ def solve_plan(inputs: PlanInputs, curve_set: CurveSet, pool: PoolSplit,
         arrays = curve_arrays(curves)
         guarded = risk.terms.history is not None
         risk = risk_stage(scenario, sample_table(scenario, curve_set, curves), reference.by_cell,
-                          list(arrays.keys), spendable)
+                          list(arrays.keys), spendable,
+                          sample_factors(scenario, curve_set, curves))
         if not guarded and risk.terms.history is not None:
             risk = drop_guard(risk)
         run = solve(rules.rules + pilots, arrays, risk)

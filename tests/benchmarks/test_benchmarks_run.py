@@ -111,7 +111,15 @@ def report(tmp_path):
 
 def risk_speed(tmp_path):
     from benchmarks import risk_speed as r
-    assert _positive(r.time_case(50, "cvar", True, repeats=1))
+    from benchmarks.speed import lp_instance
+    from budgetopt.optimizer.lp.risk import SampleCurves
+    instance = lp_instance(8, 13)
+    candidates, draws = r.sample_factors(instance[0], 20, 4)
+    factored = SampleCurves(candidates=candidates, draws=draws)
+    dense = SampleCurves(r.sample_table(candidates, draws))
+    runs = [r.time_case(instance, c, "cvar", True, repeats=1) for c in (factored, dense)]
+    assert _positive(runs[0]["total"])
+    assert runs[0]["objective"] == pytest.approx(runs[1]["objective"], rel=1e-6)
 
 
 def scale(tmp_path):
