@@ -53,6 +53,10 @@ def input_hashes(inputs) -> dict:
         digest = (hashlib.sha256(scenario.raw).hexdigest() if scenario.raw is not None
                   else file_sha256(scenario.source))  # the bytes that were read, not re-read
         out["scenario"] = {"file": scenario.source.name, "sha256": digest}
+    if getattr(inputs, "experiments_sha256", None):
+        out["experiments"] = {"file": str(scenario.experiments),
+                              "sha256": inputs.experiments_sha256,
+                              "tests": len(inputs.experiments)}
     out["scenario_settings_sha256"] = _settings_hash(scenario)
     return out
 
@@ -64,7 +68,7 @@ def _settings_hash(scenario) -> str:
     # what the plan depends on: not the history's path (its bytes are hashed), nor the report's
     # language and CSV dress (report), nor an unset history_encoding, nor — for long-form
     # scenarios — the wide keys (hashes stay as they were before those keys existed)
-    exclude = {"history", "report"} | ({"history_encoding"} if scenario.history_encoding is None
+    exclude = {"history", "report", "experiments"} | ({"history_encoding"} if scenario.history_encoding is None
                                        else set())
     if scenario.history_format == "long":
         exclude |= set(WIDE_KEYS)
