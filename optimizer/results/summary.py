@@ -11,6 +11,7 @@ import numpy as np
 
 from budgetopt.messages import Msg, N_
 from budgetopt.optimizer.results.grouping import warning_groups
+from budgetopt.optimizer.results.lift_tests import experiments_section
 from budgetopt.optimizer.results.wording import objective_in_words
 from budgetopt.optimizer.scenario.loader import file_sha256
 from budgetopt.units import unit_key
@@ -120,8 +121,12 @@ def build_summary(inputs, pool, tables, solution, *, unplaced: float, reshaped: 
               "nonconcave_units": sorted(set(reshaped)),
               "pacing_within_period": N_("even across the period's days"),
               **evidence.curve_notes}
+    experiments = experiments_section(evidence.curve_notes)
+    if experiments:      # the tests' report once, in its own section
+        curves["units"] = {k: {n: v for n, v in u.items() if n != "lift_tests"}
+                           for k, u in curves["units"].items()}
     mix_kpi = hist_mix["incremental_kpi"]
-    return {
+    out = {
         "scenario": {"name": scenario.name, "objective": scenario.objective,
                      "kpi": scenario.kpi, "currency": scenario.currency,
                      "horizon": {"start": str(scenario.horizon.start),
@@ -166,6 +171,9 @@ def build_summary(inputs, pool, tables, solution, *, unplaced: float, reshaped: 
         "risk": evidence.risk,
         "warning_groups": warning_groups(warnings),
     }
+    if experiments:
+        out["experiments"] = experiments
+    return out
 
 
 def _weighing(risk) -> str:
