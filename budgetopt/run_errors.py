@@ -55,10 +55,9 @@ RUN_ERRORS: dict[str, ErrorText] = {
                           "history that covers the test"), "inputs"),
     "E0345": ErrorText(N_("the standard error is {value}; it must be positive"),
                        N_("give the study's standard error of the lift (or lift_low and "
-                          "lift_high of its 95% interval)"), "inputs"),
+                          "lift_high, its interval at 95%)"), "inputs"),
     "E0346": ErrorText(N_("the interval's lift_low {low} is not below its lift_high {high}"),
-                       N_("give the 95% interval's lower bound in lift_low and its upper bound "
-                          "in lift_high"), "inputs"),
+                       N_("give the interval's bounds (at 95%) in lift_low and lift_high"), "inputs"),
     "E0347": ErrorText(N_("the same test (channel, market and window) as {other}"),
                        N_("remove the duplicate row, or give each test its own window"),
                        "inputs"),

@@ -80,8 +80,8 @@ def lift_report(key: str, tests: list, ev: LiftEvidence, before, fit) -> tuple[d
                     "contradicted_by_history": contradicted})
         rows.append(row)
         if contradicted:
-            warnings.append(Msg("{unit}: the lift test at {place} measured {lift} (95% "
-                                "interval {low}–{high}), outside every lift the history's "
+            warnings.append(Msg("{unit}: the lift test at {place} measured {lift} (interval "
+                                "{low}–{high} at 95%), outside every lift the history's "
                                 "plausible curves predict ({hlow}–{hhigh}); the test is used, "
                                 "but check its design and the history's spend in those days",
                                 unit=key, place=test.place, lift=f"{test.lift:,.0f}",

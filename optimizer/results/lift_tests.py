@@ -7,7 +7,7 @@ import pandas as pd
 from budgetopt.messages import N_
 from budgetopt.optimizer.results.i18n import NC_, Words
 
-CONTRADICTION_RULE = N_("a test is contradicted by the history when its 95% interval and the "
+CONTRADICTION_RULE = N_("a test is contradicted by the history when its interval (95%) and the "
                         "range of lifts the history's plausible curves predict do not overlap; "
                         "it is used all the same and named in the warnings")
 COLUMNS = (NC_("column", "unit"), NC_("column", "start"), NC_("column", "end"),
