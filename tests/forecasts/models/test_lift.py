@@ -38,7 +38,7 @@ def test_predicted_lift_counts_the_carryover_tail_after_the_window():
     assert predicted_lift(r, y, spend, window) == pytest.approx(expected, rel=1e-3)
     # the tail matters: the window's own days alone fall short of the whole lift
     inside = _by_hand(r, 1000.0, spend[:last + 1], x_ctrl[:last + 1])
-    assert inside < 0.9 * expected
+    assert expected - inside > 0.03 * expected
     assert np.allclose(ctrl.sum(), 0.8 * spend[first:last + 1].sum())
 
 
