@@ -36,6 +36,48 @@ RUN_ERRORS: dict[str, ErrorText] = {
     "E0310": ErrorText(N_("budget.fixed gives {channel} {amount} of fixed money, above what its "
                           "rules allow ({cap})"),
                        N_("lower {channel}'s fixed share or raise its max/lock"), "inputs"),
+    # --- the lift tests (experiments) against the history ---------------------------------
+    "E0340": ErrorText(N_("experiments: file '{file}' not found (looked for {path})"),
+                       N_("correct 'experiments:' in the scenario; a relative path is read from "
+                          "the scenario file's folder"), "inputs"),
+    "E0341": ErrorText(N_("the experiments file has no '{column}' column"),
+                       N_("give one row per test with columns channel, start, end, "
+                          "spend_change (or test_spend and control_spend), lift and std_error "
+                          "(or lift_low and lift_high); market too where the history has "
+                          "markets"), "inputs"),
+    "E0342": ErrorText(N_("channel {channel} is not in the history (it has: {channels})"),
+                       N_("correct the test's channel"), "inputs"),
+    "E0343": ErrorText(N_("market {market} has no history for {channel} (it has: {markets})"),
+                       N_("correct the test's market"), "inputs"),
+    "E0344": ErrorText(N_("the test window {start} to {end} is not inside the history "
+                          "({first} to {last})"),
+                       N_("correct start and end (YYYY-MM-DD, start before end), or supply "
+                          "history that covers the test"), "inputs"),
+    "E0345": ErrorText(N_("the standard error is {value}; it must be positive"),
+                       N_("give the study's standard error of the lift (or lift_low and "
+                          "lift_high, its interval at 95%)"), "inputs"),
+    "E0346": ErrorText(N_("the interval's lift_low {low} is not below its lift_high {high}"),
+                       N_("give the interval's bounds (at 95%) in lift_low and lift_high"), "inputs"),
+    "E0347": ErrorText(N_("the same test (channel, market and window) as {other}"),
+                       N_("remove the duplicate row, or give each test its own window"),
+                       "inputs"),
+    "E0348": ErrorText(N_("{column} {value} is not a number"),
+                       N_("write a plain number such as 12000 or -3500.5"), "inputs"),
+    "E0349": ErrorText(N_("{column} {value} is not a date"),
+                       N_("write dates as YYYY-MM-DD, e.g. 2025-03-01"), "inputs"),
+    "E0350": ErrorText(N_("the test changes spend by 0"),
+                       N_("give the extra spend of the test over its window (negative for a "
+                          "cut) in spend_change, or test_spend and control_spend"), "inputs"),
+    "E0351": ErrorText(N_("the lift {lift} has the opposite sign of the spend change {change}"),
+                       N_("check the signs: more spend should show a positive lift and a cut a "
+                          "negative one; a study whose estimate crossed zero is written as "
+                          "lift 0 with its standard error"), "inputs"),
+    "E0352": ErrorText(N_("the spend change {change} is more than the history spent in the "
+                          "window ({spent}), so the control would have spent less than nothing"),
+                       N_("check spend_change (it is the test's extra spend over the whole "
+                          "window), or the history's spend in those days"), "inputs"),
+    "E0353": ErrorText(N_("lift tests need a long-form history (one row per channel and day)"),
+                       N_("remove 'experiments:' or give the history in long form"), "inputs"),
     # --- the command line and output directories -------------------------------------------
     "E0401": ErrorText(N_("missing {argument}"),
                        N_("budgetopt run SCENARIO --out DIR, or budgetopt run --check DIR"),

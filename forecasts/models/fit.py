@@ -64,6 +64,7 @@ class UnitFit:
     holdout_errors: tuple = ()         # (origin, error) per step of internal holdouts
     plausible: tuple = ()              # (response, weight, gain s.e.): see plausible.py
     not_identified: tuple = ()         # why a parameter sits at a bound (empty: identified)
+    lift_tests: dict = field(default_factory=dict)   # what lift tests moved (lift_fit.py)
 
     def model(self):
         from prophet.serialize import model_from_json
@@ -97,6 +98,8 @@ class UnitFit:
         out["loosely_pinned"] = self.loosely_pinned
         out["not_identified"] = list(self.not_identified)
         out["plausible_candidates"] = len(self.plausible)
+        if self.lift_tests:
+            out["lift_tests"] = self.lift_tests
         return out
 
 

@@ -14,6 +14,7 @@ from budgetopt.money import money
 from budgetopt.optimizer.results.grouping import totals_by, warning_lines
 from budgetopt.optimizer.results.outcome import outcome_line
 from budgetopt.optimizer.results.i18n import words_for
+from budgetopt.optimizer.results.lift_tests import lift_test_lines
 from budgetopt.optimizer.results.tables import PlanResult
 from budgetopt.units import unit_key
 
@@ -169,6 +170,8 @@ def _print_notes_zh(result: PlanResult, console: Console) -> None:
                  if s["curves"].get("nonconcave_method") == "milp"
                  else w._("S-shaped curves replaced by their concave envelope"))
         console.print(f"{shape}: {', '.join(odd)}")
+    for line in lift_test_lines(s, w):
+        console.print(line, markup=False, highlight=False)
     for line in warning_lines(s["warnings"], words=w):
         label = w._("Warning:")
         console.print(f"[yellow]{label}[/yellow]{line}", highlight=False)
@@ -229,6 +232,8 @@ def _print_notes(result: PlanResult, console: Console) -> None:
     console.print(f"Marginal value of the budget: {s['budget_dual_explained']}")
     for rule in s["binding_constraints"]:
         console.print(f"Binding: {rule['description']} — {rule['explanation']}")
+    for line in lift_test_lines(s, words_for(result)):
+        console.print(line, markup=False, highlight=False)
     print_warnings(s["warnings"], console)
 
 

@@ -16,6 +16,7 @@ from budgetopt.forecasts.history.calendar import Promotion, holiday_frame
 from budgetopt.forecasts.models.fit import FitSettings
 from budgetopt.forecasts.models.forecaster import Forecaster
 from budgetopt.forecasts.models.joint_forecaster import JointForecaster
+from budgetopt.forecasts.models.lift_fit import attach_lift_reports, lift_evidence
 from budgetopt.optimizer.scenario.spec import Scenario
 from budgetopt.optimizer.intake.inputs import PlanInputs
 
@@ -57,7 +58,7 @@ def forecast_backend(scenario: Scenario, n_jobs: int | None = None):
 def fit_forecasts(inputs: PlanInputs, progress: Callable[[int, int], None] | None = None,
                   n_jobs: int | None = None) -> Forecaster:
     """Fit one model per plannable unit that has spend history (one joint model per market
-    for a total-KPI history)."""
+    for a total-KPI history); lift tests enter the tested units' fits as evidence."""
     holidays, promo_days = promotion_calendar(inputs)
     if inputs.scenario.history_format == "wide":
         return JointForecaster.fit_wide(inputs.history, learned_units(inputs), holidays,
@@ -65,10 +66,17 @@ def fit_forecasts(inputs: PlanInputs, progress: Callable[[int, int], None] | Non
                                         fit_settings(inputs.scenario),
                                         dict(inputs.scenario.control_values), n_jobs=n_jobs,
                                         progress=progress)
-    return Forecaster.fit(learned_units(inputs), inputs.history.unit_frame, inputs.history.kpi,
-                          holidays, promo_days, inputs.step_days, fit_settings(inputs.scenario),
-                          n_jobs=n_jobs, progress=progress,
-                          backend=forecast_backend(inputs.scenario, n_jobs))
+    history = inputs.history
+    evidence = lift_evidence(inputs.experiments, history.unit_frame, history.kpi)
+    forecaster = Forecaster.fit(learned_units(inputs), history.unit_frame, history.kpi,
+                                holidays, promo_days, inputs.step_days,
+                                fit_settings(inputs.scenario), n_jobs=n_jobs, progress=progress,
+                                backend=forecast_backend(inputs.scenario, n_jobs),
+                                evidence=evidence or None)
+    if evidence:
+        attach_lift_reports(forecaster, inputs.experiments, history.unit_frame, history.kpi,
+                            holidays, inputs.step_days, evidence)
+    return forecaster
 
 
 def curve_set(inputs: PlanInputs, forecaster: Forecaster) -> CurveSet:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from budgetopt.messages import Msg, N_
 from budgetopt.errors import InputError
+from budgetopt.forecasts.history.experiments import load_experiments
 from budgetopt.forecasts.history.frame import History
 from budgetopt.forecasts.history.loader import load_history
 from budgetopt.forecasts.history.periods import make_periods
@@ -26,6 +27,8 @@ class PlanInputs:
     periods: pd.DataFrame
     units: list[Unit]          # units the plan allocates money to
     locked_unlearned: list[Unit]  # never spent in history but locked: spend fixed, no curve
+    experiments: tuple = ()    # lift tests (forecasts/history/experiments.py: LiftTest)
+    experiments_sha256: str | None = None
 
     @property
     def step_days(self) -> int:
@@ -89,7 +92,20 @@ def check_inputs(scenario: Scenario, history: History, where: str = "scenario") 
     unknown = sorted(set(scenario.limits.period_caps()) - set(starts) - {"*"})
     if unknown:
         raise InputError("E0307", period=unknown[0], starts=", ".join(starts[:3]), where=where)
-    return PlanInputs(scenario, history, periods, units, locked_unlearned)
+    tests, digest = scenario_experiments(scenario, history, where)
+    return PlanInputs(scenario, history, periods, units, locked_unlearned, tests, digest)
+
+
+def scenario_experiments(scenario: Scenario, history: History, where: str) -> tuple:
+    """The scenario's lift tests, checked against the history, and the file's sha256."""
+    path = scenario.experiments_path
+    if path is None:
+        return (), None
+    if not path.exists():
+        raise InputError("E0340", file=str(scenario.experiments), path=str(path), where=where)
+    if scenario.history_format == "wide":
+        raise InputError("E0353", where=where)
+    return load_experiments(path, history)
 
 
 def _check_horizon(scenario: Scenario, history: History, where: str) -> None:

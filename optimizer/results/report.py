@@ -9,6 +9,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from budgetopt.optimizer.results.grouping import warning_lines
+from budgetopt.optimizer.results.lift_tests import lift_test_lines
 from budgetopt.optimizer.results.plan_charts import ChartSet, plan_charts, unit_labels
 from budgetopt.optimizer.results.i18n import N_, Words, words_for
 from budgetopt.optimizer.results.tables import PlanResult
@@ -88,6 +89,7 @@ def report_context(result: PlanResult, charts: list[ChartSet]) -> dict:
         "rules": binding_in_words(result, w),
         "warnings": warnings,
         "warning_lines": warning_lines(warnings, words=w),
+        "lift_tests": lift_test_lines(s, w),
         "any_extrapolated": bool(result.channels["extrapolated"].any()),
         "table": channel_table(result, w),
         "charts": {c["name"]: c for c in embedded},

@@ -11,6 +11,7 @@ import numpy as np
 
 from budgetopt.messages import Msg, N_
 from budgetopt.optimizer.results.grouping import warning_groups
+from budgetopt.optimizer.results.lift_tests import experiments_section
 from budgetopt.optimizer.results.wording import objective_in_words
 from budgetopt.optimizer.scenario.loader import file_sha256
 from budgetopt.units import unit_key
@@ -53,6 +54,10 @@ def input_hashes(inputs) -> dict:
         digest = (hashlib.sha256(scenario.raw).hexdigest() if scenario.raw is not None
                   else file_sha256(scenario.source))  # the bytes that were read, not re-read
         out["scenario"] = {"file": scenario.source.name, "sha256": digest}
+    if getattr(inputs, "experiments_sha256", None):
+        out["experiments"] = {"file": str(scenario.experiments),
+                              "sha256": inputs.experiments_sha256,
+                              "tests": len(inputs.experiments)}
     out["scenario_settings_sha256"] = _settings_hash(scenario)
     return out
 
@@ -64,7 +69,7 @@ def _settings_hash(scenario) -> str:
     # what the plan depends on: not the history's path (its bytes are hashed), nor the report's
     # language and CSV dress (report), nor an unset history_encoding, nor — for long-form
     # scenarios — the wide keys (hashes stay as they were before those keys existed)
-    exclude = {"history", "report"} | ({"history_encoding"} if scenario.history_encoding is None
+    exclude = {"history", "report", "experiments"} | ({"history_encoding"} if scenario.history_encoding is None
                                        else set())
     if scenario.history_format == "long":
         exclude |= set(WIDE_KEYS)
@@ -116,8 +121,12 @@ def build_summary(inputs, pool, tables, solution, *, unplaced: float, reshaped: 
               "nonconcave_units": sorted(set(reshaped)),
               "pacing_within_period": N_("even across the period's days"),
               **evidence.curve_notes}
+    experiments = experiments_section(evidence.curve_notes)
+    if experiments:      # the tests' report once, in its own section
+        curves["units"] = {k: {n: v for n, v in u.items() if n != "lift_tests"}
+                           for k, u in curves["units"].items()}
     mix_kpi = hist_mix["incremental_kpi"]
-    return {
+    out = {
         "scenario": {"name": scenario.name, "objective": scenario.objective,
                      "kpi": scenario.kpi, "currency": scenario.currency,
                      "horizon": {"start": str(scenario.horizon.start),
@@ -162,6 +171,9 @@ def build_summary(inputs, pool, tables, solution, *, unplaced: float, reshaped: 
         "risk": evidence.risk,
         "warning_groups": warning_groups(warnings),
     }
+    if experiments:
+        out["experiments"] = experiments
+    return out
 
 
 def _weighing(risk) -> str:

@@ -16,6 +16,7 @@ from budgetopt.money import currency_sign
 from budgetopt.optimizer.results.files import neutralize
 from budgetopt.optimizer.results.grouping import market_pivot
 from budgetopt.optimizer.results.i18n import N_, NC_, Words, words_for
+from budgetopt.optimizer.results.lift_tests import lift_test_frame
 from budgetopt.optimizer.results.tables import PlanResult
 
 CREATED = datetime(2000, 1, 1)
@@ -105,7 +106,8 @@ COLUMNS = (
     NC_("column", "baseline_upper"),
     NC_("column", "spend"),
 )
-SHEETS = (N_("Summary"), N_("Channels"), N_("Allocation"), N_("Forecast"), N_("Curves"))
+SHEETS = (N_("Summary"), N_("Channels"), N_("Allocation"), N_("Forecast"), N_("Curves"),
+          N_("Lift tests"))
 
 
 def translated(frame: pd.DataFrame, words: Words) -> pd.DataFrame:
@@ -125,6 +127,9 @@ def plan_workbook(result: PlanResult) -> bytes:
         tables[1:1] = [("Channel x market spend", market_pivot(result.allocation)),
                        ("Channel x market KPI",
                         market_pivot(result.allocation, "incremental_kpi"))]
+    tests = lift_test_frame(result.summary)
+    if tests is not None:
+        tables.append(("Lift tests", tests))
     sheets = []
     for position, (name, frame) in enumerate(tables):
         kinds = {c: column_kind(c, frame[c], money_kpi) for c in frame.columns}

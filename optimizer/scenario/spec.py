@@ -277,6 +277,8 @@ class Scenario(Spec):
     history: Path
     # a CSV history's text encoding; null detects it (UTF-8 with or without BOM, else GB18030)
     history_encoding: Literal["utf-8", "utf-8-sig", "gb18030", "gbk"] | None = None
+    # lift tests (experiments) on the channels, one row per test (docs/scenario.md)
+    experiments: Path | None = None
     kpi: Annotated[str, Field(min_length=1)] = "revenue"
     horizon: Horizon
     budget: Budget
@@ -375,6 +377,13 @@ class Scenario(Spec):
     @property
     def history_path(self) -> Path:
         return self.history if self.history.is_absolute() else self.base_dir / self.history
+
+    @property
+    def experiments_path(self) -> Path | None:
+        if self.experiments is None:
+            return None
+        return (self.experiments if self.experiments.is_absolute()
+                else self.base_dir / self.experiments)
 
     def rule(self, channel: str) -> ChannelRule:
         return self.channels.get(channel, ChannelRule())

@@ -53,7 +53,7 @@ def assert_one_clear_line(err: str, case: dict) -> None:
         assert fragment in line, f"{fragment!r} not in {line!r}"
 
 
-CORPUS_SIZE = 149   # the cases docs/errors.md describes; a case added or lost must be noticed
+CORPUS_SIZE = 157   # the cases docs/errors.md describes; a case added or lost must be noticed
 
 
 def test_the_corpus_has_distinct_cases_one_per_scenario_file():
@@ -66,9 +66,10 @@ def test_the_corpus_has_distinct_cases_one_per_scenario_file():
     assert scenarios == sorted(listed)
 
 
-def _history_key(scenario: Path) -> str | None:
-    """The `history:` value of a scenario file, read as text (some cases are not valid YAML)."""
-    found = re.search(rb"^history:\s*(\S+)\s*$", scenario.read_bytes(), re.M)
+def _history_key(scenario: Path, key: str = "history") -> str | None:
+    """The `history:` (or other file key's) value of a scenario file, read as text (some cases
+    are not valid YAML)."""
+    found = re.search(rb"^" + key.encode() + rb":\s*(\S+)\s*$", scenario.read_bytes(), re.M)
     return found.group(1).decode() if found else None
 
 
@@ -77,16 +78,19 @@ def test_every_fixture_file_is_used_and_every_case_names_its_own_files():
     for case in CASES:
         scenario = BAD / f"{case['case']}.yaml"
         history = _history_key(scenario)
-        used |= {scenario.name} | ({history} if history else set())
-        # the file the error must name is the case's own scenario or the history it points to
-        assert case["file"] in {scenario.name, history}, case
+        tests = _history_key(scenario, "experiments")
+        own = {f for f in (history, tests) if f}
+        used |= {scenario.name} | own
+        # the file the error must name is the case's own scenario or a file it points to
+        assert case["file"] in {scenario.name} | own, case
         assert case["says"] and all(isinstance(f, str) and f for f in case["says"]), case
     on_disk = {p.relative_to(BAD).as_posix() for p in BAD.rglob("*") if p.is_file()}
     assert on_disk - used == set(), "fixture files no case uses"
     missing = {u for u in used - on_disk if u != "good"}
-    # only the deliberately absent history and the one the test makes are not on disk
+    # only the deliberately absent history and experiments file, and what the test makes, are
+    # not on disk
     made = {c["file"] for c in CASES if "make" in c}
-    assert missing == {"no_such_history.csv"} | made
+    assert missing == {"no_such_history.csv", "experiments_missing.csv"} | made
     assert made >= {"history_too_large.csv", "history_device.csv", "history_fifo.csv"}
 
 
