@@ -120,13 +120,6 @@ def _free_the_context(master: str, where: str) -> None:
     raise InputError("E1008", running=running.master, master=master, where=where)
 
 
-def stop_session(master: str) -> None:
-    """Stop the session this module built on `master`, if any (before its cluster goes)."""
-    session = _sessions.pop(master, None)
-    if session is not None:
-        session.stop()
-
-
 def _spark_reason(exc: BaseException) -> str:
     """Spark's reason for a failed job in one line: the Python error a worker raised, else the
     stage failure, else the first line of what Spark said."""
