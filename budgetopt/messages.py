@@ -49,3 +49,19 @@ class ErrorText(NamedTuple):
     fix: str | None = None
     topic: str = ""
     meaning: str | None = None     # for docs/errors.md, where `what` is only placeholders
+
+
+class Worded(str):
+    """Text worded by `wording(words)` — English from `english` where it is made; a reader's
+    language words it again through the same function (a rule's own description inside an
+    error, say). Pickled, it stays the English text."""
+
+    wording: object
+
+    def __new__(cls, wording, english) -> "Worded":
+        self = super().__new__(cls, wording(english))
+        self.wording = wording
+        return self
+
+    def __reduce__(self):
+        return str, (str(self),)

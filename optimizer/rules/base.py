@@ -70,10 +70,11 @@ class Rule(ABC):
                words=ENGLISH) -> str:
         """What relaxing the rule by one step is worth, from its shadow price."""
 
-    def relaxed(self, slack: float, currency: str, spend: SpendContext) -> str:
+    def relaxed(self, slack: float, currency: str, spend: SpendContext, words=ENGLISH) -> str:
         """The rule relaxed by `slack` in its row's units (money for every rule here), in words —
         what the infeasibility diagnosis proposes."""
-        return f"relaxing {self.describe(currency)} by {money(slack, currency)}"
+        return words._("relaxing {rule} by {amount}").format(
+            rule=self.describe(currency, words), amount=words.money(slack, currency))
 
     @property
     def hard(self) -> bool:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import pulp
 
-from budgetopt.money import money
 from budgetopt.optimizer.rules.base import ENGLISH, Rule, bound_row, gain
 
 
@@ -60,13 +59,15 @@ class ChannelBound(Rule):
         return text.format(channel=self.channel, label=self.label, one=words.money(1, currency),
                            gain=gain(abs(price), kpi, currency, words))
 
-    def relaxed(self, slack, currency, spend):
-        new = self.amount - slack if self.label == "min" else self.amount + slack
+    def relaxed(self, slack, currency, spend, words=ENGLISH):
         if self.label == "lock":
-            return (f"moving {self.channel} lock {money(self.amount, currency)} by "
-                    f"{money(slack, currency)}")
-        return (f"{'lowering' if self.label == 'min' else 'raising'} {self.channel} {self.label} "
-                f"to {money(max(new, 0.0), currency)}")
+            return words._("moving {channel} lock {amount} by {slack}").format(
+                channel=self.channel, amount=words.money(self.amount, currency),
+                slack=words.money(slack, currency))
+        new = self.amount - slack if self.label == "min" else self.amount + slack
+        text = (words._("lowering {channel} min to {amount}") if self.label == "min"
+                else words._("raising {channel} max to {amount}"))
+        return text.format(channel=self.channel, amount=words.money(max(new, 0.0), currency))
 
 
 @dataclass(frozen=True)
@@ -104,11 +105,14 @@ class ShareBound(Rule):
         return text.format(subject=self.subject_in(words), label=self.label,
                            gain=gain(per_point, kpi, currency, words))
 
-    def relaxed(self, slack, currency, spend):
+    def relaxed(self, slack, currency, spend, words=ENGLISH):
         step = slack / max(spend.total, 1.0)
-        new = self.share - step if self.label == "min_share" else self.share + step
-        verb = "lowering" if self.label == "min_share" else "raising"
-        return f"{verb} {self.subject} {self.label} {self.share:.0%} to {_floor_pct(new, verb)}"
+        lowering = self.label == "min_share"
+        new = self.share - step if lowering else self.share + step
+        text = (words._("lowering {subject} min_share {share} to {new}") if lowering
+                else words._("raising {subject} max_share {share} to {new}"))
+        return text.format(subject=self.subject_in(words), share=f"{self.share:.0%}",
+                           new=_floor_pct(new, lowering))
 
 
 @dataclass(frozen=True)
@@ -131,16 +135,17 @@ class RoiFloor(Rule):
         return words._("lowering {channel} roi_floor by 0.1 {gain}").format(
             channel=self.channel, gain=gain(step, kpi, currency, words))
 
-    def relaxed(self, slack, currency, spend):
+    def relaxed(self, slack, currency, spend, words=ENGLISH):
         channel_spend = max(spend.by_channel.get(self.channel, 0.0), 1.0)
-        return (f"lowering {self.channel} roi_floor {self.ratio:g} to "
-                f"{max(self.ratio - slack / channel_spend, 0.0):.2f}")
+        return words._("lowering {channel} roi_floor {ratio} to {new}").format(
+            channel=self.channel, ratio=f"{self.ratio:g}",
+            new=f"{max(self.ratio - slack / channel_spend, 0.0):.2f}")
 
 
-def _floor_pct(share: float, verb: str) -> str:
+def _floor_pct(share: float, lowering: bool) -> str:
     """A relaxed share rounded so that it really is enough: down when lowering, up when raising."""
     points = share * 100
-    points = math.floor(points) if verb == "lowering" else math.ceil(points)
+    points = math.floor(points) if lowering else math.ceil(points)
     return f"{min(max(points, 0), 100)}%"
 
 

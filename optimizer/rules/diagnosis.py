@@ -4,10 +4,14 @@ relaxes are the smallest relaxation that makes the plan feasible; the rules stil
 against them (nonzero duals in the elastic problem) are what they conflict with."""
 from __future__ import annotations
 
-from budgetopt.messages import Msg
+from functools import partial
+
+from babel.lists import format_list
+
+from budgetopt.messages import Worded
 from budgetopt.errors import PlanError
 from budgetopt.optimizer.lp.allocate import relax
-from budgetopt.optimizer.rules.base import Rule
+from budgetopt.optimizer.rules.base import ENGLISH, Rule
 from budgetopt.units import SpendContext
 from budgetopt.optimizer.lp.model import Solution
 
@@ -40,34 +44,55 @@ def relaxations(curves, units, periods, fixed, rules: list[Rule], solver: str,
 def diagnose(curves, units, periods, fixed, rules: list[Rule], scenario,
              solver: str) -> PlanError | None:
     """The PlanError for an infeasible plan: what conflicts, and the smallest relaxations;
-    None when the rules turn out to hold together (the solver failed for another reason)."""
+    None when the rules turn out to hold together (the solver failed for another reason). The
+    rules' words stay re-wordable, so the error reads in the reader's language."""
     cur = scenario.currency
     first = relaxations(curves, units, periods, fixed, rules, solver)
     if first is not None and not first[0]:
         return None
     if first is None:
-        listed = "; ".join(r.describe(cur) for r in rules)
+        listed = Worded(partial(_listed, tuple(rules), cur), ENGLISH)
         return PlanError("E0609", rules=listed, where="plan")
     relaxed, conflict, spend = first
     lead = relaxed[0][0]
-    against = [r.describe(cur) for r in conflict if r.name != lead.name][:3]
-    if sum(fixed.values()) > 0 and scenario.budget.fixed_rule != "optimized":
-        against.insert(0, f"the fixed commitments (fixed_rule: {scenario.budget.fixed_rule})")
-    against += [r.describe(cur) for r, _ in relaxed[1:3]]
-    options = [_option(relaxed, cur, spend)]
+    against = [r for r in conflict if r.name != lead.name][:3] + [r for r, _ in relaxed[1:3]]
+    committed = (scenario.budget.fixed_rule
+                 if sum(fixed.values()) > 0 and scenario.budget.fixed_rule != "optimized"
+                 else None)
+    options = [(tuple(relaxed), spend)]
     second = relaxations(curves, units, periods, fixed, rules, solver,
                          hard=frozenset(r.name for r, _ in relaxed))
     if second is not None and second[0]:
-        options.append(_option(second[0], cur, second[2]))
-    return PlanError("E0610", rule=lead.describe(cur), against=_join(against) or Msg("the budget"),
-                     options=" — or ".join(options), where="rules")
+        options.append((tuple(second[0]), second[2]))
+    return PlanError("E0610", rule=Worded(partial(lead.describe, cur), ENGLISH),
+                     against=Worded(partial(_against, tuple(against), committed, cur), ENGLISH),
+                     options=Worded(partial(_options, tuple(options), cur), ENGLISH),
+                     where="rules")
 
 
-def _option(relaxed: list[tuple[Rule, float]], currency: str, spend: SpendContext) -> str:
-    """One way out: every rule to relax and how far (the first few, then how many more)."""
-    shown = [r.relaxed(s, currency, spend) for r, s in relaxed[:MAX_LISTED]]
-    more = len(relaxed) - MAX_LISTED
-    return " and ".join(shown) + (f" and {more} more rule(s) like them" if more > 0 else "")
+def _listed(rules: tuple[Rule, ...], currency: str, words) -> str:
+    return "; ".join(r.describe(currency, words) for r in rules)
+
+
+def _against(rules: tuple[Rule, ...], committed: str | None, currency: str, words) -> str:
+    """What the lead rule conflicts with: the fixed commitments first, then rules."""
+    parts = [r.describe(currency, words) for r in rules]
+    if committed is not None:
+        parts.insert(0, words._("the fixed commitments (fixed_rule: {rule})").format(
+            rule=committed))
+    return _join(parts, words) or words._("the budget")
+
+
+def _options(options: tuple, currency: str, words) -> str:
+    """Each way out: every rule to relax and how far (the first few, then how many more)."""
+    texts = []
+    for relaxed, spend in options:
+        shown = [r.relaxed(s, currency, spend, words) for r, s in relaxed[:MAX_LISTED]]
+        more = len(relaxed) - MAX_LISTED
+        if more > 0:
+            shown.append(words._("{more} more rule(s) like them").format(more=more))
+        texts.append(_join(shown, words))
+    return _join(texts, words, style="or")
 
 
 def _context(solution: Solution, segments) -> SpendContext:
@@ -80,7 +105,7 @@ def _context(solution: Solution, segments) -> SpendContext:
     return SpendContext(sum(by_channel.values()), by_channel, inc)
 
 
-def _join(parts: list[str]) -> str:
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+def _join(parts: list[str], words, style: str = "standard") -> str:
+    """`a, b, and c` (or `a or b`) as the reader's language lists things (Babel)."""
+    return format_list(parts, style=style, locale=getattr(words, "locale", "en_US")) \
+        if parts else ""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from budgetopt.money import money
 from budgetopt.optimizer.rules.base import ENGLISH, Rule, bound_row, gain
 
 
@@ -41,9 +40,10 @@ class ChangeVsHistory(Rule):
                        "{gain}").format(channel=self.channel,
                                         gain=gain(per_point, kpi, currency, words))
 
-    def relaxed(self, slack, currency, spend):
+    def relaxed(self, slack, currency, spend, words=ENGLISH):
         needed = self.fraction + slack / max(self.reference, 1.0)
-        return f"widening max_change_vs_history for {self.channel} to {needed:.0%}"
+        return words._("widening max_change_vs_history for {channel} to {needed}").format(
+            channel=self.channel, needed=f"{needed:.0%}")
 
 
 @dataclass(frozen=True)
@@ -72,9 +72,10 @@ class PeriodPacing(Rule):
             unit=self.unit, one=words.money(1, currency), when=self.when,
             gain=gain(abs(price), kpi, currency, words))
 
-    def relaxed(self, slack, currency, spend):
-        return (f"letting {self.unit} move {money(slack, currency)} more than "
-                f"{self.fraction:.0%} into the period from {self.when}")
+    def relaxed(self, slack, currency, spend, words=ENGLISH):
+        return words._("letting {unit} move {amount} more than {fraction} into the period from "
+                       "{when}").format(unit=self.unit, amount=words.money(slack, currency),
+                                        fraction=f"{self.fraction:.0%}", when=self.when)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,6 @@ class PeriodBudgetCap(Rule):
         return words._("raising the cap of the period from {when} by {one} {gain}").format(
             when=self.when, one=words.money(1, currency), gain=gain(abs(price), kpi, currency, words))
 
-    def relaxed(self, slack, currency, spend):
-        return (f"raising the cap of the period from {self.when} to "
-                f"{money(self.amount + slack, currency)}")
+    def relaxed(self, slack, currency, spend, words=ENGLISH):
+        return words._("raising the cap of the period from {when} to {amount}").format(
+            when=self.when, amount=words.money(self.amount + slack, currency))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from budgetopt.money import money
 from budgetopt.optimizer.rules.base import ENGLISH, Rule, bound_row, gain
 
 
@@ -33,12 +32,12 @@ class CacCap(Rule):
         return words._("raising {channel} cac_cap by {one} {gain}").format(
             channel=self.channel, one=words.money(1, currency), gain=gain(step, kpi, currency, words))
 
-    def relaxed(self, slack, currency, spend):
+    def relaxed(self, slack, currency, spend, words=ENGLISH):
         conversions = self.per_kpi * spend.incremental_by_channel.get(self.channel, 0.0)
         if conversions <= 0:
-            return f"raising {self.channel} cac_cap"
-        return (f"raising {self.channel} cac_cap to "
-                f"{money(self.cap + slack / conversions, currency, 2)}")
+            return words._("raising {channel} cac_cap").format(channel=self.channel)
+        return words._("raising {channel} cac_cap to {amount}").format(
+            channel=self.channel, amount=words.money(self.cap + slack / conversions, currency, 2))
 
 
 @dataclass(frozen=True)
@@ -67,9 +66,11 @@ class ReturnHurdle(Rule):
             one=words.money(1, currency), threshold=f"{self.threshold:g}",
             gain=gain(abs(price), kpi, currency, words))
 
-    def relaxed(self, slack, currency, spend):
-        return (f"letting {money(slack, currency)} of money earn below the {self.label} hurdle "
-                f"{self.threshold:g} (lower {self.label})")
+    def relaxed(self, slack, currency, spend, words=ENGLISH):
+        return words._("letting {amount} of money earn below the {label} hurdle {threshold} "
+                       "(lower {label})").format(amount=words.money(slack, currency),
+                                                 label=self.label,
+                                                 threshold=f"{self.threshold:g}")
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,9 @@ class TargetRoi(Rule):
         return words._("lowering target_roi by 0.1 {gain}").format(
             gain=gain(abs(price) * 0.1 * spend.total, kpi, currency, words))
 
-    def relaxed(self, slack, currency, spend):
-        return f"lowering target_roi to {max(self.target - slack / max(spend.total, 1.0), 0):.2f}"
+    def relaxed(self, slack, currency, spend, words=ENGLISH):
+        return words._("lowering target_roi to {new}").format(
+            new=f"{max(self.target - slack / max(spend.total, 1.0), 0):.2f}")
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,10 @@ def one_line_error(exc: ValidationError, where: str) -> InputError:
     if kind == "string_pattern_mismatch":
         return InputError("E0114" if loc and loc[-1] == "currency" else "E0115", at=at,
                           value=repr(got), key=dotted, where=where)
-    advice = Msg(_FIXES.get(kind, N_("see docs/scenario.md for the allowed values")), key=dotted,
-                 msg=msg.removeprefix("Input should be "))
+    fix = _FIXES.get(kind, N_("see docs/scenario.md for the allowed values"))
+    if fix == _NUMBER_FIX and _is_fraction(loc):
+        fix = _FRACTION_FIX
+    advice = Msg(fix, key=dotted, msg=msg.removeprefix("Input should be "))
     if kind == "value_error":
         what, _, fix = msg.partition("; ")
         return InputError("E0113", at=at, problem=what, advice=fix or advice, where=where)
@@ -58,6 +60,10 @@ def one_line_error(exc: ValidationError, where: str) -> InputError:
 
 _NUMBER_FIX = N_("write {key} as a plain number such as 12000000 or 12_000_000 "
                  "(no quotes, commas or currency signs)")
+
+
+_FRACTION_FIX = N_("write {key} as a plain number between 0 and 1 such as 0.2 "
+                   "(no quotes or percent signs)")
 
 
 _FIXES = {
@@ -81,6 +87,30 @@ _FIXES = {
 
 #: The pydantic error kinds of a boolean where a word (E0121) or a number (E0122) is expected.
 _YAML_BOOLEANS = {"literal_error", "float_type", "int_type", "float_parsing", "int_parsing"}
+
+
+def _is_fraction(loc: list[str]) -> bool:
+    """Whether the number at `loc` is bounded above by 1 (a share or a tail probability), so
+    the fix shows a fraction rather than an amount of money."""
+    annotation: object = Scenario
+    field = None
+    for part in loc:
+        if typing.get_origin(annotation) in (dict, list):
+            annotation = typing.get_args(annotation)[-1]
+            continue
+        model = _model_in(annotation)
+        if model is None or part not in model.model_fields:
+            return False
+        field = model.model_fields[part]
+        annotation = field.annotation
+    if field is None:
+        return False
+    metadata = list(field.metadata)
+    for item in typing.get_args(field.annotation):
+        metadata += [m for m in getattr(item, "__metadata__", ())]
+    highs = [getattr(m, name) for m in metadata for name in ("le", "lt")
+             if getattr(m, name, None) is not None]
+    return bool(highs) and min(highs) <= 1
 
 
 def _known_keys(loc: list[str]) -> list[str]:

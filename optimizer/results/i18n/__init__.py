@@ -16,7 +16,7 @@ from babel.numbers import format_compact_currency, format_compact_decimal, \
     format_decimal
 from babel.support import Translations
 
-from budgetopt.messages import Msg
+from budgetopt.messages import Msg, Worded
 from budgetopt.money import currency_sign, money
 
 LANGUAGES = ("en", "zh")
@@ -156,10 +156,12 @@ class Words:
         template it was made from; anything the catalogs do not know stays as written."""
         if text is None or not self.chinese:
             return "" if text is None else str(text)
+        if isinstance(text, Worded):
+            return text.wording(self)
         if isinstance(text, Msg) and not text.values:
             return self._(text.template)
         if isinstance(text, Msg):
-            values = {k: self.say(v) if isinstance(v, Msg) or _sentence(v) else v
+            values = {k: self.say(v) if isinstance(v, (Msg, Worded)) or _sentence(v) else v
                       for k, v in text.values.items()}
             return self._(text.template).format(**values)
         return _reworded(self.language, str(text))[1]

@@ -13,6 +13,7 @@ from budgetopt.optimizer.lp.allocate import allocate
 from budgetopt.optimizer.rules.bounds import DynamicBudget, ShareBound
 from budgetopt.units import SpendContext
 from budgetopt.optimizer.rules.diagnosis import diagnose
+from budgetopt.optimizer.results.i18n import Words
 from budgetopt.optimizer.rules.limits import ChangeVsHistory, PeriodBudgetCap, PeriodPacing
 from budgetopt.units import Unit
 from budgetopt.optimizer.rules.returns import CacCap, ReturnHurdle
@@ -173,6 +174,13 @@ def test_group_floor_against_historical_fixed_money_is_diagnosed_with_a_feasible
     relaxed = [rules[0], ShareBound("group_min_share:efficient", ">=", channels=("ch02", "ch03"),
                                     share=proposed / 100, label="min_share", group="efficient")]
     assert allocate(curves, units, PERIODS, fixed, relaxed).solution.status == "Optimal"
+    # the same error read in Chinese words every rule and relaxation in Chinese: the figures
+    # are the English line's, the English words gone
+    line = Words("zh").error_line(err)
+    assert "固定投放承诺（fixed_rule: historical）" in line
+    assert f"efficient 的 min_share 从 60% 调低到 {proposed}%" in line
+    assert not re.search(r"\b(lowering|raising|conflicts|relaxing|takes at least)\b", line)
+    assert line.endswith("[E0610]")
 
 
 def test_diagnosis_spreads_the_budget_over_conflicting_period_caps(log_curves):

@@ -1010,3 +1010,17 @@ def test_a_guard_of_true_or_another_word_is_refused():
         data = base()
         data["risk"] = {"guard": value}
         rejected(data, "risk.guard", "history", "off")
+
+
+@pytest.mark.parametrize("section, key, example", [
+    ("budget", "total", "such as 12000000 or 12_000_000"),
+    ("budget", "fixed_share", "between 0 and 1 such as 0.2"),
+    ("budget", "reserve_share", "between 0 and 1 such as 0.2"),
+    ("risk", "alpha", "between 0 and 1 such as 0.2"),
+])
+def test_a_number_written_as_text_gets_an_example_of_its_own_kind(section, key, example):
+    data = base()
+    data.setdefault(section, {})[key] = "abc"
+    text = rejected(data, f"{section}.{key}", "(got 'abc')", example)
+    other = ("between 0 and 1" if "12_000_000" in example else "12_000_000")
+    assert other not in text
