@@ -128,6 +128,15 @@ RUN_ERRORS: dict[str, ErrorText] = {
                           "local"), "backend"),
     "E1006": ErrorText(N_("a Spark session on {master} could not be started: {reason}"),
                        N_("check forecast.spark.master and the Spark installation"), "backend"),
+    "E1007": ErrorText(N_("the Spark job fitting the units failed: {reason}"),
+                       N_("check that every worker runs the same Python with budgetopt installed "
+                          "(PYSPARK_PYTHON, docs/spark.md) and that the cluster kept enough "
+                          "workers, then run again; --debug shows Spark's full trace"),
+                       "backend"),
+    "E1008": ErrorText(N_("a Spark session on {running} is already running in this process, "
+                          "and forecast.spark.master {master} would need a second one"),
+                       N_("leave forecast.spark.master out to use the running session, or stop "
+                          "it first (spark.stop())"), "backend"),
     # --- curve tables given to the LP ------------------------------------------------------
     "E1101": ErrorText(N_("curve table lacks column(s) {columns}"), N_("provide columns {needed}"),
                        "curves"),

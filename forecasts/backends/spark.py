@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import sys
@@ -22,13 +23,15 @@ from urllib.parse import urlparse
 import numpy as np
 import pandas as pd
 
-from budgetopt.errors import InputError
+from budgetopt.errors import InputError, PlanError
 from budgetopt.forecasts.backends.base import UnitTask, unit_failed
 
 CONNECT_TIMEOUT_S = 5.0
 DEFAULT_PORTS = {"spark": 7077, "sc": 15002}
 RESULT_SCHEMA = "unit_index long, ok boolean, payload string, error string"
 _EPOCH = np.datetime64("1970-01-01", "D")
+_JVM_PACKAGES = ("org.", "java.", "javax.", "scala.", "py4j.")
+_PYTHON_ERROR = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit): \S")
 _sessions: dict[str, Any] = {}
 
 
@@ -81,6 +84,7 @@ def spark_session(master: str | None = None, where: str = "forecast.spark"):
     if not java_available():
         raise InputError("E1005", where=where)
     check_master(master, where)
+    _free_the_context(master, where)
     if master.startswith("local"):
         # local workers run this very interpreter, so they import the same packages
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -98,6 +102,35 @@ def spark_session(master: str | None = None, where: str = "forecast.spark"):
     session.sparkContext.setLogLevel("ERROR")
     _sessions[master] = session
     return session
+
+
+def _free_the_context(master: str, where: str) -> None:
+    """A process holds one SparkContext, and Spark would hand back the running one whatever
+    master was asked for: a session this module built on another master is stopped first; one
+    started elsewhere (a notebook's, spark-submit's) is left alone and the plan refused."""
+    from pyspark import SparkContext
+    running = SparkContext._active_spark_context
+    if running is None or running._jsc is None:
+        return
+    for built, session in list(_sessions.items()):
+        if session.sparkContext is running:
+            session.stop()
+            del _sessions[built]
+            return
+    raise InputError("E1008", running=running.master, master=master, where=where)
+
+
+def _spark_reason(exc: BaseException) -> str:
+    """Spark's reason for a failed job in one line: the Python error a worker raised, else the
+    stage failure, else the first line of what Spark said."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    python = [line for line in lines
+              if _PYTHON_ERROR.match(line) and not line.startswith(_JVM_PACKAGES)]
+    stage = [line for line in lines if "Job aborted due to stage failure" in line]
+    reason = python[-1] if python else (stage[0] if stage else (lines[0] if lines else
+                                                                   type(exc).__name__))
+    reason = reason.split("Job aborted due to stage failure: ")[-1]
+    return " ".join(reason.split())[:300]
 
 
 def _days(dates: pd.Series) -> np.ndarray:
@@ -153,11 +186,16 @@ class SparkBackend:
         session = self.session
         columns = list(tasks[0].frame.columns)
         rows = pd.concat([_wire(i, t.frame) for i, t in enumerate(tasks)], ignore_index=True)
-        frame = session.createDataFrame(rows)
-        parts = self.partitions or session.sparkContext.defaultParallelism
-        frame = frame.repartition(max(1, min(int(parts), len(tasks))), "unit_index")
         runner = _group_runner(func, columns, [t.unit for t in tasks], args, encode)
-        out = frame.groupBy("unit_index").applyInPandas(runner, RESULT_SCHEMA).toPandas()
+        try:
+            frame = session.createDataFrame(rows)
+            parts = self.partitions or session.sparkContext.defaultParallelism
+            frame = frame.repartition(max(1, min(int(parts), len(tasks))), "unit_index")
+            out = frame.groupBy("unit_index").applyInPandas(runner, RESULT_SCHEMA).toPandas()
+        except Exception as exc:  # noqa: BLE001 - Spark's job failures come as many types
+            # (a worker lost more often than spark.task.maxFailures, a worker's Python that
+            # cannot import budgetopt): one line, Spark's own trace behind --debug
+            raise PlanError("E1007", reason=_spark_reason(exc), where=self.where) from exc
         by_index = {int(r.unit_index): r for r in out.itertuples(index=False)}
         results = []
         for i, task in enumerate(tasks):

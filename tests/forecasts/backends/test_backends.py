@@ -196,3 +196,57 @@ def test_a_fitted_unit_travels_as_json_text_unchanged():
     assert back.holdout_errors == fit.holdout_errors and back.band == fit.band
     assert fit_to_text(back) == text
     assert isinstance(back.history_end, pd.Timestamp) and back.unit == ("kol", "east")
+
+
+def test_a_failed_spark_job_is_told_by_the_workers_python_error_or_the_stage_failure():
+    trace = ("An error occurred while calling o81.collectAsArrowToPython.\n"
+             ": org.apache.spark.SparkException: Job aborted due to stage failure: Task 1 in "
+             "stage 2.0 failed 4 times, most recent failure: Lost task 1.3\n"
+             "  File \"/x/pyspark/worker.py\", line 9, in main\n"
+             "ModuleNotFoundError: No module named 'budgetopt'\n"
+             "\tat org.apache.spark.api.python.BasePythonRunner.run(PythonRunner.scala:1)\n")
+    assert spark_backend._spark_reason(RuntimeError(trace)) == \
+        "ModuleNotFoundError: No module named 'budgetopt'"
+    lost = ("An error occurred while calling o81.collectAsArrowToPython.\n"
+            ": org.apache.spark.SparkException: Job aborted due to stage failure: Task 3 in "
+            "stage 2.0 failed 4 times, most recent failure: ExecutorLostFailure (executor 1 "
+            "exited) Reason: worker lost\n\tat org.apache.spark.scheduler.DAGScheduler.x\n")
+    assert spark_backend._spark_reason(RuntimeError(lost)) == (
+        "Task 3 in stage 2.0 failed 4 times, most recent failure: ExecutorLostFailure "
+        "(executor 1 exited) Reason: worker lost")
+
+
+def test_a_spark_job_failure_is_one_coded_line_with_exit_1():
+    class Broken:
+        def createDataFrame(self, rows):
+            raise RuntimeError("Job aborted due to stage failure: Task 0 failed 4 times, "
+                               "most recent failure: ExecutorLostFailure (executor 0 exited)")
+    backend = spark_backend.SparkBackend(session=Broken(), where="plan.yaml")
+    with pytest.raises(PlanError) as info:
+        backend.map_units(_weighted_sum, _tasks(), (1.0,))
+    assert str(info.value) == (
+        "plan.yaml: the Spark job fitting the units failed: Task 0 failed 4 times, most recent "
+        "failure: ExecutorLostFailure (executor 0 exited) — fix: check that every worker runs "
+        "the same Python with budgetopt installed (PYSPARK_PYTHON, docs/spark.md) and that the "
+        "cluster kept enough workers, then run again; --debug shows Spark's full trace [E1007]")
+    assert info.value.exit_code == 1
+
+
+def test_a_session_on_another_master_is_stopped_if_ours_and_refused_if_not(monkeypatch):
+    pyspark = pytest.importorskip("pyspark")
+    from types import SimpleNamespace
+    stopped = []
+    ours = SimpleNamespace(master="local[2]", _jsc=object())
+    session = SimpleNamespace(sparkContext=ours, stop=lambda: stopped.append("local[2]"))
+    monkeypatch.setattr(spark_backend, "_sessions", {"local[2]": session})
+    monkeypatch.setattr(pyspark.SparkContext, "_active_spark_context", ours)
+    spark_backend._free_the_context("spark://h:7077", "plan.yaml")
+    assert stopped == ["local[2]"] and spark_backend._sessions == {}
+    foreign = SimpleNamespace(master="yarn", _jsc=object())
+    monkeypatch.setattr(pyspark.SparkContext, "_active_spark_context", foreign)
+    with pytest.raises(InputError) as info:
+        spark_backend._free_the_context("spark://h:7077", "plan.yaml")
+    assert str(info.value).startswith("plan.yaml: a Spark session on yarn is already running "
+                                      "in this process, and forecast.spark.master "
+                                      "spark://h:7077 would need a second one")
+    assert info.value.exit_code == 2
