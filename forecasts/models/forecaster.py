@@ -18,7 +18,7 @@ from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, baseline_level
                                             response_factors, step_factors)
 
 
-def _fit_one(unit, unit_frame, kpi, holidays, promo_days, step_days, settings):
+def fit_one(unit, unit_frame, kpi, holidays, promo_days, step_days, settings):
     """One unit's fit on one core: units run in parallel, so BLAS threads inside a fit only
     contend (a 1,095 × 60 QR took 30× longer with two threads on a busy 2-core machine), and
     one thread makes the arithmetic the same on every backend."""
@@ -50,7 +50,7 @@ class Forecaster:
             holidays = compact_holidays(holidays)
         tasks = [UnitTask(unit_key(*u), u, unit_frame(*u)[["date", kpi, "spend"]])
                  for u in units]
-        results = backend.map_units(_fit_one, tasks,
+        results = backend.map_units(fit_one, tasks,
                                     (kpi, holidays, promo_days, step_days, settings), progress,
                                     codec=FIT_CODEC)
         return cls({unit_key(*fit.unit): fit for fit in results}, settings)
