@@ -128,12 +128,13 @@ def fit_unit(unit: tuple[str, str | None], ds: pd.Series, y: np.ndarray, spend: 
                     weekly_seasonality=step_days == 1, daily_seasonality=False,
                     holidays=holidays, interval_width=settings.interval_width,
                     uncertainty_samples=settings.uncertainty_samples)
+    model.stan_backend.prepare_data = stan_arrays
     model.fit(pd.DataFrame({"ds": ds, "y": z}))
     level = float(np.mean(spend[spend > 0])) if np.any(spend > 0) else 0.0
     return UnitFit(unit, response.scale, step_days, model_to_json(model), frozenset(promo_days),
                    warnings, response, prof.sigma, float(stocked[-1]) if len(stocked) else 0.0,
                    ds.iloc[-1], level, prof.band,
-                   holdout_errors(ds, z, holidays, step_days, prof.sigma),
+                   holdout_errors(ds, z, holidays, step_days, prof.sigma, prof.design),
                    prof.plausible, prof.not_identified)
 
 
@@ -144,14 +145,26 @@ MIN_TRAIN_DAYS = 365
 HOLDOUT_TRAIN_SHARE = 0.75   # holdout fits keep most of the history, so they err like the model
 
 
+def stan_arrays(init: dict, data: dict) -> tuple[dict, dict]:
+    """Prophet's data and initial values for CmdStan with arrays left as arrays: the Stan
+    data file written is the same text (stanio turns an array into the same list of floats),
+    without walking every element of the feature matrix as Python lists (a fifth of a
+    unit's fit)."""
+    keys = ("T", "S", "K", "tau", "trend_indicator", "y", "t", "cap", "t_change", "s_a",
+            "s_m", "X", "sigmas")
+    out = {k: data[k] for k in keys}
+    out["X"] = np.asarray(data["X"].to_numpy() if hasattr(data["X"], "to_numpy") else data["X"])
+    return ({k: init[k] for k in ("k", "m", "delta", "beta", "sigma_obs")}, out)
+
+
 def holdout_errors(ds: pd.Series, z: np.ndarray, holidays: pd.DataFrame, step_days: int,
-                   sigma: float) -> tuple:
+                   sigma: float, design: np.ndarray | None = None) -> tuple:
     """Errors of the baseline's least-squares stand-in on rolling holdouts at the end of
     history (each fitted on the data before it), in units of the in-sample noise σ: how far
     out-of-sample totals stray beyond what day-to-day noise explains (seasonality and trend
     estimated from few years extrapolate imperfectly; Prophet's intervals omit that). Only
     origins that keep at least HOLDOUT_TRAIN_SHARE of the history for training count."""
-    design = base_design(ds, holidays, step_days)
+    design = base_design(ds, holidays, step_days) if design is None else design
     n, h = len(z), HOLDOUT_DAYS // step_days
     out = []
     for k in range(HOLDOUT_ORIGINS, 0, -1):
