@@ -15,7 +15,7 @@ from budgetopt.forecasts.models.wire import FIT_CODEC
 from budgetopt.units import unit_key
 from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, baseline_level_error,
                                             baseline_steps, fit_unit, interval_inflation,
-                                            response_factors, step_factors)
+                                            quick_holidays, response_factors, step_factors)
 
 
 def fit_one(unit, unit_frame, kpi, holidays, promo_days, step_days, settings):
@@ -61,7 +61,7 @@ class Forecaster:
 
     def model(self, key: str):
         if key not in self._models:
-            self._models[key] = self.fits[key].model()
+            self._models[key] = quick_holidays(self.fits[key].model())
         return self._models[key]
 
     def _steps(self, key: str, periods: pd.DataFrame) -> tuple[pd.DatetimeIndex, np.ndarray]:
