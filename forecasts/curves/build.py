@@ -2,15 +2,22 @@
 planning never calls a forecaster (forecasts/curves/curveset.py)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import MappingProxyType
 
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from budgetopt.forecasts.curves.curveset import (CurveSet, PeriodBaseline, TotalCurves, UnitCurves,
                                                  frozen, period_rows)
-from budgetopt.forecasts.models.forecaster import Forecaster
+from budgetopt.forecasts.backends import Backend, UnitTask, make_backend
+from budgetopt.forecasts.curves.wire import CURVES_CODEC
+from budgetopt.forecasts.history.calendar import compact_holidays
+from budgetopt.forecasts.models.fit import FitSettings
+from budgetopt.forecasts.models.forecaster import Forecaster, fit_one
 from budgetopt.forecasts.models.joint_forecaster import JointForecaster
 from budgetopt.messages import N_
+from budgetopt.units import unit_key
 
 PER_UNIT_SOURCE = N_("Prophet per unit for the baseline; saturation, carryover, gain and "
                       "coupling by profile search; response proportional to baseline^coupling "
@@ -31,6 +38,37 @@ def build_curve_set(forecaster: Forecaster, periods: pd.DataFrame,
     return CurveSet(period_rows(periods), units, tuple(flat), forecaster.settings.interval_width,
                     JOINT_SOURCE if joint else PER_UNIT_SOURCE, tuple(forecaster.warnings),
                     totals=total_curves(forecaster, periods) if joint else None)
+
+
+def fit_curve_set(units: list[tuple[str, str | None]], unit_frame: Callable, kpi: str,
+                  holidays: pd.DataFrame, promo_days: set, step_days: int,
+                  settings: FitSettings, periods: pd.DataFrame,
+                  flat: list[tuple[str, str, str | None]] = (), n_jobs: int | None = None,
+                  progress: Callable[[int, int], None] | None = None,
+                  backend: Backend | None = None) -> CurveSet:
+    """Fit every unit and read its curves for `periods` in the same backend task, so the
+    curves are computed in parallel next to the fits and only the curves (not the fitted
+    models) come back; the same curve set as `build_curve_set` of the fitted forecaster."""
+    backend = backend or make_backend("local", n_jobs=n_jobs)
+    if step_days == 1:
+        holidays = compact_holidays(holidays)
+    tasks = [UnitTask(unit_key(*u), u, unit_frame(*u)[["date", kpi, "spend"]]) for u in units]
+    results = backend.map_units(_fit_unit_curves, tasks,
+                                (kpi, holidays, promo_days, step_days, settings, periods),
+                                progress, codec=CURVES_CODEC)
+    by_key = sorted(results, key=lambda r: r[0].key)
+    return CurveSet(period_rows(periods), tuple(u for u, _ in by_key), tuple(flat),
+                    settings.interval_width, PER_UNIT_SOURCE,
+                    tuple(w for _, warnings in by_key for w in warnings))
+
+
+def _fit_unit_curves(unit, frame, kpi, holidays, promo_days, step_days, settings, periods):
+    """One backend task: the unit's fit, then its curves (on one BLAS thread, as the fit)."""
+    fit = fit_one(unit, frame, kpi, holidays, promo_days, step_days, settings)
+    key = unit_key(*unit)
+    with threadpool_limits(limits=1):
+        curves = unit_curves(Forecaster({key: fit}, settings), key, periods)
+    return curves, list(fit.warnings)
 
 
 def unit_curves(forecaster: Forecaster, key: str, periods: pd.DataFrame) -> UnitCurves:

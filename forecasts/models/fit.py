@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import math
+import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -132,12 +133,14 @@ def fit_unit(unit: tuple[str, str | None], ds: pd.Series, y: np.ndarray, spend: 
                     weekly_seasonality=step_days == 1, daily_seasonality=False,
                     holidays=holidays, interval_width=settings.interval_width,
                     uncertainty_samples=settings.uncertainty_samples)
+    model.stan_backend.prepare_data = stan_arrays
+    quick_holidays(model)
     model.fit(pd.DataFrame({"ds": ds, "y": z}))
     level = float(np.mean(spend[spend > 0])) if np.any(spend > 0) else 0.0
     return UnitFit(unit, response.scale, step_days, model_to_json(model), frozenset(promo_days),
                    warnings, response, prof.sigma, float(stocked[-1]) if len(stocked) else 0.0,
                    ds.iloc[-1], level, prof.band,
-                   holdout_errors(ds, z, holidays, step_days, prof.sigma),
+                   holdout_errors(ds, z, holidays, step_days, prof.sigma, prof.design),
                    prof.plausible, prof.not_identified)
 
 
@@ -148,14 +151,74 @@ MIN_TRAIN_DAYS = 365
 HOLDOUT_TRAIN_SHARE = 0.75   # holdout fits keep most of the history, so they err like the model
 
 
+def quick_holidays(model):
+    """Give a Prophet model `holiday_columns` as its holiday feature builder: the same
+    columns, without a date parse and index look-up per promotion row and day."""
+    model.make_holiday_features = types.MethodType(holiday_columns, model)
+    return model
+
+
+def holiday_columns(model, dates: pd.Series, holidays: pd.DataFrame):
+    """Prophet's `make_holiday_features`, element for element: one 0/1 column per promotion
+    and day offset (`NAME_delim_±k`), columns sorted, the prior scale of each and the names in
+    order of first appearance. Prophet's own is used where a frame has what this does not
+    handle (per-row prior scales, missing windows, repeated dates)."""
+    from prophet import Prophet
+    row_index = pd.DatetimeIndex(dates.dt.date)
+    if ("prior_scale" in holidays.columns or not row_index.is_unique
+            or holidays[["lower_window", "upper_window"]].isna().any().any()):
+        return Prophet.make_holiday_features(model, dates, holidays)
+    scale = float(model.holidays_prior_scale)
+    if scale <= 0:
+        raise ValueError("Prior scale must be > 0")
+    day = row_index.to_numpy().astype("datetime64[D]").astype(np.int64)
+    where = {int(d): i for i, d in enumerate(day)}
+    starts = (pd.to_datetime(holidays["ds"]).dt.normalize().to_numpy().astype("datetime64[D]")
+              .astype(np.int64))
+    names = holidays["holiday"].tolist()
+    low = holidays["lower_window"].to_numpy().astype(int)
+    high = holidays["upper_window"].to_numpy().astype(int)
+    columns: dict[str, np.ndarray] = {}
+    first_seen: dict[str, float] = {}
+    for name, start, lw, uw in zip(names, starts, low, high):
+        first_seen.setdefault(name, scale)
+        for offset in range(int(lw), int(uw) + 1):
+            key = f"{name}_delim_{'+' if offset >= 0 else '-'}{abs(offset)}"
+            col = columns.get(key)
+            if col is None:
+                col = columns[key] = np.zeros(len(day))
+            loc = where.get(int(start) + offset)
+            if loc is not None:
+                col[loc] = 1.0
+    features = pd.DataFrame(columns)
+    features = features[sorted(features.columns.tolist())]
+    prior_scales = [first_seen[h.split("_delim_")[0]] for h in features.columns]
+    holiday_names = list(first_seen)
+    if model.train_holiday_names is None:
+        model.train_holiday_names = pd.Series(holiday_names)
+    return features, prior_scales, holiday_names
+
+
+def stan_arrays(init: dict, data: dict) -> tuple[dict, dict]:
+    """Prophet's data and initial values for CmdStan with arrays left as arrays: the Stan
+    data file written is the same text (stanio turns an array into the same list of floats),
+    without walking every element of the feature matrix as Python lists (a fifth of a
+    unit's fit)."""
+    keys = ("T", "S", "K", "tau", "trend_indicator", "y", "t", "cap", "t_change", "s_a",
+            "s_m", "X", "sigmas")
+    out = {k: data[k] for k in keys}
+    out["X"] = np.asarray(data["X"].to_numpy() if hasattr(data["X"], "to_numpy") else data["X"])
+    return ({k: init[k] for k in ("k", "m", "delta", "beta", "sigma_obs")}, out)
+
+
 def holdout_errors(ds: pd.Series, z: np.ndarray, holidays: pd.DataFrame, step_days: int,
-                   sigma: float) -> tuple:
+                   sigma: float, design: np.ndarray | None = None) -> tuple:
     """Errors of the baseline's least-squares stand-in on rolling holdouts at the end of
     history (each fitted on the data before it), in units of the in-sample noise σ: how far
     out-of-sample totals stray beyond what day-to-day noise explains (seasonality and trend
     estimated from few years extrapolate imperfectly; Prophet's intervals omit that). Only
     origins that keep at least HOLDOUT_TRAIN_SHARE of the history for training count."""
-    design = base_design(ds, holidays, step_days)
+    design = base_design(ds, holidays, step_days) if design is None else design
     n, h = len(z), HOLDOUT_DAYS // step_days
     out = []
     for k in range(HOLDOUT_ORIGINS, 0, -1):

@@ -15,10 +15,10 @@ from budgetopt.forecasts.models.wire import FIT_CODEC
 from budgetopt.units import unit_key
 from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, baseline_level_error,
                                             baseline_steps, fit_unit, interval_inflation,
-                                            response_factors, step_factors)
+                                            quick_holidays, response_factors, step_factors)
 
 
-def _fit_one(unit, unit_frame, kpi, holidays, promo_days, step_days, settings, evidence=None):
+def fit_one(unit, unit_frame, kpi, holidays, promo_days, step_days, settings, evidence=None):
     """One unit's fit on one core: units run in parallel, so BLAS threads inside a fit only
     contend (a 1,095 × 60 QR took 30× longer with two threads on a busy 2-core machine), and
     one thread makes the arithmetic the same on every backend."""
@@ -52,7 +52,7 @@ class Forecaster:
             holidays = compact_holidays(holidays)
         tasks = [UnitTask(unit_key(*u), u, unit_frame(*u)[["date", kpi, "spend"]])
                  for u in units]
-        results = backend.map_units(_fit_one, tasks,
+        results = backend.map_units(fit_one, tasks,
                                     (kpi, holidays, promo_days, step_days, settings, evidence),
                                     progress,
                                     codec=FIT_CODEC)
@@ -64,7 +64,7 @@ class Forecaster:
 
     def model(self, key: str):
         if key not in self._models:
-            self._models[key] = self.fits[key].model()
+            self._models[key] = quick_holidays(self.fits[key].model())
         return self._models[key]
 
     def _steps(self, key: str, periods: pd.DataFrame) -> tuple[pd.DatetimeIndex, np.ndarray]:

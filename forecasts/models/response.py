@@ -63,24 +63,34 @@ def base_design(ds: pd.Series, holidays: pd.DataFrame, step_days: int) -> np.nda
         cols += [(ds.dt.dayofweek == d).to_numpy(float) for d in range(6)]
     days = ds.to_numpy().astype("datetime64[D]").astype(np.int64)
     for _, grp in holidays.groupby("holiday", sort=True):
-        by_offset: dict[int, set] = {}
-        for row in grp.itertuples():
-            base = int(np.datetime64(pd.Timestamp(row.ds).date(), "D").astype(np.int64))
-            for off in range(int(row.lower_window), int(row.upper_window) + 1):
-                by_offset.setdefault(off, set()).add(base + off)
+        by_offset = _window_days(grp)
         if step_days == 1:
             for off in sorted(by_offset):
-                col = np.isin(days, list(by_offset[off])).astype(float)
+                col = np.isin(days, by_offset[off]).astype(float)
                 if col.any():
                     cols.append(col)
         else:
-            window = set().union(*by_offset.values())
+            window = np.unique(np.concatenate(list(by_offset.values())))
             inside = np.zeros(len(days))
             for k in range(step_days):
-                inside += np.isin(days + k, list(window))
+                inside += np.isin(days + k, window)
             if inside.any():
                 cols.append(inside / step_days)
     return _independent(np.column_stack(cols))
+
+
+def _window_days(grp: pd.DataFrame) -> dict[int, np.ndarray]:
+    """One promotion's days (as day numbers) per offset from its date, over all its rows."""
+    base = (pd.to_datetime(grp["ds"]).dt.normalize().to_numpy().astype("datetime64[D]")
+            .astype(np.int64))
+    low = grp["lower_window"].to_numpy().astype(int)
+    high = grp["upper_window"].to_numpy().astype(int)
+    out = {}
+    for off in range(int(low.min()), int(high.max()) + 1):
+        inside = (low <= off) & (off <= high)
+        if inside.any():
+            out[off] = np.unique(base[inside] + off)
+    return out
 
 
 def _independent(design: np.ndarray) -> np.ndarray:
@@ -103,6 +113,7 @@ class Profile:
     weight: np.ndarray | None = None
     plausible: tuple = ()
     not_identified: tuple = ()
+    design: np.ndarray | None = None      # the least-squares design (the holdouts reuse it)
 
 
 class _Projector:
@@ -134,7 +145,8 @@ def profile_response(ds: pd.Series, y: np.ndarray, spend: np.ndarray, holidays: 
     from budgetopt.forecasts.models.plausible import plausible_set
     y = np.asarray(y, float)
     spend = np.asarray(spend, float)
-    proj = _Projector(base_design(ds, holidays, step_days))
+    design = base_design(ds, holidays, step_days)
+    proj = _Projector(design)
     target = np.log(y) if multiplicative else y
     centre = float(target.mean())
     target = target - centre             # the design has an intercept; keeps |z|² small
@@ -177,9 +189,7 @@ def profile_response(ds: pd.Series, y: np.ndarray, spend: np.ndarray, holidays: 
     outside = _EvidenceCache(evidence)
 
     def history_score(item):
-        r, sse = item
-        extra = (r.shape == "hill" and r.hill_n < 1) + (abs(r.rho - rho0) > 1e-12)
-        return sse + penalty * extra
+        return candidate_score(item[0], item[1], penalty, rho0)
 
     def score(item):
         return history_score(item) + sigma2 * outside(item[0])
@@ -223,7 +233,16 @@ def profile_response(ds: pd.Series, y: np.ndarray, spend: np.ndarray, holidays: 
     plausible, loose = plausible_set(results, [history_score(item) for item in results], best,
                                      sigma, resid, spend, weight_for, proj, target, lift,
                                      multiplicative, MAX_GAIN[multiplicative], evidence=chi2)
-    return Profile(best, sigma, dof, results, band, weight, plausible, loose)
+    return Profile(best, sigma, dof, results, band, weight, plausible, loose, design)
+
+
+def candidate_score(r: Response, sse: float, penalty: float, rho0: float) -> float:
+    """What the profile search minimizes for one candidate response: its residual sum of
+    squares plus `penalty` (BIC's price of one parameter) per parameter it frees beyond the
+    form's own (a Hill exponent below 1, a coupling other than the form's); outside evidence
+    (lift tests, pooling priors) is added to it by the search as σ² · its chi-square."""
+    extra = (r.shape == "hill" and r.hill_n < 1) + (abs(r.rho - rho0) > 1e-12)
+    return sse + penalty * extra
 
 
 LOCAL_SCALES = (-0.45, -0.2, 0.2, 0.45)     # log-scale steps around the polished best

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pandas as pd
 
 from budgetopt.forecasts.backends import make_backend
-from budgetopt.forecasts.curves.build import build_curve_set
+from budgetopt.forecasts.curves.build import build_curve_set, fit_curve_set
 from budgetopt.forecasts.curves.curveset import CurveSet
 from budgetopt.forecasts.history.calendar import Promotion, holiday_frame
 from budgetopt.forecasts.models.fit import FitSettings
@@ -88,5 +88,14 @@ def curve_set(inputs: PlanInputs, forecaster: Forecaster) -> CurveSet:
 
 def fit_curves(inputs: PlanInputs, progress: Callable[[int, int], None] | None = None,
                n_jobs: int | None = None) -> CurveSet:
-    """Fit the forecasts and hand over their curve set."""
-    return curve_set(inputs, fit_forecasts(inputs, progress, n_jobs))
+    """Fit the forecasts and hand over their curve set. Per-unit models read their curves
+    inside each unit's backend task (in parallel, on Spark too); a total-KPI history's joint
+    models are read here."""
+    if inputs.scenario.history_format == "wide":
+        return curve_set(inputs, fit_forecasts(inputs, progress, n_jobs))
+    holidays, promo_days = promotion_calendar(inputs)
+    flat = [(u.key, u.channel, u.market) for u in inputs.locked_unlearned]
+    return fit_curve_set(learned_units(inputs), inputs.history.unit_frame, inputs.history.kpi,
+                         holidays, promo_days, inputs.step_days, fit_settings(inputs.scenario),
+                         inputs.periods, flat, n_jobs=n_jobs, progress=progress,
+                         backend=forecast_backend(inputs.scenario, n_jobs))

@@ -77,6 +77,24 @@ def _settings_hash(scenario) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def extrapolation_warnings(channel_rows, risk) -> list[str]:
+    """One warning per unit planned far above its historical maximum, naming the unit by its
+    full key (channel/market in a market plan), so grouped warnings list units one can find."""
+    out = []
+    has_market = "market" in channel_rows.columns
+    for row in channel_rows.itertuples():
+        if row.extrapolated:
+            unit = unit_key(row.channel, row.market if has_market else None)
+            out.append(Msg("{unit}: planned up to {planned} in a period, more than 50% "
+                           "above its historical maximum {maximum}; the curve is "
+                           "extrapolated there, and the plan was chosen on {weighing} of "
+                           "its plausible curves there", unit=unit,
+                           planned=f"{row.plan_period_max:,.0f}",
+                           maximum=f"{row.hist_period_max:,.0f}",
+                           weighing=_weighing(risk)))
+    return out
+
+
 def build_summary(inputs, pool, tables, solution, *, unplaced: float, reshaped: list[str],
                   nonconcave: str, evidence: Evidence) -> dict:
     """The summary of a solved plan. `tables` are the plan's tables (allocation, channels,
@@ -94,15 +112,7 @@ def build_summary(inputs, pool, tables, solution, *, unplaced: float, reshaped: 
     overspend = max(spend - (pool.fixed + pool.dynamic), 0.0)
     reserve = pool.reserve + returned
     warnings = list(evidence.fit_warnings)
-    for row in channel_rows.itertuples():
-        if row.extrapolated:
-            warnings.append(Msg("{unit}: planned up to {planned} in a period, more than 50% "
-                                "above its historical maximum {maximum}; the curve is "
-                                "extrapolated there, and the plan was chosen on {weighing} of "
-                                "its plausible curves there", unit=row.channel,
-                                planned=f"{row.plan_period_max:,.0f}",
-                                maximum=f"{row.hist_period_max:,.0f}",
-                                weighing=_weighing(scenario.risk)))
+    warnings += extrapolation_warnings(channel_rows, scenario.risk)
     if unplaced > 0.5:
         warnings.append(Msg("{amount} of the fixed pool could not be committed within the "
                             "channels' limits and joined the dynamic pool",

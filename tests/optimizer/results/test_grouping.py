@@ -82,3 +82,30 @@ def test_pivot_has_channels_down_markets_across_and_totals(allocation):
     assert pivot.loc["total", "total"] == pytest.approx(allocation["total_spend"].sum())
     assert pivot.loc["kol", "total"] == pytest.approx(
         allocation.loc[allocation["channel"] == "kol", "total_spend"].sum())
+
+
+def test_grouped_extrapolation_warnings_of_a_market_plan_name_channel_and_market():
+    """A market history: one channel planned far above its history in 15 markets. The grouped
+    line's worst units are the full channel/market keys, the largest planned peak first."""
+    from budgetopt.optimizer.results.summary import extrapolation_warnings
+    from budgetopt.optimizer.results.tables import channels_table
+    from budgetopt.optimizer.scenario.spec import RiskSettings
+    markets = [f"m{i:03d}" for i in range(15)]
+    peaks = {m: 1_000.0 * (i + 3) for i, m in enumerate(markets)}       # m014 the largest
+    allocation = pd.DataFrame(
+        [("content_seo", m, p, 0.0, peaks[m] * (p + 1) / 2, 10.0, 1.0)
+         for m in markets for p in range(2)] + [("kol", "m000", p, 0.0, 500.0, 5.0, 1.0)
+                                                for p in range(2)],
+        columns=["channel", "market", "period", "fixed_spend", "dynamic_spend",
+                 "incremental_kpi", "marginal_roi"])
+    allocation["total_spend"] = allocation["fixed_spend"] + allocation["dynamic_spend"]
+    history = pd.DataFrame({"channel": ["content_seo"] * 15 + ["kol"], "market": markets + ["m000"],
+                            "historical_spend": 1_000.0})
+    ranges = history[["channel", "market"]].assign(hist_period_max=1_000.0)
+    rows = channels_table(allocation, history, ranges, has_market=True)
+    warnings = extrapolation_warnings(rows, RiskSettings())
+    assert len(warnings) == 15                              # kol at 500 is within its history
+    assert warnings[0].startswith("content_seo/m000: planned up to 3,000 in a period")
+    (line,) = warning_lines(warnings)
+    assert line.startswith("15 units: planned up to # in a period")
+    assert "worst: content_seo/m014, content_seo/m013, content_seo/m012 and 12 more" in line
