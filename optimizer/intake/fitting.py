@@ -90,8 +90,8 @@ def fit_curves(inputs: PlanInputs, progress: Callable[[int, int], None] | None =
                n_jobs: int | None = None) -> CurveSet:
     """Fit the forecasts and hand over their curve set. Per-unit models read their curves
     inside each unit's backend task (in parallel, on Spark too); a total-KPI history's joint
-    models are read here."""
-    if inputs.scenario.history_format == "wide":
+    models, and fits with lift tests (whose reports need the fitted models), are read here."""
+    if inputs.scenario.history_format == "wide" or inputs.experiments:
         return curve_set(inputs, fit_forecasts(inputs, progress, n_jobs))
     holidays, promo_days = promotion_calendar(inputs)
     flat = [(u.key, u.channel, u.market) for u in inputs.locked_unlearned]
