@@ -93,17 +93,18 @@ def curve_errors(world, inputs, curves, typical: dict) -> dict:
     return out
 
 
-def evaluate_world(seed: int) -> dict:
+def evaluate_world(seed: int, size: dict | None = None) -> dict:
     """One world's row: per variant the curve errors and the plan's true value."""
     started = time.perf_counter()
-    world = market_world(seed, **SIZE)
-    kinds = {unit_key(*k): v for k, v in market_kinds(seed, SIZE["channels"],
-                                                       SIZE["markets"]).items()}
+    size = {**SIZE, **(size or {})}
+    world = market_world(seed, **size)
+    kinds = {unit_key(*k): v for k, v in market_kinds(seed, size["channels"],
+                                                       size["markets"]).items()}
     daily = _daily(world)
     positive = daily[daily["spend"] > 0]
     typical = {unit_key(c, m): float(g["spend"].mean())
                for (c, m), g in positive.groupby(["channel", "market"])}
-    row = {"seed": seed, "units": len(world.channels), **SIZE,
+    row = {"seed": seed, "units": len(world.channels), **size,
            "thin": sum(v != "strong" for v in kinds.values())}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
