@@ -103,9 +103,10 @@ class UnitFit:
 
 def fit_unit(unit: tuple[str, str | None], ds: pd.Series, y: np.ndarray, spend: np.ndarray,
              holidays: pd.DataFrame, promo_days: set, step_days: int,
-             settings: FitSettings) -> UnitFit:
+             settings: FitSettings, evidence=None) -> UnitFit:
     """Fit one unit: the response by profile search, then Prophet on the KPI with the response
-    taken out (log scale for the multiplicative form), which gives the baseline and intervals."""
+    taken out (log scale for the multiplicative form), which gives the baseline and intervals.
+    `evidence(response)`: outside evidence on the response (`profile_response`), or None."""
     from prophet import Prophet
     from prophet.serialize import model_to_json
     quiet_prophet()
@@ -119,7 +120,7 @@ def fit_unit(unit: tuple[str, str | None], ds: pd.Series, y: np.ndarray, spend: 
         multiplicative = False
         warnings.append(Msg("{unit}: the KPI is zero or negative on some days, so the response "
                             "is fitted in additive form", unit=_label(unit)))
-    prof = profile_response(ds, y, spend, holidays, step_days, multiplicative)
+    prof = profile_response(ds, y, spend, holidays, step_days, multiplicative, evidence)
     response = prof.response
     warnings += _diagnose(unit, ds, spend, promo_days, prof, step_days)
     stocked = response.adstock(spend)

@@ -18,14 +18,14 @@ from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, baseline_level
                                             response_factors, step_factors)
 
 
-def _fit_one(unit, unit_frame, kpi, holidays, promo_days, step_days, settings):
+def _fit_one(unit, unit_frame, kpi, holidays, promo_days, step_days, settings, evidence=None):
     """One unit's fit on one core: units run in parallel, so BLAS threads inside a fit only
     contend (a 1,095 × 60 QR took 30× longer with two threads on a busy 2-core machine), and
     one thread makes the arithmetic the same on every backend."""
     with threadpool_limits(limits=1):
         return fit_unit(unit, unit_frame["date"], unit_frame[kpi].to_numpy(float),
                     unit_frame["spend"].to_numpy(float), holidays, promo_days, step_days,
-                    settings)
+                    settings, (evidence or {}).get(unit_key(*unit)))
 
 
 class Forecaster:
@@ -42,16 +42,19 @@ class Forecaster:
             holidays: pd.DataFrame, promo_days: set, step_days: int,
             settings: FitSettings, n_jobs: int | None = None,
             progress: Callable[[int, int], None] | None = None,
-            backend: Backend | None = None) -> "Forecaster":
+            backend: Backend | None = None,
+            evidence: dict[str, Callable] | None = None) -> "Forecaster":
         """Fit one model per unit; `unit_frame(channel, market)` gives that unit's history rows.
-        The fits run on `backend` (default: local, all cores or `n_jobs`)."""
+        The fits run on `backend` (default: local, all cores or `n_jobs`). `evidence`: per unit
+        key, outside evidence on its response (`profile_response`; picklable)."""
         backend = backend or make_backend("local", n_jobs=n_jobs)
         if step_days == 1:
             holidays = compact_holidays(holidays)
         tasks = [UnitTask(unit_key(*u), u, unit_frame(*u)[["date", kpi, "spend"]])
                  for u in units]
         results = backend.map_units(_fit_one, tasks,
-                                    (kpi, holidays, promo_days, step_days, settings), progress,
+                                    (kpi, holidays, promo_days, step_days, settings, evidence),
+                                    progress,
                                     codec=FIT_CODEC)
         return cls({unit_key(*fit.unit): fit for fit in results}, settings)
 

@@ -64,16 +64,21 @@ def not_identified(best, spend: np.ndarray, max_gain: float | None) -> tuple[str
 
 def plausible_set(results, scores, best, sigma: float, resid: np.ndarray, spend: np.ndarray,
                   weight_for, proj, target: np.ndarray, lift, multiplicative: bool,
-                  max_gain: float | None) -> tuple[tuple, tuple]:
+                  max_gain: float | None, evidence: np.ndarray | None = None
+                  ) -> tuple[tuple, tuple]:
     """(response, weight, gain standard error) per plausible candidate, weights summing to 1,
     and the reasons the unit is not identified (empty when it is); `max_gain` is the gain's
-    cap in this form (None: uncapped)."""
+    cap in this form (None: uncapped). `evidence`: per candidate, minus twice the
+    log-likelihood of evidence beyond the history (chi-square units), added to κ·SSE/σ²."""
     if best.gain <= 0 or sigma <= 0:
         return ((best, 1.0, 0.0),), ()
     kappa = effective_share(resid)
     loose = not_identified(best, spend, max_gain)
     score = np.asarray(scores, float)
     delta = kappa * (score - score.min()) / sigma ** 2
+    if evidence is not None:
+        delta = delta + np.asarray(evidence, float)
+        delta = delta - delta.min()
     weights = (delta <= CHI2_1_95).astype(float) if loose else np.exp(-delta / 2)
     seen: dict[tuple, int] = {}
     for i, (r, _) in enumerate(results):

@@ -17,10 +17,18 @@ by least squares on a design that mirrors Prophet's (piecewise-linear trend, yea
 terms, weekdays, promotion days), on the log scale for the multiplicative form. The grid's
 near-best candidates give a band of plausible responses, which the diagnostics and the plan's
 trust limits read.
+
+Evidence beyond the unit's history (a lift test, a pooled prior) enters as an optional
+`evidence(response) -> float`: minus twice its log-likelihood (chi-square units, e.g.
+Σ ((predicted − measured) / standard error)² for Gaussian measurements). The search adds it to
+each candidate's SSE as σ² · evidence, so it weighs exactly as a likelihood term beside
+SSE/σ², and the plausible weights add it unscaled (not discounted for the residuals'
+autocorrelation, which the history alone has).
 """
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -114,10 +122,15 @@ class _Projector:
         return z - self.q @ (self.q.T @ z)
 
 
+Evidence = Callable[[Response], float]
+
+
 def profile_response(ds: pd.Series, y: np.ndarray, spend: np.ndarray, holidays: pd.DataFrame,
-                     step_days: int, multiplicative: bool) -> Profile:
+                     step_days: int, multiplicative: bool,
+                     evidence: Evidence | None = None) -> Profile:
     """Grid search over shape × scale × carryover (gain profiled out) at the form's own
-    coupling, then over the coupling ρ at the best shape and carryover, then a local polish."""
+    coupling, then over the coupling ρ at the best shape and carryover, then a local polish.
+    `evidence`: minus twice the log-likelihood of outside evidence per candidate (see above)."""
     from budgetopt.forecasts.models.plausible import plausible_set
     y = np.asarray(y, float)
     spend = np.asarray(spend, float)
@@ -161,11 +174,15 @@ def profile_response(ds: pd.Series, y: np.ndarray, spend: np.ndarray, holidays: 
     dof = max(len(y) - proj.p - 4, 1)
     sigma2 = min(sse for _, sse in results) / dof
     penalty = math.log(len(y)) * sigma2          # BIC: one more parameter must pay for itself
+    outside = _EvidenceCache(evidence)
 
-    def score(item):
+    def history_score(item):
         r, sse = item
         extra = (r.shape == "hill" and r.hill_n < 1) + (abs(r.rho - rho0) > 1e-12)
         return sse + penalty * extra
+
+    def score(item):
+        return history_score(item) + sigma2 * outside(item[0])
     first, _ = min(results, key=score)
     # the baseline the first fit implies, in levels: what the coupling is relative to
     stocked = adstock(spend, first.carryover)
@@ -190,16 +207,22 @@ def profile_response(ds: pd.Series, y: np.ndarray, spend: np.ndarray, holidays: 
     best, best_sse = min(results, key=score)
     weight = weight_for(best.rho)
     best, best_sse = _polish(best, best_sse, spend, level,
-                             lambda sat: best_gain(sat, weight))
+                             lambda sat: best_gain(sat, weight),
+                             lambda r: sigma2 * outside(r))
     results.append((best, best_sse))
     _neighbours(best, spend, weight_for, best_gain, results)
     best_sse = min(best_sse, min(sse for _, sse in results))
     sigma = math.sqrt(best_sse / dof)
-    band = _band(results, best, best_sse, sigma, level)
+    chi2 = np.array([outside(r) for r, _ in results]) if evidence is not None else None
+    if chi2 is None:
+        band = _band(results, best, best_sse, sigma, level)
+    else:   # near-best in the joint likelihood: SSE + σ² · evidence
+        joint = [(r, sse + sigma ** 2 * c) for (r, sse), c in zip(results, chi2)]
+        band = _band(joint, best, min(v for _, v in joint), sigma, level)
     resid = proj.resid(target - lift(best.gain, weight * best.saturate(best.adstock(spend))))
-    plausible, loose = plausible_set(results, [score(item) for item in results], best, sigma,
-                                     resid, spend, weight_for, proj, target, lift,
-                                     multiplicative, MAX_GAIN[multiplicative])
+    plausible, loose = plausible_set(results, [history_score(item) for item in results], best,
+                                     sigma, resid, spend, weight_for, proj, target, lift,
+                                     multiplicative, MAX_GAIN[multiplicative], evidence=chi2)
     return Profile(best, sigma, dof, results, band, weight, plausible, loose)
 
 
@@ -227,8 +250,25 @@ def _neighbours(best: Response, spend, weight_for, best_gain, results: list) -> 
                                         gain=g), sse))
 
 
-def _polish(best: Response, best_sse: float, spend, level, best_gain) -> tuple[Response, float]:
-    """Refine scale, carryover and (Hill) exponent continuously around the best grid point."""
+class _EvidenceCache:
+    """The evidence term per candidate, computed once (0 without evidence)."""
+
+    def __init__(self, evidence: Evidence | None):
+        self.evidence = evidence
+        self.seen: dict[Response, float] = {}
+
+    def __call__(self, r: Response) -> float:
+        if self.evidence is None:
+            return 0.0
+        if r not in self.seen:
+            self.seen[r] = float(self.evidence(r))
+        return self.seen[r]
+
+
+def _polish(best: Response, best_sse: float, spend, level, best_gain,
+            extra: Callable[[Response], float] = lambda r: 0.0) -> tuple[Response, float]:
+    """Refine scale, carryover and (Hill) exponent continuously around the best grid point
+    (by SSE plus `extra`, the evidence term in SSE units)."""
     def unpack(v):
         scale = level * math.exp(v[0])
         theta = min(max(v[1], 0.0), 0.95)
@@ -237,7 +277,8 @@ def _polish(best: Response, best_sse: float, spend, level, best_gain) -> tuple[R
 
     def sse(v):
         scale, theta, n = unpack(v)
-        return best_gain(saturation(best.shape, adstock(spend, theta), scale, n))[1]
+        g, value = best_gain(saturation(best.shape, adstock(spend, theta), scale, n))
+        return value + extra(replace(best, scale=scale, hill_n=n, carryover=theta, gain=g))
 
     start = [math.log(best.scale / level), best.carryover, best.hill_n]
     simplex = [start, [start[0] + 0.3, *start[1:]], [start[0], start[1] + 0.1, start[2]]]
@@ -248,7 +289,7 @@ def _polish(best: Response, best_sse: float, spend, level, best_gain) -> tuple[R
     res = minimize(lambda v: sse([*v, best.hill_n][:3]), start, method="Nelder-Mead",
                    options={"xatol": 1e-3, "fatol": 1e-9 * best_sse, "maxiter": 150,
                             "initial_simplex": simplex})
-    if res.fun >= best_sse:
+    if res.fun >= best_sse + extra(best):
         return best, best_sse
     scale, theta, n = unpack([*res.x, best.hill_n][:3])
     g, value = best_gain(saturation(best.shape, adstock(spend, theta), scale, n))
