@@ -83,13 +83,15 @@ def _generate(truths: tuple[ChannelTruth, ...], s: date, e: date, rng: np.random
     frames = []
     for c in truths:
         flights = rng.lognormal(-c.flight_sigma ** 2 / 2, c.flight_sigma, n_weeks)
-        eps = rng.normal(0.0, noise, n) if noise > 0 else np.zeros(n)
+        eps = rng.normal(0.0, noise * c.noise_scale, n) if noise > 0 else np.zeros(n)
         eta = rng.normal(0.0, noise / 2, n) if noise > 0 else np.zeros(n)
         lift = np.where(spend_promo, c.promo_spend_lift, 1.0)
         pulses = c.pulse(np.arange(n_weeks))
         spend = np.round(c.spend_level * world._trend(c, idx) * lift * (flights * pulses)[week],
                          2)
         spend = np.maximum(spend, 0.0)
+        if c.spend_start is not None:
+            spend[idx < pd.Timestamp(c.spend_start)] = 0.0
         world._daily_spend[c.key] = pd.Series(spend, index=idx, name="spend")
         frames.append(_unit_history(world, c, idx, spend, eps, eta))
     world.history = _assemble(frames, with_market)

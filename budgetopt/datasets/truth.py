@@ -47,7 +47,9 @@ and ``flight`` a mean-1 lognormal (sigma ``flight_sigma``, default ``FLIGHT_SIGM
 7-day block counted from the world's start, so spend varies independently of the season and the
 curves are learnable. With ``pulse_weeks = k > 0`` the unit flights in pulses: blocks of k
 weeks on (×``PULSE_ON``) and k weeks off (×``PULSE_OFF``) alternate, ``pulse_phase`` weeks into
-the first cycle at the world's start (mean 1 over a cycle).
+the first cycle at the world's start (mean 1 over a cycle). With ``spend_start`` set the unit
+spends nothing before that date (a market opened late); ``noise_scale`` multiplies the world's
+revenue noise for that unit alone.
 
 Coupling: the response reads ``D_c(t)^ρ`` (``response_coupling``); with ``promo_coupling`` = ρₚ
 set, the promotion factor has its own exponent: ``(D_c(t) / promo(t))^ρ · promo(t)^ρₚ``, so a
@@ -158,6 +160,8 @@ class ChannelTruth:
     promo_coupling: float | None = None  # ρ for the promotion factor alone (None: as above)
     pulse_weeks: int = 0                 # pulsed flighting: on/off blocks of this many weeks
     pulse_phase: int = 0                 # weeks into the first cycle at the world's start
+    spend_start: str | None = None       # ISO date before which the unit spent nothing
+    noise_scale: float = 1.0             # the unit's revenue noise as a multiple of the world's
 
     def __post_init__(self) -> None:
         for kind, value in (("channel", self.name), ("market", self.market)):
@@ -202,6 +206,8 @@ class ChannelTruth:
             raise ValueError(f"{self.name}: promo_coupling must be finite and ≥ 0")
         if not (self.pulse_weeks >= 0 and self.pulse_phase >= 0):
             raise ValueError(f"{self.name}: pulse_weeks and pulse_phase must be ≥ 0")
+        if not (math.isfinite(self.noise_scale) and self.noise_scale >= 0):
+            raise ValueError(f"{self.name}: noise_scale must be finite and ≥ 0")
 
     @property
     def key(self) -> tuple[str, str | None]:

@@ -16,6 +16,7 @@ from budgetopt.forecasts.history.calendar import compact_holidays
 from budgetopt.forecasts.models.fit import FitSettings
 from budgetopt.forecasts.models.forecaster import Forecaster, fit_one
 from budgetopt.forecasts.models.joint_forecaster import JointForecaster
+from budgetopt.forecasts.models.pooling import pooled_evidence
 from budgetopt.messages import N_
 from budgetopt.units import unit_key
 
@@ -53,18 +54,21 @@ def fit_curve_set(units: list[tuple[str, str | None]], unit_frame: Callable, kpi
     if step_days == 1:
         holidays = compact_holidays(holidays)
     tasks = [UnitTask(unit_key(*u), u, unit_frame(*u)[["date", kpi, "spend"]]) for u in units]
+    # with markets, a first pass over the units makes each channel's pooled prior
+    evidence = pooled_evidence(backend, tasks, kpi, holidays, step_days, settings)
     results = backend.map_units(_fit_unit_curves, tasks,
-                                (kpi, holidays, promo_days, step_days, settings, periods),
-                                progress, codec=CURVES_CODEC)
+                                (kpi, holidays, promo_days, step_days, settings, periods,
+                                 evidence), progress, codec=CURVES_CODEC)
     by_key = sorted(results, key=lambda r: r[0].key)
     return CurveSet(period_rows(periods), tuple(u for u, _ in by_key), tuple(flat),
                     settings.interval_width, PER_UNIT_SOURCE,
                     tuple(w for _, warnings in by_key for w in warnings))
 
 
-def _fit_unit_curves(unit, frame, kpi, holidays, promo_days, step_days, settings, periods):
+def _fit_unit_curves(unit, frame, kpi, holidays, promo_days, step_days, settings, periods,
+                     evidence=None):
     """One backend task: the unit's fit, then its curves (on one BLAS thread, as the fit)."""
-    fit = fit_one(unit, frame, kpi, holidays, promo_days, step_days, settings)
+    fit = fit_one(unit, frame, kpi, holidays, promo_days, step_days, settings, evidence)
     key = unit_key(*unit)
     with threadpool_limits(limits=1):
         curves = unit_curves(Forecaster({key: fit}, settings), key, periods)

@@ -44,6 +44,7 @@ class FitSettings:
     interval_width: float = 0.8
     uncertainty_samples: int = 500
     seed: int = 0
+    pooling: str = "markets"           # markets | none: a channel's response pooled across markets
 
 
 @dataclass

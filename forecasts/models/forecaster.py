@@ -11,6 +11,7 @@ from threadpoolctl import threadpool_limits
 
 from budgetopt.forecasts.backends import Backend, UnitTask, make_backend
 from budgetopt.forecasts.history.calendar import compact_holidays
+from budgetopt.forecasts.models.pooling import pooled_evidence
 from budgetopt.forecasts.models.wire import FIT_CODEC
 from budgetopt.units import unit_key
 from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, baseline_level_error,
@@ -52,6 +53,8 @@ class Forecaster:
             holidays = compact_holidays(holidays)
         tasks = [UnitTask(unit_key(*u), u, unit_frame(*u)[["date", kpi, "spend"]])
                  for u in units]
+        # with markets, a first pass over the units makes each channel's pooled prior
+        evidence = pooled_evidence(backend, tasks, kpi, holidays, step_days, settings, evidence)
         results = backend.map_units(fit_one, tasks,
                                     (kpi, holidays, promo_days, step_days, settings, evidence),
                                     progress,

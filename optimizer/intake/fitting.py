@@ -39,7 +39,8 @@ def promotion_calendar(inputs: PlanInputs) -> tuple[pd.DataFrame, set]:
 
 def fit_settings(scenario: Scenario) -> FitSettings:
     return FitSettings(seasonality_mode=scenario.forecast.seasonality_mode,
-                       interval_width=scenario.forecast.interval_width)
+                       interval_width=scenario.forecast.interval_width,
+                       pooling=scenario.forecast.pooling)
 
 
 def learned_units(inputs: PlanInputs) -> list[tuple[str, str | None]]:

@@ -199,6 +199,9 @@ class ForecastSettings(Spec):
     spark: SparkSettings = SparkSettings()
     calendar: Literal["builtin", "none"] = "builtin"
     interval_width: Annotated[float, Field(gt=0, lt=1, strict=True)] = 0.8
+    # with a market column: each channel's response partially pooled across its markets (a
+    # thin market borrows from its siblings); none fits every unit alone. See docs/curves.md
+    pooling: Literal["markets", "none"] = "markets"
     # opt-in: channels whose curve the data pin only loosely stay within this change of their
     # historical share of the budget (null, the default: no such limit — the plausible curves
     # and the risk section carry that uncertainty instead); see docs/curves.md

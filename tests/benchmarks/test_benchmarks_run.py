@@ -151,6 +151,16 @@ def wide(tmp_path):
     assert math.isfinite(row["roi_error_wide"])
 
 
+def pooling(tmp_path):
+    from benchmarks import pooling as p
+    row = p.evaluate_world(0, {"channels": 1, "markets": 3, "months": 12})
+    assert row["units"] == 3 and row["optimum"] >= row["mix"] > 0
+    for variant in p.VARIANTS:
+        assert len(row[f"curve_errors_{variant}"]) == 3
+        assert math.isfinite(row[f"vs_mix_{variant}"])
+    assert "pooling: markets" in p.report(__import__("pandas").DataFrame([row]), "x", "")
+
+
 def workflows(tmp_path):
     from benchmarks import workflows as w
     assert _positive(w.budgetopt("run", w.DEMO, "--out", tmp_path / "run", "-q"))
@@ -161,7 +171,8 @@ def workflows(tmp_path):
 
 
 SMALLEST = {f.__name__: f for f in (bad_inputs, decision_quality, diagnose, fit_speed,
-                                    forecast_accuracy, lp_scale, mixed, report, risk_speed, scale,
+                                    forecast_accuracy, lp_scale, mixed, pooling, report,
+                                    risk_speed, scale,
                                     slsqp, speed, wide, workflows)}
 
 
