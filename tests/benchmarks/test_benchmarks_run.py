@@ -161,6 +161,15 @@ def pooling(tmp_path):
     assert "pooling: markets" in p.report(__import__("pandas").DataFrame([row]), "x", "")
 
 
+def experiments(tmp_path):
+    from benchmarks import experiments as e
+    row = e.evaluate_world(0, "W")
+    assert "error" not in row and row["channels"] >= 6
+    if row["not_identified"]:
+        assert row["optimum"] >= row["mix"] > 0 and math.isfinite(row["captured_tests"])
+        assert set(row["tested"]) == set(row["not_identified"])
+
+
 def workflows(tmp_path):
     from benchmarks import workflows as w
     assert _positive(w.budgetopt("run", w.DEMO, "--out", tmp_path / "run", "-q"))
@@ -170,7 +179,7 @@ def workflows(tmp_path):
     assert (tmp_path / "actuals.csv").read_text().count("\n") > 1
 
 
-SMALLEST = {f.__name__: f for f in (bad_inputs, decision_quality, diagnose, fit_speed,
+SMALLEST = {f.__name__: f for f in (bad_inputs, decision_quality, diagnose, experiments, fit_speed,
                                     forecast_accuracy, lp_scale, mixed, pooling, report,
                                     risk_speed, scale,
                                     slsqp, speed, wide, workflows)}
