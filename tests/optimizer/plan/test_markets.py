@@ -1,9 +1,11 @@
 """The channel × market example (scenarios/markets.yaml, 20 units) end to end: the console shows
-the largest units and totals by channel and by market, warnings come one line per kind, the
-report has a heat map and the workbook two pivot sheets whose cells match allocation.csv."""
+the largest units and totals by channel and by market, warnings come one line per kind (on the
+unpooled variant, whose thin markets warn unit by unit), the report has a heat map and the
+workbook two pivot sheets whose cells match allocation.csv."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import openpyxl
@@ -15,20 +17,37 @@ pytestmark = pytest.mark.slow
 MARKETS = Path(__file__).resolve().parents[3] / "scenarios" / "markets.yaml"
 
 
-@pytest.fixture(scope="module")
-def run(cli, tmp_path_factory):
-    out = tmp_path_factory.mktemp("markets") / "plan"
+def _plan(cli, scenario: Path, out: Path) -> tuple[Path, str]:
     capture = pytest.MonkeyPatch()
     import io
     import sys
     buffer = io.StringIO()
     capture.setattr(sys, "stdout", buffer)
     try:
-        code = cli("run", MARKETS, "--out", out)
+        code = cli("run", scenario, "--out", out)
     finally:
         capture.undo()
     assert code == 0
     return out, buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def run(cli, tmp_path_factory):
+    return _plan(cli, MARKETS, tmp_path_factory.mktemp("markets") / "plan")
+
+
+@pytest.fixture(scope="module")
+def unpooled(cli, tmp_path_factory):
+    """The example with `forecast.pooling: none`: its thin markets then warn unit by unit."""
+    folder = tmp_path_factory.mktemp("unpooled")
+    text = MARKETS.read_text(encoding="utf-8")
+    text = text.replace("history: data/markets.csv",
+                        f"history: {(MARKETS.parent / 'data' / 'markets.csv').as_posix()}")
+    text, n = re.subn(r"^forecast: \{", "forecast: {pooling: none, ", text, flags=re.M)
+    assert n == 1
+    scenario = folder / "markets.yaml"
+    scenario.write_text(text, encoding="utf-8")
+    return _plan(cli, scenario, folder / "plan")
 
 
 def test_console_shows_top_units_and_totals_by_channel_and_market(run):
@@ -43,8 +62,8 @@ def test_console_shows_top_units_and_totals_by_channel_and_market(run):
     assert f"¥{north:,.0f}" in north_line
 
 
-def test_warnings_are_one_line_per_kind_with_the_full_list_in_summary(run):
-    out, text = run
+def test_warnings_are_one_line_per_kind_with_the_full_list_in_summary(unpooled):
+    out, text = unpooled
     summary = json.loads((out / "summary.json").read_text())
     groups = summary["warning_groups"]
     assert sum(g["count"] for g in groups) == len(summary["warnings"])
