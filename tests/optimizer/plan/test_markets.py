@@ -4,8 +4,10 @@ unpooled variant, whose thin markets warn unit by unit), the report has a heat m
 workbook two pivot sheets whose cells match allocation.csv."""
 from __future__ import annotations
 
+import io
 import json
 import re
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -19,8 +21,6 @@ MARKETS = Path(__file__).resolve().parents[3] / "scenarios" / "markets.yaml"
 
 def _plan(cli, scenario: Path, out: Path) -> tuple[Path, str]:
     capture = pytest.MonkeyPatch()
-    import io
-    import sys
     buffer = io.StringIO()
     capture.setattr(sys, "stdout", buffer)
     try:
