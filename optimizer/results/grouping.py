@@ -37,8 +37,8 @@ def _figures(text: str) -> list[float]:
 
 def warning_groups(warnings: list[str], worst: int = WORST_UNITS) -> list[dict]:
     """One entry per kind, in order of first appearance: the kind (message with `UNIT` and
-    `#` for the figures), how many warnings, the units (largest figure first) and the first
-    message in full as an example."""
+    `#` for the figures), how many warnings, the units (largest figure first) and the worst
+    unit's message in full as the example (the first one for plan-wide warnings)."""
     groups: dict[str, dict] = {}
     for warning in warnings:
         unit, text = _split(warning)
@@ -49,19 +49,22 @@ def warning_groups(warnings: list[str], worst: int = WORST_UNITS) -> list[dict]:
         group["count"] += 1
         if unit is not None:
             figures = _figures(text)
-            group["_rank"].append((-(max(figures) if figures else 0.0), unit))
+            group["_rank"].append((-(max(figures) if figures else 0.0), unit, warning))
     out = []
     for group in groups.values():
-        ranked = [u for _, u in sorted(group.pop("_rank"))]
-        group["units"] = ranked
-        group["worst"] = ranked[:worst]
+        ranked = sorted(group.pop("_rank"))
+        group["units"] = [u for _, u, _ in ranked]
+        group["worst"] = group["units"][:worst]
+        if ranked:
+            group["example"] = ranked[0][2]
         out.append(group)
     return out
 
 
 def warning_lines(warnings: list[str], worst: int = WORST_UNITS, words=None) -> list[str]:
     """What the console prints: a kind met once as it is; a kind met more often as one line
-    with its count and worst units (in `words`' language when given)."""
+    with its count, the worst unit's message in full and the next worst units (in `words`'
+    language when given)."""
     if words is not None:
         warnings = [words.say(w) for w in warnings]
     _ = words._ if words is not None else (lambda text: text)
@@ -70,11 +73,17 @@ def warning_lines(warnings: list[str], worst: int = WORST_UNITS, words=None) -> 
         if group["count"] == 1:
             lines.append(group["example"])
             continue
+        if not group["units"]:
+            lines.append(_("{count} times: {warning}").format(count=group["count"],
+                                                              warning=group["example"]))
+            continue
+        others = group["worst"][1:]
         more = len(group["units"]) - len(group["worst"])
-        units = ", ".join(group["worst"]) + (_(" and {count} more").format(count=more)
-                                             if more > 0 else "")
-        lines.append(_("{count} units: {kind} — worst: {units}; each one in summary.json").format(
-            count=group["count"], kind=group["kind"].removeprefix("UNIT: "), units=units))
+        units = ", ".join(others) + (_(" and {count} more").format(count=more)
+                                     if more > 0 else "")
+        lines.append(_("{count} units, worst first — {warning}; also {units}; each one in "
+                       "summary.json").format(count=group["count"], warning=group["example"],
+                                              units=units))
     return lines
 
 

@@ -70,7 +70,10 @@ def test_warnings_are_one_line_per_kind_with_the_full_list_in_summary(unpooled):
     printed = [line for line in text.splitlines() if line.startswith("Warning:")]
     assert len(printed) == len(groups) < len(summary["warnings"])
     repeated = next(g for g in groups if g["count"] > 1)
-    assert any(line.startswith(f"Warning: {repeated['count']} units:") for line in printed)
+    assert repeated["example"].startswith(repeated["units"][0] + ": ")
+    grouped = (f"Warning: {repeated['count']} units, worst first — {repeated['example']}; "
+               f"also {repeated['units'][1]}")
+    assert " ".join(grouped.split()) in " ".join(text.split())   # the console wraps lines
     report = (out / "report.html").read_text(encoding="utf-8")
     assert f"All {len(summary['warnings'])} warnings, one per unit" in report
     assert all(w.replace("'", "&#39;") in report for w in summary["warnings"][:3])

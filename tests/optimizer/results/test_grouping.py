@@ -38,8 +38,9 @@ def test_console_lines_shorten_only_repeated_kinds():
     warnings = _warnings()
     lines = warning_lines(warnings)
     assert len(lines) == 3
-    assert lines[0].startswith("4 units: planned up to # in a period")
-    assert "worst: kol/west, kol/east, search_ads/east and 1 more" in lines[0]
+    assert lines[0] == ("4 units, worst first — " + warnings[1]
+                        + "; also kol/east, search_ads/east and 1 more; each one in summary.json")
+    assert "#" not in lines[0]
     assert lines[1] == warnings[2] and lines[2] == warnings[-1]
     assert warning_lines(warnings[:1]) == warnings[:1]
 
@@ -107,5 +108,6 @@ def test_grouped_extrapolation_warnings_of_a_market_plan_name_channel_and_market
     assert len(warnings) == 15                              # kol at 500 is within its history
     assert warnings[0].startswith("content_seo/m000: planned up to 3,000 in a period")
     (line,) = warning_lines(warnings)
-    assert line.startswith("15 units: planned up to # in a period")
-    assert "worst: content_seo/m014, content_seo/m013, content_seo/m012 and 12 more" in line
+    worst = next(w for w in warnings if w.startswith("content_seo/m014: "))
+    assert line == ("15 units, worst first — " + worst + "; also content_seo/m013, "
+                    "content_seo/m012 and 12 more; each one in summary.json")
