@@ -71,7 +71,7 @@ def plan_with(inputs: PlanInputs, curves: CurveSet, *, solver: str | None = None
     result = PlanResult(scenario, "optimal", tables.allocation, tables.channels, tables.forecast,
                         tables.curves, summary, {"stages_s": clock.laps},
                         binding_words=tables.binding_sources,
-                        plausible_curves=tables.plausible)
+                        plausible=tables.plausible)
     return with_totals(result, inputs, curves)
 
 

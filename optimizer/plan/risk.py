@@ -34,18 +34,19 @@ def mix_spend(ref: dict, keys, total: float) -> dict:
     return {k: ref.get(k, 0.0) * total / ref_total for k in keys}
 
 
-def risk_stage(scenario, sample_table: pd.DataFrame, ref: dict, keys,
+def risk_stage(scenario, sample_table: pd.DataFrame | None, ref: dict, keys,
                spendable: float, factors: tuple[pd.DataFrame, pd.DataFrame] | None = None
                ) -> RiskStage:
     """The risk terms for the LP: the measure it maximizes over the plausible curves (every
     unit × period's curve under `risk.samples` plausible responses, on the breakpoints of the
     curve table the LP is built on) and, for a fixed budget, the guard against the historical
-    mix at the spendable budget. `factors` (candidate curves, draws: `CurveSet.sample_factors`)
-    are the same samples as the LP writes them with fewer terms."""
+    mix at the spendable budget. The samples come as a table of sample curves or, with fewer
+    terms and far less memory, as `factors` (candidate curves, draws:
+    `CurveSet.sample_factors`); the LP, the outcome and plausible_curves.csv then all read
+    the factored form."""
     risk = scenario.risk
-    samples = SampleCurves(sample_table)
-    lp_curves = samples if factors is None else SampleCurves(candidates=factors[0],
-                                                             draws=factors[1])
+    samples = (SampleCurves(sample_table) if factors is None else
+               SampleCurves(candidates=factors[0], draws=factors[1]))
     guard = risk.guard == "history" and scenario.objective in GUARDED_OBJECTIVES
     mix = mix_spend(ref, keys, spendable)
     history = samples.values(mix) if guard and mix else None
@@ -55,7 +56,7 @@ def risk_stage(scenario, sample_table: pd.DataFrame, ref: dict, keys,
                              N_("off") if risk.guard == "off" else
                              N_("not applied: the objective does not spend a fixed budget")
                              if not guard else N_("not applied: no historical mix"))}
-    return RiskStage(samples, RiskTerms(lp_curves, risk.measure, risk.alpha, history,
+    return RiskStage(samples, RiskTerms(samples, risk.measure, risk.alpha, history,
                                                 guard_rule=HistoryGuard.over), info)
 
 

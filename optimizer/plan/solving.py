@@ -44,13 +44,6 @@ def curve_table(curves: CurveSet, max_spend: float, around: dict | None = None) 
     return curves.table(max_spend, around)
 
 
-def sample_table(scenario, curves: CurveSet, table: pd.DataFrame) -> pd.DataFrame:
-    """The plausible curves on the breakpoints of `table`."""
-    risk = scenario.risk
-    return curves.samples(table[["unit", "period", "spend", "incremental_kpi"]], risk.samples,
-                          risk.seed)
-
-
 def sample_factors(scenario, curves: CurveSet, table: pd.DataFrame):
     """The same plausible curves as candidate curves and the draws that scale them."""
     risk = scenario.risk
@@ -78,7 +71,7 @@ def solve_plan(inputs: PlanInputs, curve_set: CurveSet, pool: PoolSplit,
 
     pilots, pilot_info = rules.pilots, rules.pilot_info
     arrays = curve_arrays(curves)
-    risk = risk_stage(scenario, sample_table(scenario, curve_set, curves), reference.by_cell,
+    risk = risk_stage(scenario, None, reference.by_cell,
                       list(arrays.keys), spendable, sample_factors(scenario, curve_set, curves))
     run = solve(rules.rules + pilots, arrays, risk)
     if pilots and run.solution.status != "Optimal":
@@ -97,7 +90,7 @@ def solve_plan(inputs: PlanInputs, curve_set: CurveSet, pool: PoolSplit,
         curves = curve_table(curve_set, span, around)
         arrays = curve_arrays(curves)
         guarded = risk.terms.history is not None
-        risk = risk_stage(scenario, sample_table(scenario, curve_set, curves), reference.by_cell,
+        risk = risk_stage(scenario, None, reference.by_cell,
                           list(arrays.keys), spendable,
                           sample_factors(scenario, curve_set, curves))
         if not guarded and risk.terms.history is not None:

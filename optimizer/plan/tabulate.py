@@ -30,7 +30,7 @@ class PlanTables:
     budget_dual: float
     historical_mix: dict
     measure: str
-    plausible: pd.DataFrame
+    plausible: PlausibleCurves
 
 
 def plan_tables(inputs: PlanInputs, curves: CurveSet, solved: Solved, rules: RuleSet,
@@ -62,25 +62,47 @@ def plan_tables(inputs: PlanInputs, curves: CurveSet, solved: Solved, rules: Rul
                       _order(forecast_out, "forecast", history.has_market),
                       _order(curves_out, "curves", history.has_market),
                       summary_entries(sources), sources, budget_row.price, historical_mix(solved.segments, reference, total_spend),
-                      measure, plausible_table(solved.risk.curves, periods, units,
+                      measure, PlausibleCurves(solved.risk.curves, periods, units,
                                                history.has_market))
 
 
-def plausible_table(samples, periods: pd.DataFrame, units: dict, has_market: bool) -> pd.DataFrame:
+class PlausibleCurves:
     """The plausible curves the plan was chosen on and its outcome valued on (after the LP's
     concavity mending), as curves.csv's columns plus `sample`: one row per unit × period ×
-    sample × breakpoint, so anyone can re-value the plan and its CVaR without the package."""
-    frames = []
-    for (unit, period), (x, y) in sorted(samples.cells.items()):
-        count, points = y.shape
-        frames.append(pd.DataFrame({"unit": unit, "period": period,
-                                    "sample": np.repeat(np.arange(count), points),
-                                    "spend": np.tile(x, count), "incremental_kpi": y.ravel()}))
-    frame = period_labels(pd.concat(frames, ignore_index=True), periods, units)
-    keys = ["channel", "market"] if has_market else ["channel"]
-    cols = [*keys, "period_start", "sample", "spend", "incremental_kpi"]
-    return frame.sort_values([*keys, "period_start", "sample", "spend"],
-                             kind="stable")[cols].reset_index(drop=True)
+    sample × breakpoint, so anyone can re-value the plan and its CVaR without the package.
+    Made a unit at a time from the candidate curves and their draws, so a plan of many units
+    never holds the whole table (`frames` streams it; `frame` builds it)."""
+
+    def __init__(self, samples, periods: pd.DataFrame, units: dict, has_market: bool):
+        self._samples, self._periods, self._units = samples, periods, units
+        self._keys = ["channel", "market"] if has_market else ["channel"]
+        by_unit: dict[str, list[int]] = {}
+        for unit, period in samples.cells:
+            by_unit.setdefault(unit, []).append(period)
+        self._cells = {u: sorted(ps) for u, ps in by_unit.items()}
+
+    def frames(self):
+        """The table a unit at a time, in its row order (channel, market, period, sample,
+        spend)."""
+        cols = [*self._keys, "period_start", "sample", "spend", "incremental_kpi"]
+        order = sorted(self._cells, key=lambda k: (self._units[k].channel,
+                                                   self._units[k].market or ""))
+        for unit in order:
+            pos, mult = self._samples.draws[unit]
+            parts = []
+            for period in self._cells[unit]:
+                x, y = self._samples.cells[(unit, period)]
+                values = mult[:, None] * y[pos]
+                count, points = values.shape
+                parts.append(pd.DataFrame({"unit": unit, "period": period,
+                                           "sample": np.repeat(np.arange(count), points),
+                                           "spend": np.tile(x, count),
+                                           "incremental_kpi": values.ravel()}))
+            yield period_labels(pd.concat(parts, ignore_index=True), self._periods,
+                                {unit: self._units[unit]})[cols]
+
+    def frame(self) -> pd.DataFrame:
+        return pd.concat(list(self.frames()), ignore_index=True)
 
 
 def _order(frame: pd.DataFrame, kind: str, has_market: bool) -> pd.DataFrame:

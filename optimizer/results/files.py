@@ -89,19 +89,33 @@ def excel_bytes(text: str) -> bytes:
 
 def plan_files(result: PlanResult) -> dict[str, str]:
     """File name → text for every deterministic output of a plan."""
+    return {name: "".join(parts) for name, parts in plan_file_parts(result).items()}
+
+
+def plan_file_parts(result: PlanResult) -> dict:
+    """File name → its text in parts, in order: the plausible curves come a unit at a time, so
+    writing them never holds the whole file."""
     files = {
-        "allocation.csv": csv_text(result.allocation),
-        "channels.csv": csv_text(result.channels),
-        "forecast.csv": csv_text(result.forecast),
-        "curves.csv": csv_text(result.curves),
-        "summary.json": json_text(result.summary),
-        "scenario.yaml": scenario_text(result.scenario),
+        "allocation.csv": [csv_text(result.allocation)],
+        "channels.csv": [csv_text(result.channels)],
+        "forecast.csv": [csv_text(result.forecast)],
+        "curves.csv": [csv_text(result.curves)],
+        "summary.json": [json_text(result.summary)],
+        "scenario.yaml": [scenario_text(result.scenario)],
     }
     if result.decomposition is not None:
-        files["decomposition.csv"] = csv_text(result.decomposition)
-    if result.plausible_curves is not None:
-        files["plausible_curves.csv"] = csv_text(result.plausible_curves)
+        files["decomposition.csv"] = [csv_text(result.decomposition)]
+    if result.plausible is not None:
+        files["plausible_curves.csv"] = _csv_parts(result.plausible.frames())
     return files
+
+
+def _csv_parts(frames):
+    """CSV text of consecutive frames of one table: the header once, then each frame's rows."""
+    first = True
+    for frame in frames:
+        yield tidy_frame(frame).to_csv(index=False, header=first, lineterminator="\n")
+        first = False
 
 
 def scenario_text(scenario) -> str:

@@ -3,6 +3,7 @@ is renamed into place, an existing directory is replaced only with `force`, and 
 left by a killed run is cleared by the next one."""
 from __future__ import annotations
 
+import codecs
 import glob
 import os
 import shutil
@@ -16,8 +17,8 @@ except ImportError:  # Windows: no locks, so leftover partial directories are ke
     fcntl = None
 
 from budgetopt.errors import InputError
-from budgetopt.optimizer.results.files import (backtest_frames, csv_text, excel_bytes, json_text,
-                                               plan_files, run_record)
+from budgetopt.optimizer.results.files import (backtest_frames, csv_text, json_text,
+                                               plan_file_parts, run_record)
 from budgetopt.optimizer.results.tables import PlanResult
 
 
@@ -30,8 +31,8 @@ def write_outputs(result: PlanResult, out_dir: str | Path, *, force: bool = Fals
     started = started or datetime.now(timezone.utc)
     if excel_csv is None:
         excel_csv = result.scenario.report.excel_csv
-    files = {name: excel_bytes(text) if excel_csv and name.endswith(".csv") else text.encode("utf-8")
-             for name, text in plan_files(result).items()}
+    files = {name: _encoded(parts, excel_csv and name.endswith(".csv"))
+             for name, parts in plan_file_parts(result).items()}
     if report:
         from budgetopt.optimizer.results.report import report_files
         files.update(report_files(result))
@@ -148,9 +149,20 @@ def _lock(directory: Path) -> int | None:
     return fd
 
 
-def _write_file(path: Path, data: bytes) -> None:
+def _encoded(parts, bom: bool):
+    """A file's text parts as UTF-8 bytes, one part at a time (with a byte-order mark first
+    for Excel)."""
+    if bom:
+        yield codecs.BOM_UTF8
+    for part in parts:
+        yield part.encode("utf-8")
+
+
+def _write_file(path: Path, data) -> None:
+    """Write bytes, or an iterable of byte parts as they come."""
     with open(path, "wb") as f:
-        f.write(data)
+        for part in [data] if isinstance(data, bytes) else data:
+            f.write(part)
         f.flush()
         os.fsync(f.fileno())
 

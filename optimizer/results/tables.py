@@ -33,8 +33,14 @@ class PlanResult:
     #: the binding rules as BindingRule objects, same order as the summary's, so a report can
     #: word them in its language (None when the result was read back from files)
     binding_words: list | None = None
-    #: the plausible curves the plan was chosen on (plausible_curves.csv; None when read back)
-    plausible_curves: pd.DataFrame | None = None
+    #: the plausible curves the plan was chosen on, streamed a unit at a time (`frames()`) into
+    #: plausible_curves.csv; None when read back (`plausible_curves` is the whole table)
+    plausible: object | None = None
+
+    @property
+    def plausible_curves(self) -> pd.DataFrame | None:
+        """The plausible curves as one table (large for plans of many units)."""
+        return None if self.plausible is None else self.plausible.frame()
 
     @property
     def has_market(self) -> bool:
