@@ -217,6 +217,9 @@ RUN_ERRORS: dict[str, ErrorText] = {
                        N_("check the file's permissions and that it is not locked"), "reproduce"),
     "E0513": ErrorText(N_("{name} not found (looked for {path})"),
                        N_("point at a directory written by budgetopt run --out"), "reproduce"),
+    "E0514": ErrorText(N_("experiments file {file} changed since the run (sha256 {recorded}… "
+                          "recorded, {now}… now)"),
+                       N_("restore the experiments file the run used"), "reproduce"),
     # --- comparing runs --------------------------------------------------------------------
     "E0801": ErrorText(N_("run directory {path} not found"),
                        N_("pass directories written by budgetopt run --out"), "compare"),

@@ -36,6 +36,7 @@ class Recorded:
     solver: str
     versions: dict
     scenario_sha256: str | None = None
+    experiments_sha256: str | None = None
 
 
 @dataclass
@@ -106,7 +107,8 @@ def recorded_inputs(run_dir: str | Path, *, scenario_path: str | Path | None = N
     hist_record = inputs.get("history") or {}
     solver = (summary.get("solver") or {}).get("name") or scenario.solver.name
     return Recorded(scenario, history, hist_record.get("sha256"), solver,
-                    summary.get("versions") or {}, (inputs.get("scenario") or {}).get("sha256"))
+                    summary.get("versions") or {}, (inputs.get("scenario") or {}).get("sha256"),
+                    (inputs.get("experiments") or {}).get("sha256"))
 
 
 def _history_path(scenario: Scenario, run: dict, given, scenario_given: bool, where: str) -> Path:
@@ -136,6 +138,11 @@ def check_run(run_dir: str | Path, *, scenario_path=None, history_path=None,
     name = rec.scenario.source.name if rec.scenario.source else "scenario"
     history = read_scenario_history(rec.scenario, rec.history, name)
     inputs = check_inputs(rec.scenario, history, name)
+    now_tests = getattr(inputs, "experiments_sha256", None)
+    if rec.experiments_sha256 and now_tests != rec.experiments_sha256:
+        raise InputError("E0514", file=str(rec.scenario.experiments),
+                         recorded=rec.experiments_sha256[:12],
+                         now=now_tests[:12] if now_tests else "none", where=where)
     solver_name = solver or rec.solver
     make_solver(solver_name)
     result = plan_with(inputs, fit_curves(inputs, progress), solver=solver_name)

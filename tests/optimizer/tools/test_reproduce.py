@@ -173,3 +173,21 @@ def test_a_run_reproduces_and_a_changed_output_is_listed(cli, inputs_copy, tmp_p
     assert captured.err.strip() == (f"error: {run_dir}: the rerun differs in allocation.csv — "
                                     "fix: see the notes above; changed package versions, inputs "
                                     "or solver explain most differences [E0501]")
+
+
+def test_a_changed_experiments_file_is_named_before_fitting(cli, tmp_path, no_fitting, capsys):
+    folder = tmp_path / "inputs"
+    shutil.copytree(Path(__file__).parents[3] / "scenarios", folder)
+    scenario = folder / "demo_zh.yaml"
+    run_dir = fake_run_dir(scenario, tmp_path / "run")
+    recorded = json.loads((run_dir / "summary.json").read_text())["inputs"]["experiments"]
+    tests = folder / "data" / "experiments_zh.csv"
+    assert recorded["sha256"] == hashlib.sha256(tests.read_bytes()).hexdigest()
+    assert recorded_inputs(run_dir).experiments_sha256 == recorded["sha256"]
+    tests.write_bytes(tests.read_bytes().rsplit(b"\n", 2)[0] + b"\n")   # last row dropped
+    assert cli("run", "--check", run_dir) == 2
+    err = capsys.readouterr().err          # the Chinese demo speaks Chinese
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert err.startswith(f"错误：--check {run_dir}：实验文件 data/experiments_zh.csv 自运行以来已改变")
+    assert f"记录的 sha256 为 {recorded['sha256'][:12]}…" in err
+    assert err.rstrip().endswith("修改方法：恢复运行时使用的实验文件 [E0514]")
