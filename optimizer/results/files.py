@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from budgetopt.optimizer.results.csv_body import csv_text_fast
 from budgetopt.optimizer.results.tables import PlanResult
 
 MONEY_DECIMALS = 2
@@ -77,8 +78,13 @@ def json_text(value) -> str:
     return json.dumps(tidy_json(value), indent=2, ensure_ascii=False) + "\n"
 
 
-def csv_text(frame: pd.DataFrame) -> str:
-    return tidy_frame(frame).to_csv(index=False, lineterminator="\n")
+def csv_text(frame: pd.DataFrame, header: bool = True) -> str:
+    tidied = tidy_frame(frame)
+    decimals = {c: RATIO_DECIMALS if c in RATIO_COLUMNS else MONEY_DECIMALS
+                for c in tidied.columns if pd.api.types.is_float_dtype(tidied[c])}
+    fast = csv_text_fast(tidied, decimals, header)
+    return fast if fast is not None else tidied.to_csv(index=False, header=header,
+                                                       lineterminator="\n")
 
 
 
@@ -114,7 +120,7 @@ def _csv_parts(frames):
     """CSV text of consecutive frames of one table: the header once, then each frame's rows."""
     first = True
     for frame in frames:
-        yield tidy_frame(frame).to_csv(index=False, header=first, lineterminator="\n")
+        yield csv_text(frame, header=first)
         first = False
 
 
