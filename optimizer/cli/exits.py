@@ -24,17 +24,18 @@ def _error_line(exc: BudgetoptError, args: list[str]) -> str:
     return words._("error: ") + words.error_line(exc)
 
 
-def stop_workers() -> None:
+def stop_workers(*, kill: bool = False) -> None:
     """Stop the worker processes parallel fits started: joblib keeps its pool (loky) alive for
     minutes after the last fit, to reuse it, but a command that is done must not leave workers
-    behind, whether it succeeded, failed or was interrupted. (The pool's resource tracker ends
-    by itself when this process does.)"""
+    behind, whether it succeeded, failed or was interrupted. Idle workers are asked to exit
+    (killing them races the pool's resource tracker, which then warns on stderr); `kill` is for
+    a signal that arrived mid-fit, when they may be busy. (The tracker ends with this process.)"""
     pool = sys.modules.get("joblib.externals.loky.reusable_executor")
     executor = getattr(pool, "_executor", None)
     if executor is None:
         return
     try:
-        executor.shutdown(wait=True, kill_workers=True)
+        executor.shutdown(wait=True, kill_workers=kill)
     except Exception:  # noqa: BLE001 - interrupted while the pool was starting: end its processes
         for process in list((getattr(executor, "_processes", None) or {}).values()):
             process.kill()
@@ -61,10 +62,14 @@ def run_guarded(invoke: Callable[[], object], args: list[str]) -> None:
     previous = {}
     if threading.current_thread() is threading.main_thread():
         previous = {s: signal.signal(s, _interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
+    interrupted = False
     try:
         _guarded(invoke, args)
+    except SystemExit as exc:
+        interrupted = exc.code in (128 + signal.SIGINT, 128 + signal.SIGTERM, 130)
+        raise
     finally:
-        stop_workers()
+        stop_workers(kill=interrupted)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 

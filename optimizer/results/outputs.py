@@ -4,6 +4,7 @@ left by a killed run is cleared by the next one."""
 from __future__ import annotations
 
 import codecs
+import errno
 import glob
 import os
 import shutil
@@ -60,6 +61,8 @@ def write_directory(files: dict[str, bytes], out_dir: str | Path, *, force: bool
             _write_file(target, data)
         os.chmod(tmp, 0o755)
         _fsync_dir(tmp)
+        if out.exists() and not force:   # another run wrote it since prepare_output
+            raise InputError("E0404", path=str(out_dir), where="--out")
         if out.exists():
             old = parent / f".{out.name}{REPLACED}"
             shutil.rmtree(old, ignore_errors=True)
@@ -67,7 +70,7 @@ def write_directory(files: dict[str, bytes], out_dir: str | Path, *, force: bool
             os.rename(tmp, out)
             shutil.rmtree(old, ignore_errors=True)
         else:
-            os.rename(tmp, out)
+            _rename_new(tmp, out, out_dir)
         _fsync_dir(parent)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -80,6 +83,17 @@ def write_directory(files: dict[str, bytes], out_dir: str | Path, *, force: bool
         if lock is not None:
             os.close(lock)
     return out
+
+
+def _rename_new(tmp: Path, out: Path, out_dir: str | Path) -> None:
+    """Rename `tmp` to `out`, which did not exist a moment ago: if another run's folder took the
+    name meanwhile, this run is refused instead of replacing it."""
+    try:
+        os.rename(tmp, out)
+    except OSError as exc:
+        if exc.errno in (errno.EEXIST, errno.ENOTEMPTY):
+            raise InputError("E0404", path=str(out_dir), where="--out") from None
+        raise
 
 
 PARTIAL = ".partial"

@@ -161,6 +161,38 @@ def test_a_failed_write_removes_its_partial_directory(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+def _another_run_writes_first(monkeypatch, out: Path, files: dict[str, bytes]) -> None:
+    """While this write is under way, another run's complete output takes the name `out`."""
+    write = outputs._write_file
+    def write_then_lose_the_race(path, data):
+        if not out.exists():
+            out.mkdir()
+            for name, other in files.items():
+                (out / name).write_bytes(other)
+        write(path, data)
+    monkeypatch.setattr(outputs, "_write_file", write_then_lose_the_race)
+
+
+def test_a_run_that_loses_the_race_for_out_is_refused_and_keeps_the_winners_plan(tmp_path,
+                                                                                 monkeypatch):
+    out = tmp_path / "plan"
+    winner = {name: b"the other run\n" for name in FILES}
+    _another_run_writes_first(monkeypatch, out, winner)
+    with pytest.raises(InputError, match=f"output directory {out} already exists") as refused:
+        write_directory(FILES, out)
+    assert refused.value.code == "E0404"
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == winner
+    assert _partials(out) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["plan"]
+
+
+def test_with_force_the_later_run_replaces_the_earlier_output(tmp_path, monkeypatch):
+    out = tmp_path / "plan"
+    _another_run_writes_first(monkeypatch, out, {name: b"the other run\n" for name in FILES})
+    write_directory(FILES, out, force=True)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == FILES
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]
+
+
 # --- an output location that cannot be written ---------------------------------------------------
 
 def _read_only_dir(tmp_path: Path) -> Path:
