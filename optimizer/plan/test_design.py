@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from budgetopt.forecasts.curves.curveset import CurveSet
-from budgetopt.messages import N_
+from budgetopt.messages import Msg, N_
 from budgetopt.optimizer.intake.inputs import PlanInputs
 from budgetopt.optimizer.lp.allocate import curve_segments
 from budgetopt.optimizer.lp.risk import SampleCurves
@@ -23,13 +23,6 @@ from budgetopt.optimizer.plan.solving import Solved
 GROUPS = 8                                   # quantile groups of a unit's plausible curves
 CHANGES = (-0.5, -0.3, -0.2, 0.2, 0.3, 0.5)  # the test's spend change, share of the plan's
 WEEKS = (2, 4, 8)                            # the test's length
-METHOD = N_("the value of knowing a unit's curve (EVPI) and of the suggested lift test (EVSI) "
-            "are expected gains in money over the plan on the mean plausible curves, each "
-            "re-planned with the scenario's rules and the unit's curve in one of "
-            "{groups} quantile groups of its plausible curves; the test's cost is what "
-            "carrying its spend change loses under current knowledge; the risk measure and "
-            "the history guard are not re-applied per hypothetical (an expected-value "
-            "quantity)")
 
 
 def test_suggestions(inputs: PlanInputs, curve_set: CurveSet, solved: Solved, rules: RuleSet,
@@ -53,7 +46,7 @@ def test_suggestions(inputs: PlanInputs, curve_set: CurveSet, solved: Solved, ru
                       time_limit_s=scenario.solver.time_limit_s)
     base = model.solve()
     out = {"value_in": rules.objective.measure(scenario.kpi), "currency": scenario.currency,
-           "groups": GROUPS, "method": METHOD, "rows": [], "units": 0, "screened_out": 0}
+           "groups": GROUPS, "method": _method(), "rows": [], "units": 0, "screened_out": 0}
     if not base.ok:
         out["note"] = N_("the plan on the mean plausible curves could not be solved")
         return out
@@ -99,7 +92,7 @@ def _unit_row(inputs, curve_set, samples, per_sample, model, base, value, key,
     row = {"unit": key, "channel": unit.channel if unit else key,
            "market": unit.market if unit else None, "evpi": evpi, "evsi": 0.0,
            "test_cost": 0.0, "net_value": 0.0, "spend_change": None, "weeks": None,
-           "test_spend": 0.0, "predicted_lift": 0.0, "std_error": 0.0,
+           "test_spend": 0.0, "predicted_lift": 0.0, "std_error": 0.0, "worth_running": False,
            "plan_spend": float(sum(model.fixed[k] + base.x[k].sum() for k in base.x
                                    if k[0] == key))}
     if evpi <= 0 or unit is None:
@@ -130,7 +123,8 @@ def _unit_row(inputs, curve_set, samples, per_sample, model, base, value, key,
     evsi = info.evsi(lifts, se, exact=True)
     row.update(evsi=evsi, test_cost=cost, net_value=evsi - cost, spend_change=change,
                weeks=weeks, test_spend=float(moved),
-               predicted_lift=float(prior.probs @ lifts), std_error=float(se))
+               predicted_lift=float(prior.probs @ lifts), std_error=float(se),
+               worth_running=bool(evsi - cost > 0))
     return row
 
 
@@ -203,3 +197,13 @@ def study_error(unit, weeks: int, inc_per_step: float = 0.0) -> float:
     expected = np.asarray(unit.baseline[:steps], float).copy()
     expected[:window] += inc_per_step
     return float(math.sqrt(2.0) * unit.noise * math.sqrt(float(np.sum(expected ** 2))))
+
+
+def _method() -> Msg:
+    return Msg("the value of knowing a unit's curve (EVPI) and of the suggested lift test (EVSI) "
+               "are expected gains in money over the plan on the mean plausible curves, each "
+               "re-planned with the scenario's rules and the unit's curve in one of "
+               "{groups} quantile groups of its plausible curves; the test's cost is what "
+               "carrying its spend change loses under current knowledge; the risk measure and "
+               "the history guard are not re-applied per hypothetical (an expected-value "
+               "quantity)", groups=GROUPS)
