@@ -60,9 +60,9 @@ def test_note(summary: dict, w: Words) -> str:
                "budget and these rules; ranked by the value of the suggested test. {method}."
                ).format(measure=w.kpi(section["value_in"]), method=w.say(section["method"]))
     if section["screened_out"]:
-        text += " " + w._("{count} of {units} units were screened out (report.test_units "
+        text += ("" if w.chinese else " ") + w._("{count} of {units} units were screened out (report.test_units "
                           "values the units whose plausible value spreads widest).").format(
             count=section["screened_out"], units=section["units"])
     if section.get("note"):
-        text += " " + w.say(section["note"])
+        text += ("" if w.chinese else " ") + w.say(section["note"])
     return text
