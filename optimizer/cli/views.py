@@ -180,16 +180,16 @@ def print_rebalance(reb: Rebalance, console: Console | None = None) -> None:
 def print_experiments(value: ExperimentValue, console: Console | None = None) -> None:
     """The table "test these first": per unit the value of its suggested test and of knowing
     its curve, the test, and what the table is."""
-    from budgetopt.optimizer.results.test_table import test_head, test_note, test_rows
+    from budgetopt.optimizer.results.suggestion_table import suggestion_head, suggestion_note, suggestion_rows
 
     console = console or _console()
     w = words_for(value)
     summary = value.plan.summary
     table = Table(title=w._("{name}: test these first").format(name=value.scenario.name),
                   title_justify="left")
-    for i, name in enumerate(test_head(w)):
+    for i, name in enumerate(suggestion_head(w)):
         table.add_column(name, justify="left" if i in (1, 6) else "right")
-    for row in test_rows(summary, w, value.scenario.currency):
+    for row in suggestion_rows(summary, w, value.scenario.currency):
         table.add_row(*row)
     console.print(table)
-    console.print(test_note(summary, w), markup=False, highlight=False)
+    console.print(suggestion_note(summary, w), markup=False, highlight=False)

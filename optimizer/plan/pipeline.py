@@ -17,7 +17,7 @@ from budgetopt.optimizer.plan.evidence import evidence
 from budgetopt.optimizer.plan.ruleset import rule_set
 from budgetopt.optimizer.plan.solving import solve_plan
 from budgetopt.optimizer.plan.tabulate import plan_tables
-from budgetopt.optimizer.plan.test_design import test_suggestions
+from budgetopt.optimizer.plan.experiment_design import suggested_tests
 from budgetopt.optimizer.plan.totals import with_totals
 from budgetopt.optimizer.results.summary import build_summary
 from budgetopt.optimizer.results.tables import PlanResult
@@ -69,7 +69,7 @@ def plan_with(inputs: PlanInputs, curves: CurveSet, *, solver: str | None = None
     suggest = scenario.report.test_suggestions if suggest_tests is None else suggest_tests
     tests = None
     if suggest:
-        tests = test_suggestions(inputs, curves, solved, rules, commitments,
+        tests = suggested_tests(inputs, curves, solved, rules, commitments,
                                  scenario.report.test_units)
         clock.lap("test_value")
     summary = build_summary(inputs, pool, tables, solved.run.solution,

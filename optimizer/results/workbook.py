@@ -18,7 +18,7 @@ from budgetopt.optimizer.results.grouping import market_pivot
 from budgetopt.optimizer.results.i18n import N_, NC_, Words, words_for
 from budgetopt.optimizer.results.lift_tests import lift_test_frame
 from budgetopt.optimizer.results.tables import PlanResult
-from budgetopt.optimizer.results.test_table import test_frame
+from budgetopt.optimizer.results.suggestion_table import suggestion_frame
 
 CREATED = datetime(2000, 1, 1)
 MONEY_COLUMNS = {"fixed_spend", "dynamic_spend", "total_spend", "planned_spend", "spend",
@@ -132,7 +132,7 @@ def plan_workbook(result: PlanResult) -> bytes:
     tests = lift_test_frame(result.summary)
     if tests is not None:
         tables.append(("Lift tests", tests))
-    suggestions = test_frame(result.summary)
+    suggestions = suggestion_frame(result.summary)
     if suggestions is not None:
         tables.append(("Test these first", suggestions))
     sheets = []

@@ -13,7 +13,7 @@ from budgetopt.optimizer.intake.fitting import fit_curves
 from budgetopt.optimizer.intake.inputs import PlanInputs, load_inputs
 from budgetopt.optimizer.plan.pipeline import plan_with
 from budgetopt.optimizer.results.tables import PlanResult
-from budgetopt.optimizer.results.test_table import test_frame
+from budgetopt.optimizer.results.suggestion_table import suggestion_frame
 from budgetopt.optimizer.scenario.loader import load_scenario
 from budgetopt.optimizer.scenario.spec import Scenario
 
@@ -56,4 +56,4 @@ def experiment_value(scenario: Scenario | str | Path, *, solver: str | None = No
     curves = curves or fit_curves(inputs, progress)
     result = plan_with(inputs, curves, solver=solver, suggest_tests=True)
     section = result.summary["test_suggestions"]
-    return ExperimentValue(scenario, result, section, test_frame(result.summary))
+    return ExperimentValue(scenario, result, section, suggestion_frame(result.summary))

@@ -13,7 +13,7 @@ from budgetopt.optimizer.lp.objectives import MaxProfit, MaxRevenue
 from budgetopt.optimizer.lp.risk import SampleCurves
 from budgetopt.optimizer.lp.swaps import SwapModel
 from budgetopt.optimizer.plan.information import Information, plan_money
-from budgetopt.optimizer.plan.test_design import unit_prior
+from budgetopt.optimizer.plan.experiment_design import unit_prior
 from budgetopt.optimizer.rules.bounds import DynamicBudget
 from budgetopt.units import Unit
 

@@ -14,7 +14,7 @@ COLUMNS = (NC_("column", "rank"), NC_("column", "unit"), NC_("column", "evsi"),
            NC_("column", "worth_running"))
 
 
-def test_frame(summary: dict) -> pd.DataFrame | None:
+def suggestion_frame(summary: dict) -> pd.DataFrame | None:
     """One row per valued unit, in rank order (None: the table was not asked for)."""
     section = summary.get("test_suggestions")
     if section is None:
@@ -25,13 +25,13 @@ def test_frame(summary: dict) -> pd.DataFrame | None:
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def test_head(w: Words) -> list[str]:
+def suggestion_head(w: Words) -> list[str]:
     return [w._("rank"), w._("unit"), w._("value of the test (EVSI)"),
             w._("value of knowing the curve (EVPI)"), w._("test cost"), w._("net"),
             w._("suggested test"), w._("predicted lift"), w._("std. error")]
 
 
-def test_rows(summary: dict, w: Words, currency: str) -> list[list[str]]:
+def suggestion_rows(summary: dict, w: Words, currency: str) -> list[list[str]]:
     """The table's rows as text: money in the plan's currency, the test as "+30% × 4 weeks"."""
     section = summary.get("test_suggestions") or {"rows": []}
     out = []
@@ -51,7 +51,7 @@ def test_rows(summary: dict, w: Words, currency: str) -> list[list[str]]:
     return out
 
 
-def test_note(summary: dict, w: Words) -> str:
+def suggestion_note(summary: dict, w: Words) -> str:
     """What the table is and how many units it left out."""
     section = summary.get("test_suggestions")
     if section is None:

@@ -12,7 +12,7 @@ import pytest
 
 from budgetopt.optimizer.intake.inputs import load_inputs
 from budgetopt.optimizer.plan.pipeline import plan_with
-from budgetopt.optimizer.plan.test_design import WEEKS, study_error
+from budgetopt.optimizer.plan.experiment_design import WEEKS, study_error
 from budgetopt.optimizer.scenario.loader import scenario_from_dict
 
 NOISE = 0.05

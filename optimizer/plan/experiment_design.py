@@ -25,7 +25,7 @@ CHANGES = (-0.5, -0.3, -0.2, 0.2, 0.3, 0.5)  # the test's spend change, share of
 WEEKS = (2, 4, 8)                            # the test's length
 
 
-def test_suggestions(inputs: PlanInputs, curve_set: CurveSet, solved: Solved, rules: RuleSet,
+def suggested_tests(inputs: PlanInputs, curve_set: CurveSet, solved: Solved, rules: RuleSet,
                      commitments: Commitments, limit: int) -> dict:
     """summary.json's `test_suggestions`: one row per valued unit, ranked by the EVSI of its
     suggested test (then EVPI, then name); the `limit` units with the widest spread of
