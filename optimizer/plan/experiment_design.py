@@ -45,7 +45,9 @@ def suggested_tests(inputs: PlanInputs, curve_set: CurveSet, solved: Solved, rul
                       rules.rules + pilots, rules.objective, means, ordered=ordered,
                       time_limit_s=scenario.solver.time_limit_s)
     base = model.solve()
-    out = {"value_in": rules.objective.measure(scenario.kpi), "currency": scenario.currency,
+    # max_roi's gains are ROI × spend: KPI, as the other objectives' but max_profit's
+    value_in = "profit" if scenario.objective == "max_profit" else scenario.kpi
+    out = {"value_in": value_in, "currency": scenario.currency,
            "groups": GROUPS, "method": _method(), "rows": [], "units": 0, "screened_out": 0}
     if not base.ok:
         out["note"] = N_("the plan on the mean plausible curves could not be solved")

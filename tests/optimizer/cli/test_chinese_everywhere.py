@@ -1,6 +1,6 @@
 """Read what a Chinese planner reads, command by command, under `report: {language: zh}` or
 `--lang zh`: no English sentence on any console (run, validate, compare, frontier, shocks,
-rebalance, backtest, demo), in any workbook or in the report; the demo's report holds at most
+rebalance, backtest, demo, experiments), in any workbook or in the report; the demo's report holds at most
 10 distinct English words beyond the allowed ones (ROI, CVaR, CNY, P10…, software, the
 scenario's keys, file names and the planner's own names). English is the default and stays
 English."""
@@ -85,10 +85,12 @@ def consoles(planned):
         "--plan", root / "plan", "--out", root / "rebalance")
     run("backtest", "backtest", DEMO_ZH, "--folds", "1", "--out", root / "backtest.csv")
     run("demo", "demo", "--lang", "zh")
+    run("experiments", "experiments", DEMO_ZH, "--units", "3")
     return out
 
 
-COMMANDS = ["run", "validate", "compare", "frontier", "shocks", "rebalance", "backtest", "demo"]
+COMMANDS = ["run", "validate", "compare", "frontier", "shocks", "rebalance", "backtest", "demo",
+            "experiments"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
