@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from budgetopt.optimizer.tools.rebalance import Rebalance, rebalance
     from budgetopt.optimizer.tools.reproduce import check_run
     from budgetopt.optimizer.tools.shocks import ShockReport, stress
+    from budgetopt.optimizer.tools.experiment_value import ExperimentValue, experiment_value
 
 #: public name → "module" or "module:attribute" it is loaded from
 _API = {
@@ -71,6 +72,8 @@ _API = {
     "check_run": "budgetopt.optimizer.tools.reproduce",
     "ShockReport": "budgetopt.optimizer.tools.shocks",
     "stress": "budgetopt.optimizer.tools.shocks",
+    "ExperimentValue": "budgetopt.optimizer.tools.experiment_value",
+    "experiment_value": "budgetopt.optimizer.tools.experiment_value",
 }
 
 __all__ = sorted(_API) + ["__version__"]

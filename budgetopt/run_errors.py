@@ -247,6 +247,8 @@ RUN_ERRORS: dict[str, ErrorText] = {
     "E0905": ErrorText(N_("the scenario has no shocks"),
                        N_("add a shocks: list, e.g. shocks: [{{name: rival, channels: "
                           "[live_streaming], demand_change: -0.22}}]"), "sweeps"),
+    "E0906": ErrorText(N_("--units {value} is not a number of units to value"),
+                       N_("use a whole number of 1 or more, e.g. --units 10"), "sweeps"),
     # --- plans that cannot be made ---------------------------------------------------------
     "E0601": ErrorText(N_("channel mins and locks need {need} ({listed}) but the plan can spend "
                           "only {spendable} (budget {budget} less reserve {reserve})"),

@@ -91,7 +91,7 @@ def unit_curves(forecaster: Forecaster, key: str, periods: pd.DataFrame) -> Unit
                       frozen(frame["factor"]), frozen(frame["valued"]),
                       bool(frame["clamped"].any()), baselines,
                       MappingProxyType(fit.describe()), fit.loosely_pinned,
-                      float(level_error), _level_key(forecaster, key, fit))
+                      float(level_error), _level_key(forecaster, key, fit), float(fit.sigma))
 
 
 def _level_key(forecaster: Forecaster, key: str, fit) -> str:

@@ -68,6 +68,9 @@ class UnitCurves:
     loosely_pinned: str | None         # why the data pin the curve only loosely (None: they do)
     level_error: float = 0.0           # relative error of the baseline's level over the horizon
     level_key: str = ""                # units sharing one baseline share its level draws
+    noise: float = 0.0                 # the fit's residual scale per model step (log scale in
+                                       # the multiplicative form): what a lift test measures
+                                       # its effect against
 
 
 @dataclass(frozen=True, eq=False)

@@ -266,6 +266,35 @@ def shocks(scenario: Path, out: Path | None, solver: str | None, force: bool,
 
 @cli.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--units", type=int, default=None,
+              help="How many units to value (default: the scenario's report.test_units).")
+@click.option("--out", "out", default=None, type=click.Path(path_type=Path),
+              help="Write test_suggestions.csv and test_suggestions.json here.")
+@click.option("--solver", type=SOLVER_CHOICE, default=None, help="Override the scenario's solver.")
+@click.option("--force", is_flag=True, help="Replace an existing output directory.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--lang", "lang", type=LANG_CHOICE, default=None, help=LANG_HELP)
+def experiments(scenario: Path, units: int | None, out: Path | None, solver: str | None,
+                force: bool, quiet: bool, lang: str | None) -> None:
+    """Which lift test to run next: what knowing each unit's curve is worth, and the test."""
+    from budgetopt.optimizer.cli.console import fit_progress, interactive
+    from budgetopt import experiment_value
+    from budgetopt.optimizer.cli.views import print_experiments
+    from budgetopt.optimizer.results.i18n import words_for
+
+    if units is not None and units < 1:
+        from budgetopt.errors import InputError
+        raise InputError("E0906", value=units, where="--units")
+    refuse_existing(out, force)
+    with fit_progress(interactive() and not quiet) as progress:
+        value = experiment_value(scenario, solver=solver, units=units, progress=progress)
+    value.language = lang
+    deliver(value.files(), out, force, quiet, lambda: print_experiments(value),
+            words_for(value))
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--actuals", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Actual spend and KPI from the day after the history to --as-of "
                    "(the history's format).")

@@ -13,7 +13,7 @@ from budgetopt.optimizer.results.i18n import Words, words_for
 from budgetopt.optimizer.results.wording import shock_description
 
 if TYPE_CHECKING:
-    from budgetopt import Comparison, Frontier, Rebalance, ShockReport
+    from budgetopt import Comparison, ExperimentValue, Frontier, Rebalance, ShockReport
 
 
 def _console() -> Console:
@@ -175,3 +175,21 @@ def print_rebalance(reb: Rebalance, console: Console | None = None) -> None:
         fixed=money(pool["fixed_remaining"], cur)))
     print_warnings(s["warnings"], console, words=w)
     print_plan(reb.plan, console)
+
+
+def print_experiments(value: ExperimentValue, console: Console | None = None) -> None:
+    """The table "test these first": per unit the value of its suggested test and of knowing
+    its curve, the test, and what the table is."""
+    from budgetopt.optimizer.results.suggestion_table import suggestion_head, suggestion_note, suggestion_rows
+
+    console = console or _console()
+    w = words_for(value)
+    summary = value.plan.summary
+    table = Table(title=w._("{name}: test these first").format(name=value.scenario.name),
+                  title_justify="left")
+    for i, name in enumerate(suggestion_head(w)):
+        table.add_column(name, justify="left" if i in (1, 6) else "right")
+    for row in suggestion_rows(summary, w, value.scenario.currency):
+        table.add_row(*row)
+    console.print(table)
+    console.print(suggestion_note(summary, w), markup=False, highlight=False)

@@ -17,8 +17,9 @@ from budgetopt.optimizer.results.summary import Evidence
 
 
 def evidence(inputs: PlanInputs, curves: CurveSet, solved: Solved, reference: Reference,
-             tables: PlanTables) -> Evidence:
-    """What the fits, the pilot limits and the plausible curves say about the plan."""
+             tables: PlanTables, test_suggestions: dict | None = None) -> Evidence:
+    """What the fits, the pilot limits and the plausible curves say about the plan (and, when
+    asked, which test to run next)."""
     baseline = float(np.nansum(tables.allocation["baseline_kpi"]))
     return Evidence(fit_warnings=list(curves.warnings), curve_notes=curve_notes(curves),
                     pilot_limits=solved.pilot_info,
@@ -27,7 +28,8 @@ def evidence(inputs: PlanInputs, curves: CurveSet, solved: Solved, reference: Re
                     pwl_tolerance=PWL_TOLERANCE,
                     outcome=plan_outcome(solved.risk, solved.run.solution.spend,
                                          reference.by_cell, baseline),
-                    risk=solved.risk.info, risk_warnings=guard_warning(solved.risk.info))
+                    risk=solved.risk.info, risk_warnings=guard_warning(solved.risk.info),
+                    test_suggestions=test_suggestions)
 
 
 def curve_notes(curves: CurveSet) -> dict:

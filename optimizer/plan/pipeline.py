@@ -17,6 +17,7 @@ from budgetopt.optimizer.plan.evidence import evidence
 from budgetopt.optimizer.plan.ruleset import rule_set
 from budgetopt.optimizer.plan.solving import solve_plan
 from budgetopt.optimizer.plan.tabulate import plan_tables
+from budgetopt.optimizer.plan.experiment_design import suggested_tests
 from budgetopt.optimizer.plan.totals import with_totals
 from budgetopt.optimizer.results.summary import build_summary
 from budgetopt.optimizer.results.tables import PlanResult
@@ -42,9 +43,12 @@ def plan(scenario: Scenario | str | Path, *, solver: str | None = None,
 
 def plan_with(inputs: PlanInputs, curves: CurveSet, *, solver: str | None = None,
               clock: Clock | None = None, pool: PoolSplit | None = None,
-              fixed: dict[tuple[str, int], float] | None = None) -> PlanResult:
+              fixed: dict[tuple[str, int], float] | None = None,
+              suggest_tests: bool | None = None) -> PlanResult:
     """Plan with a curve set already made (frontiers and what-ifs reuse one fit). A rebalance
-    passes its own `pool` and the `fixed` money already committed per (unit key, period)."""
+    passes its own `pool` and the `fixed` money already committed per (unit key, period).
+    `suggest_tests`: value the next lift tests (default: the scenario's
+    report.test_suggestions)."""
     if not isinstance(curves, CurveSet) or not curves.matches(inputs.periods):
         raise InputError("plan_with needs the curve set made for these inputs' plan periods",
                          where="plan_with", fix="pass budgetopt.curve_set(inputs, forecaster) "
@@ -62,11 +66,17 @@ def plan_with(inputs: PlanInputs, curves: CurveSet, *, solver: str | None = None
     tables = plan_tables(inputs, curves, solved, rules, commitments.reference,
                          pool.fixed + pool.dynamic)
     clock.lap("forecast")
+    suggest = scenario.report.test_suggestions if suggest_tests is None else suggest_tests
+    tests = None
+    if suggest:
+        tests = suggested_tests(inputs, curves, solved, rules, commitments,
+                                 scenario.report.test_units)
+        clock.lap("test_value")
     summary = build_summary(inputs, pool, tables, solved.run.solution,
                             unplaced=commitments.unplaced, reshaped=solved.run.reshaped,
                             nonconcave=solved.run.nonconcave,
                             evidence=evidence(inputs, curves, solved, commitments.reference,
-                                              tables))
+                                              tables, tests))
     clock.lap("results")
     result = PlanResult(scenario, "optimal", tables.allocation, tables.channels, tables.forecast,
                         tables.curves, summary, {"stages_s": clock.laps},

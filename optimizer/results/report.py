@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from budgetopt.optimizer.results.grouping import warning_lines
 from budgetopt.optimizer.results.lift_tests import lift_test_lines
+from budgetopt.optimizer.results.suggestion_table import suggestion_head, suggestion_note, suggestion_rows
 from budgetopt.optimizer.results.plan_charts import ChartSet, plan_charts, unit_labels
 from budgetopt.optimizer.results.i18n import N_, Words, words_for
 from budgetopt.optimizer.results.tables import PlanResult
@@ -90,6 +91,9 @@ def report_context(result: PlanResult, charts: list[ChartSet]) -> dict:
         "warnings": warnings,
         "warning_lines": warning_lines(warnings, words=w),
         "lift_tests": lift_test_lines(s, w),
+        "test_suggestions": ({"head": suggestion_head(w), "rows": suggestion_rows(s, w, cur),
+                              "note": suggestion_note(s, w)}
+                             if "test_suggestions" in s else None),
         "any_extrapolated": bool(result.channels["extrapolated"].any()),
         "table": channel_table(result, w),
         "charts": {c["name"]: c for c in embedded},

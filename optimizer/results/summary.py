@@ -33,6 +33,7 @@ class Evidence:
     outcome: dict
     risk: dict
     risk_warnings: list[str]
+    test_suggestions: dict | None = None      # which test to run next (opt-in)
 
 
 def package_versions() -> dict[str, str]:
@@ -183,6 +184,8 @@ def build_summary(inputs, pool, tables, solution, *, unplaced: float, reshaped: 
     }
     if experiments:
         out["experiments"] = experiments
+    if evidence.test_suggestions is not None:
+        out["test_suggestions"] = evidence.test_suggestions
     return out
 
 

@@ -18,6 +18,7 @@ from budgetopt.optimizer.results.grouping import market_pivot
 from budgetopt.optimizer.results.i18n import N_, NC_, Words, words_for
 from budgetopt.optimizer.results.lift_tests import lift_test_frame
 from budgetopt.optimizer.results.tables import PlanResult
+from budgetopt.optimizer.results.suggestion_table import suggestion_frame
 
 CREATED = datetime(2000, 1, 1)
 MONEY_COLUMNS = {"fixed_spend", "dynamic_spend", "total_spend", "planned_spend", "spend",
@@ -107,7 +108,8 @@ COLUMNS = (
     NC_("column", "spend"),
 )
 SHEETS = (N_("Summary"), N_("Channels"), N_("Allocation"), N_("Forecast"), N_("Curves"),
-          N_("Lift tests"))
+          N_("Lift tests"), N_("Test these first"))
+VALUE_COLUMNS = ("evsi", "evpi", "test_cost", "net_value", "predicted_lift", "std_error")
 
 
 def translated(frame: pd.DataFrame, words: Words) -> pd.DataFrame:
@@ -130,12 +132,19 @@ def plan_workbook(result: PlanResult) -> bytes:
     tests = lift_test_frame(result.summary)
     if tests is not None:
         tables.append(("Lift tests", tests))
+    suggestions = suggestion_frame(result.summary)
+    if suggestions is not None:
+        tables.append(("Test these first", suggestions))
     sheets = []
     for position, (name, frame) in enumerate(tables):
         kinds = {c: column_kind(c, frame[c], money_kpi) for c in frame.columns}
         if result.has_market and position in (1, 2):
             kind = "money" if "spend" in name or money_kpi else "kpi"
             kinds.update({c: kind for c in frame.columns if c != "channel"})
+        if name == "Test these first":    # gains in the plan's measure; the KPI's for lifts
+            value = "money" if money_kpi or result.scenario.objective == "max_profit" else "kpi"
+            kinds.update({c: value for c in VALUE_COLUMNS[:4]})
+            kinds.update({c: "money" if money_kpi else "kpi" for c in VALUE_COLUMNS[4:]})
         shown = translated(frame, w)
         keys = next((i for i, c in enumerate(frame.columns) if c not in KEY_COLUMNS),
                     len(frame.columns))

@@ -270,6 +270,12 @@ class ReportSettings(Spec):
     language: Literal["zh", "en"] | None = None
     # CSV outputs start with a UTF-8 byte-order mark so that Excel opens them as UTF-8
     excel_csv: bool = False
+    # a ranked table "test these first" (the value of knowing each unit's curve and of a lift
+    # test) in the report, workbook and summary.json; `budgetopt experiments` always makes it
+    test_suggestions: bool = False
+    # how many units are valued (those whose plausible value at the plan spreads widest);
+    # the rest are screened out and counted
+    test_units: Annotated[int, Field(ge=1, le=1000, strict=True)] = 10
 
 
 class Scenario(Spec):

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCHMARKS = sorted(p.stem for p in (ROOT / "benchmarks").glob("*.py") if p.stem != "__init__")
@@ -170,6 +171,17 @@ def experiments(tmp_path):
         assert set(row["tested"]) == set(row["not_identified"])
 
 
+def value_of_tests(tmp_path):
+    from benchmarks import test_value as t
+    row = t.evaluate_world(0, "W")
+    assert "error" not in row and row["channels"] >= 1
+    if row.get("top") is not None:
+        assert 0.0 <= row["predicted_evsi"] <= row["evpi"] + 1e-6
+        assert math.isfinite(row["realized_top"]) and math.isfinite(row["realized_random"])
+    assert "| first-ranked test: realized gain, mean |" in t.report(
+        pd.DataFrame([row]), "abc", "", "cmd")
+
+
 def workflows(tmp_path):
     from benchmarks import workflows as w
     assert _positive(w.budgetopt("run", w.DEMO, "--out", tmp_path / "run", "-q"))
@@ -183,6 +195,7 @@ SMALLEST = {f.__name__: f for f in (bad_inputs, decision_quality, diagnose, expe
                                     forecast_accuracy, lp_scale, mixed, pooling, report,
                                     risk_speed, scale,
                                     slsqp, speed, wide, workflows)}
+SMALLEST["test_value"] = value_of_tests      # not a name the test runner collects
 
 
 @pytest.mark.slow

@@ -1,6 +1,6 @@
 """Read what a Chinese planner reads, command by command, under `report: {language: zh}` or
 `--lang zh`: no English sentence on any console (run, validate, compare, frontier, shocks,
-rebalance, backtest, demo), in any workbook or in the report; the demo's report holds at most
+rebalance, backtest, demo, experiments), in any workbook or in the report; the demo's report holds at most
 10 distinct English words beyond the allowed ones (ROI, CVaR, CNY, P10…, software, the
 scenario's keys, file names and the planner's own names). English is the default and stays
 English."""
@@ -85,10 +85,12 @@ def consoles(planned):
         "--plan", root / "plan", "--out", root / "rebalance")
     run("backtest", "backtest", DEMO_ZH, "--folds", "1", "--out", root / "backtest.csv")
     run("demo", "demo", "--lang", "zh")
+    run("experiments", "experiments", DEMO_ZH, "--units", "3")
     return out
 
 
-COMMANDS = ["run", "validate", "compare", "frontier", "shocks", "rebalance", "backtest", "demo"]
+COMMANDS = ["run", "validate", "compare", "frontier", "shocks", "rebalance", "backtest", "demo",
+            "experiments"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -117,6 +119,7 @@ def test_the_outcome_method_and_rule_read_in_chinese(planned, consoles):
     assert "可信曲线" in text and "剖面似然" in text          # the method section
     assert "按“去年各渠道的投入占比”规则" in text              # the rule's meaning, not its key
     assert "applied" not in text and "historical" not in text
+    assert "先做这些实验" in text and "实验的价值（EVSI）" in text     # the test table
     assert "条可信曲线下的结果：增量收入 P10" in consoles["run"]
 
 
