@@ -107,7 +107,7 @@ def _median(values) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def report(frame: pd.DataFrame, commit: str, load: str, command: str) -> str:
+def report(frame: pd.DataFrame, commit: str, load: str) -> str:
     failed = frame[frame["error"].notna()] if "error" in frame else frame.iloc[:0]
     ok = frame.drop(index=failed.index)
     planned = ok[ok["captured_0"].notna()] if "captured_0" in ok else ok.iloc[:0]
@@ -124,7 +124,6 @@ def report(frame: pd.DataFrame, commit: str, load: str, command: str) -> str:
              f"at least one not-identified unit, {skipped} without (skipped), {len(failed)} "
              f"failed. One simulated +30% / 4-week lift test per not-identified unit "
              f"({len(channels)} tests). Commit measured: {commit}. {load}", "",
-             f"Command: `{command}`", "",
              "| measure | value | target |", "|---|---|---|",
              f"| uplift captured, median: 0 tests → tests | {_median(planned['captured_0']):.1%}"
              f" → {_median(planned['captured_tests']):.1%} (median gain "
@@ -176,7 +175,7 @@ def main() -> None:
             f"shared); {frame['seconds'].median():.0f} s per world (median).")
     command = (f"python -m benchmarks.experiments --seeds {args.seeds} --freq {args.freq} "
                f"--jobs {args.jobs}")
-    body = report(frame, _commit(), load, command)
+    body = report(frame, _commit(), load)
     if not args.no_section:
         write_section("experiments", "Lift tests as evidence (mixed worlds)", body, command)
     print(body)

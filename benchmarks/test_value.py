@@ -105,28 +105,36 @@ def _mean(values) -> float:
     return statistics.fmean(values) if values else float("nan")
 
 
-def report(frame: pd.DataFrame, commit: str, load: str, command: str) -> str:
+def report(frame: pd.DataFrame, commit: str, load: str) -> str:
     failed = frame[frame["error"].notna()] if "error" in frame else frame.iloc[:0]
     ok = frame.drop(index=failed.index)
     tested = ok[ok["top"].notna()] if "top" in ok else ok.iloc[:0]
     better = int((tested["realized_top"] >= tested["realized_random"]).sum()) if len(tested) \
         else 0
+    ratios = (tested["realized_top"] / tested["predicted_evsi"]).replace(
+        [np.inf, -np.inf], np.nan).dropna() if len(tested) else pd.Series(dtype=float)
+    ratio = float(ratios.median()) if len(ratios) else float("nan")
+    within = int(ratios.between(0.5, 1.5).sum())
     lines = [f"{len(frame)} long-form mixed worlds ({', '.join(sorted(set(frame['freq'])))}; "
              f"seeds {int(frame['seed'].min())}–{int(frame['seed'].max())}), {len(tested)} with "
              f"a suggested test, {len(ok) - len(tested)} without, {len(failed)} failed. Gains "
              f"in true incremental revenue over the plan without tests. Commit measured: "
-             f"{commit}. {load}", "", f"Command: `{command}`", "",
-             "| measure | value |", "|---|---|",
+             f"{commit}. {load}", "",
+             "| measure | value | target |", "|---|---|---|",
              f"| first-ranked test: predicted gain (EVSI), mean | "
-             f"{_mean(tested['predicted_evsi'] if len(tested) else []):,.0f} |",
+             f"{_mean(tested['predicted_evsi'] if len(tested) else []):,.0f} | |",
              f"| first-ranked test: predicted net of its cost, mean | "
-             f"{_mean(tested['predicted_net'] if len(tested) else []):,.0f} |",
+             f"{_mean(tested['predicted_net'] if len(tested) else []):,.0f} | |",
              f"| first-ranked test: realized gain, mean | "
-             f"{_mean(tested['realized_top'] if len(tested) else []):,.0f} |",
+             f"{_mean(tested['realized_top'] if len(tested) else []):,.0f} | |",
+             f"| first-ranked test: realized ÷ predicted, median world | "
+             f"{ratio:.2f} | 0.5–1.5 |",
+             f"| worlds where realized ÷ predicted lies in 0.5–1.5 | {within} of {len(tested)} | "
+             f"|",
              f"| random test: realized gain, mean | "
-             f"{_mean(tested['realized_random'] if len(tested) else []):,.0f} |",
+             f"{_mean(tested['realized_random'] if len(tested) else []):,.0f} | |",
              f"| worlds where the first-ranked test realized at least the random one | "
-             f"{better} of {len(tested)} |", "",
+             f"{better} of {len(tested)} | most |", "",
              "| seed | freq | first-ranked | EVSI | EVPI | realized | random | realized | "
              "captured: none → first → random |", "|---|---|---|---|---|---|---|---|---|"]
     for r in tested.sort_values(["freq", "seed"]).itertuples():
@@ -159,7 +167,7 @@ def main() -> None:
             f"shared); {frame['seconds'].median():.0f} s per world (median).")
     command = (f"python -m benchmarks.test_value --seeds {args.seeds} --freq {args.freq} "
                f"--jobs {args.jobs}")
-    body = report(frame, _commit(), load, command)
+    body = report(frame, _commit(), load)
     if args.section:
         write_section("test_value", "Which test to run next (mixed worlds)", body, command)
     print(body)

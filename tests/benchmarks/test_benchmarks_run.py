@@ -179,7 +179,7 @@ def value_of_tests(tmp_path):
         assert 0.0 <= row["predicted_evsi"] <= row["evpi"] + 1e-6
         assert math.isfinite(row["realized_top"]) and math.isfinite(row["realized_random"])
     assert "| first-ranked test: realized gain, mean |" in t.report(
-        pd.DataFrame([row]), "abc", "", "cmd")
+        pd.DataFrame([row]), "abc", "")
 
 
 def workflows(tmp_path):
