@@ -62,7 +62,8 @@ def test_the_chinese_example_keeps_its_names_in_every_output(report):
     assert set(summary["channels_marginal_roi"]) == set(NAMES)
     assert summary["scenario"]["name"] == "2026年第四季度 演示计划"
     book = openpyxl.load_workbook(out / "plan.xlsx", read_only=True)
-    assert book.sheetnames == ["摘要", "渠道", "分配明细", "预测", "响应曲线", "增量实验"]
+    assert book.sheetnames == ["摘要", "渠道", "分配明细", "预测", "响应曲线", "增量实验",
+                               "先做这些实验"]   # the demo has experiments and suggests tests
     assert {row[0] for row in book["分配明细"].iter_rows(min_row=2, values_only=True)} == set(NAMES)
     tested = {row[0] for row in book["增量实验"].iter_rows(min_row=2, values_only=True)}
     assert tested == {"信息流", "私域"}      # the two tests in data/experiments_zh.csv (GB18030)
