@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -23,8 +22,8 @@ import pandas as pd
 
 from benchmarks.mixed import _commit, plan_stats
 from benchmarks.record import write_section
-from benchmarks.valuation import (captured, resumable, same_quarter_budget, scenario_file,
-                                  spend_history, spend_of, valuation)
+from benchmarks.valuation import (captured, median_of, resumable, same_quarter_budget,
+                                  scenario_file, spend_history, spend_of, valuation)
 from budgetopt.datasets import mixed_world, simulated_lift_test, write_experiments, write_history
 from budgetopt.optimizer.intake.fitting import curve_set, fit_forecasts
 from budgetopt.optimizer.intake.inputs import load_inputs
@@ -102,11 +101,6 @@ def _evaluate(seed: int, freq: str, started: float) -> dict:
     return row
 
 
-def _median(values) -> float:
-    values = [v for v in values if v is not None and v == v]
-    return statistics.median(values) if values else float("nan")
-
-
 def report(frame: pd.DataFrame, commit: str, load: str) -> str:
     failed = frame[frame["error"].notna()] if "error" in frame else frame.iloc[:0]
     ok = frame.drop(index=failed.index)
@@ -125,9 +119,9 @@ def report(frame: pd.DataFrame, commit: str, load: str) -> str:
              f"failed. One simulated +30% / 4-week lift test per not-identified unit "
              f"({len(channels)} tests). Commit measured: {commit}. {load}", "",
              "| measure | value | target |", "|---|---|---|",
-             f"| uplift captured, median: 0 tests → tests | {_median(planned['captured_0']):.1%}"
-             f" → {_median(planned['captured_tests']):.1%} (median gain "
-             f"{_median(list(gain)) * 100:+.1f} points) | +5 points |"]
+             f"| uplift captured, median: 0 tests → tests | {median_of(planned['captured_0']):.1%}"
+             f" → {median_of(planned['captured_tests']):.1%} (median gain "
+             f"{median_of(list(gain)) * 100:+.1f} points) | +5 points |"]
     if worst is not None:
         w = planned.iloc[worst]
         lines.append(f"| worst world (seed {w['seed']} {w['freq']}): 0 tests → tests | "
@@ -136,9 +130,9 @@ def report(frame: pd.DataFrame, commit: str, load: str) -> str:
                      "+10 points |")
         lines.append(f"| worst captured with tests | {planned['captured_tests'].min():.1%} | — |")
     lines += [f"| tested channels' ROI error at the history's spend, median: before → after | "
-              f"{_median(err0):.1%} → {_median(err1):.1%} | ≤ 10% |",
+              f"{median_of(err0):.1%} → {median_of(err1):.1%} | ≤ 10% |",
               f"| tested channels' ROI error at the planned spend, median: before → after | "
-              f"{_median(perr0):.1%} → {_median(perr1):.1%} | — |",
+              f"{median_of(perr0):.1%} → {median_of(perr1):.1%} | — |",
               f"| tested channels identified after the test | "
               f"{sum(c['identified_after'] for c in channels)} of {len(channels)} | — |",
               f"| tests the history contradicts | "

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import tempfile
 import time
@@ -26,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.record import write_section
-from benchmarks.valuation import (HORIZON, captured, pct, plan_variants, resumable,
-                                  same_quarter_budget, scenario_file, spend_history, spend_of,
-                                  valuation)
+from benchmarks.valuation import (HORIZON, captured, median_of, pct, plan_variants,
+                                  resumable, same_quarter_budget, scenario_file, spend_history,
+                                  spend_of, valuation)
 from budgetopt.datasets import mixed_wide_world, mixed_world, write_history, write_wide_history
 from budgetopt.optimizer.scenario.loader import load_scenario
 from budgetopt.optimizer.intake.inputs import load_inputs
@@ -132,11 +131,6 @@ def run(seeds: int, n_jobs: int, rows_file: Path | None = ROWS, forms=FORMS) -> 
                                   lambda r: (r["seed"], r["form"], r["freq"]), rows_file, n_jobs))
 
 
-def _median(values) -> float:
-    values = [v for v in values if v is not None and v == v]
-    return statistics.median(values) if values else float("nan")
-
-
 def summary_table(frame: pd.DataFrame) -> list[str]:
     groups = [("long", frame[frame["form"] == "long"]), ("wide", frame[frame["form"] == "wide"])]
     lines = ["| measure | " + " | ".join(f"{g} ({len(p)} worlds)" for g, p in groups) + " |",
@@ -145,7 +139,7 @@ def summary_table(frame: pd.DataFrame) -> list[str]:
     def row(label, fn):
         lines.append(f"| {label} | " + " | ".join(fn(p) for _, p in groups) + " |")
     row("uplift captured, median (target long ≥ 90%, wide ≥ 85%)",
-        lambda p: f"{_median(p['captured_default']):.1%}")
+        lambda p: f"{median_of(p['captured_default']):.1%}")
     row("uplift captured, worst (target long ≥ 60%)",
         lambda p: f"{p['captured_default'].min():.1%}")
     row("worlds below the historical mix (target 0)",
@@ -168,7 +162,7 @@ def summary_table(frame: pd.DataFrame) -> list[str]:
                         ("point", "point curves (no plausible set, no guard)")):
         if f"captured_{name}" in frame:
             row(f"{label}: median captured / worst / below mix",
-                lambda p, n=name: f"{_median(p[f'captured_{n}']):.1%} / "
+                lambda p, n=name: f"{median_of(p[f'captured_{n}']):.1%} / "
                                   f"{p[f'captured_{n}'].min():.1%} / "
                                   f"{int((p[f'vs_mix_{n}'] < 0).sum())}")
     return lines
@@ -273,7 +267,7 @@ def before_after(before: pd.DataFrame, after: pd.DataFrame, label: str) -> list[
             ok = part[~failed]
             cap = ok["captured_default"].dropna()
             lines.append(
-                f"| {form} | {name} | {_median(cap):.1%} | {cap.min():.1%} | "
+                f"| {form} | {name} | {median_of(cap):.1%} | {cap.min():.1%} | "
                 f"{int((ok['vs_mix_default'] < 0).sum())} | "
                 f"{ok['inside'].astype(bool).mean():.0%} | {ok['claim'].median():+.1%} | "
                 f"{int(failed.sum())} |")

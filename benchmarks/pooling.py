@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import tempfile
 import time
@@ -29,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.record import write_section
-from benchmarks.valuation import HORIZON, captured, resumable, scenario_file
+from benchmarks.valuation import HORIZON, captured, median_of, resumable, scenario_file
 from budgetopt.datasets import (market_kinds, market_world, plan_value, true_curves,
                                 write_history)
 from budgetopt.forecasts.history.reference import daily_spend, reference_shift, reference_spend
@@ -168,11 +167,6 @@ def run(seeds: int, n_jobs: int, rows_file: Path | None = ROWS) -> pd.DataFrame:
                                   lambda r: (r["seed"],), rows_file, n_jobs))
 
 
-def _median(values) -> float:
-    values = [v for v in values if v is not None and v == v]
-    return statistics.median(values) if values else float("nan")
-
-
 def report(frame: pd.DataFrame, commit: str, load: str) -> str:
     lines = [f"{len(frame)} market worlds (seeds 0–{frame['seed'].max()}; "
              f"{SIZE['channels']} channels × {SIZE['markets']} markets, {SIZE['months']} months "
@@ -192,7 +186,7 @@ def report(frame: pd.DataFrame, commit: str, load: str) -> str:
     lines += ["| measure | pooling: none | pooling: markets | change |", "|---|---|---|---|"]
     for label, d in (("curve error at typical spend, median unit (target −30%)", errs),
                      ("… thin markets", thin), ("… strong markets", strong)):
-        a, b = _median(d["none"]), _median(d["markets"])
+        a, b = median_of(d["none"]), median_of(d["markets"])
         lines.append(f"| {label} | {a:.1%} | {b:.1%} | {b / a - 1:+.0%} |")
     for label, key, fmt in (("uplift captured, median world", "captured", "{:.1%}"),
                             ("uplift captured, worst world", "captured_min", "{:.1%}"),
@@ -200,7 +194,7 @@ def report(frame: pd.DataFrame, commit: str, load: str) -> str:
         vals = []
         for v in VARIANTS:
             col = frame[f"{key.replace('_min', '')}_{v}"]
-            vals.append(fmt.format(col.min() if key.endswith("_min") else _median(col)))
+            vals.append(fmt.format(col.min() if key.endswith("_min") else median_of(col)))
         lines.append(f"| {label} | {vals[0]} | {vals[1]} | |")
     fit_a, fit_b = frame["fit_seconds_none"].median(), frame["fit_seconds_markets"].median()
     lines.append(f"| fit time per world, median | {fit_a:.0f} s | {fit_b:.0f} s | "
@@ -208,8 +202,8 @@ def report(frame: pd.DataFrame, commit: str, load: str) -> str:
     lines += ["", "| seed | thin units | available | captured none / markets | vs mix none / "
               "markets | median curve error none / markets |", "|---|---|---|---|---|---|"]
     for r in frame.sort_values("seed").itertuples():
-        ea = _median(r.curve_errors_none.values())
-        eb = _median(r.curve_errors_markets.values())
+        ea = median_of(r.curve_errors_none.values())
+        eb = median_of(r.curve_errors_markets.values())
         lines.append(f"| {r.seed} | {r.thin} of {r.units} | {r.uplift_available:+.2%} | "
                      f"{r.captured_none:.1%} / {r.captured_markets:.1%} | "
                      f"{r.vs_mix_none:+.2%} / {r.vs_mix_markets:+.2%} | {ea:.1%} / {eb:.1%} |")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -23,8 +22,8 @@ import pandas as pd
 
 from benchmarks.mixed import _commit
 from benchmarks.record import write_section
-from benchmarks.valuation import (captured, resumable, same_quarter_budget, scenario_file,
-                                  spend_history, spend_of, valuation)
+from benchmarks.valuation import (captured, mean_of, resumable, same_quarter_budget,
+                                  scenario_file, spend_history, spend_of, valuation)
 from budgetopt.datasets import mixed_world, simulated_lift_test, write_experiments, write_history
 from budgetopt.optimizer.intake.fitting import curve_set, fit_forecasts
 from budgetopt.optimizer.intake.inputs import load_inputs
@@ -100,11 +99,6 @@ def _evaluate(seed: int, freq: str, started: float) -> dict:
     return row
 
 
-def _mean(values) -> float:
-    values = [v for v in values if v is not None and v == v]
-    return statistics.fmean(values) if values else float("nan")
-
-
 def report(frame: pd.DataFrame, commit: str, load: str) -> str:
     failed = frame[frame["error"].notna()] if "error" in frame else frame.iloc[:0]
     ok = frame.drop(index=failed.index)
@@ -122,17 +116,17 @@ def report(frame: pd.DataFrame, commit: str, load: str) -> str:
              f"{commit}. {load}", "",
              "| measure | value | target |", "|---|---|---|",
              f"| first-ranked test: predicted gain (EVSI), mean | "
-             f"{_mean(tested['predicted_evsi'] if len(tested) else []):,.0f} | |",
+             f"{mean_of(tested['predicted_evsi'] if len(tested) else []):,.0f} | |",
              f"| first-ranked test: predicted net of its cost, mean | "
-             f"{_mean(tested['predicted_net'] if len(tested) else []):,.0f} | |",
+             f"{mean_of(tested['predicted_net'] if len(tested) else []):,.0f} | |",
              f"| first-ranked test: realized gain, mean | "
-             f"{_mean(tested['realized_top'] if len(tested) else []):,.0f} | |",
+             f"{mean_of(tested['realized_top'] if len(tested) else []):,.0f} | |",
              f"| first-ranked test: realized ÷ predicted, median world | "
              f"{ratio:.2f} | 0.5–1.5 |",
              f"| worlds where realized ÷ predicted lies in 0.5–1.5 | {within} of {len(tested)} | "
              f"|",
              f"| random test: realized gain, mean | "
-             f"{_mean(tested['realized_random'] if len(tested) else []):,.0f} | |",
+             f"{mean_of(tested['realized_random'] if len(tested) else []):,.0f} | |",
              f"| worlds where the first-ranked test realized at least the random one | "
              f"{better} of {len(tested)} | most |", "",
              "| seed | freq | first-ranked | EVSI | EVPI | realized | random | realized | "

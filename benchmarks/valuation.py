@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import statistics
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -178,3 +179,20 @@ def resumable(evaluate, tasks: list[tuple], key, rows_file: Path | None, n_jobs:
 def pct(x) -> str:
     """A share as a whole percentage; — when missing."""
     return "—" if x is None or x != x else f"{x:.0%}"
+
+
+def present(values) -> list:
+    """The values that are there: None and NaN (a world the product failed to plan) left out."""
+    return [v for v in values if v is not None and v == v]
+
+
+def median_of(values) -> float:
+    """The median of the values present (NaN when none is)."""
+    values = present(values)
+    return statistics.median(values) if values else float("nan")
+
+
+def mean_of(values) -> float:
+    """The mean of the values present (NaN when none is)."""
+    values = present(values)
+    return statistics.fmean(values) if values else float("nan")
