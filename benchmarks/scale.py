@@ -14,6 +14,7 @@ import threading
 import time
 from pathlib import Path
 
+from benchmarks.mixed import _commit
 from benchmarks.record import ROOT, write_section
 
 SIZES = {8: (4, 2), 200: (8, 25), 1000: (8, 125)}     # units: (channels, markets)
@@ -100,7 +101,7 @@ def measure(scenario: Path) -> dict:
 def chart(rows: list[dict]) -> None:
     from matplotlib.figure import Figure
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    stages = ["load", "fit", "curves", "solve", "forecast", "results"]
+    stages = ["load", "fit", "curves", "solve", "forecast", "results"]   # curves: older rows
     fig = Figure(figsize=(8, 4), layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
@@ -117,30 +118,35 @@ def chart(rows: list[dict]) -> None:
     fig.savefig(CHART, dpi=110, metadata={"Software": None})
 
 
-def record(rows: list[dict], units: list[int], backends: list[str]) -> None:
+def record(rows: list[dict], units: list[int], backends: list[str], commit: str) -> None:
     """Write the rows (one JSON object per configuration) into BENCHMARKS.md and the chart."""
     lines = []
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['units']} | {r['backend']} | {r['error']} |" + " |" * 9)
+            lines.append(f"| {r['units']} | {r['backend']} | {r['error']} |" + " |" * 8)
             continue
         s = r["stages"]
         cells = r["units"] * r["periods"]
         lines.append(
-            f"| {r['units']} | {r['backend']} | {r['total']:.0f} s | {s.get('fit', 0):.1f} | "
-            f"{s.get('curves', 0):.1f} | {s.get('solve', 0):.1f} | {s.get('forecast', 0):.1f} | "
-            f"{s.get('load', 0) + s.get('results', 0):.1f} | {r['peak_mb']:,} MB | "
-            f"{s.get('fit', 0) / r['units']:.2f} s | {1000 * s.get('solve', 0) / cells:.1f} ms | "
-            f"{r['load']} |")
+            f"| {r['units']} | {r['backend']} | {r['total']:.0f} s | "
+            f"{s.get('fit', 0) + s.get('curves', 0):.1f} | {s.get('solve', 0):.1f} | "
+            f"{s.get('forecast', 0):.1f} | {s.get('load', 0) + s.get('results', 0):.1f} | "
+            f"{r['peak_mb']:,} MB | {r['peak_mb'] / r['units']:.1f} MB | "
+            f"{(s.get('fit', 0) + s.get('curves', 0)) / r['units']:.2f} s | "
+            f"{1000 * s.get('solve', 0) / cells:.1f} ms | {r['load']} |")
     chart([r for r in rows if "error" not in r])
     body = ("Synthetic channel × market worlds (three years of daily history), 13 weeks planned "
             "weekly with the 60/40 pool; `budgetopt.plan` in a fresh process per row; Spark in "
             "local mode (`local[2]`, session start-up counted in fit). Peak memory is the whole "
             "process tree (loky workers, Spark's JVM and Python workers included), sampled "
             "every 0.5 s. Load is the 1-minute load average when the row started (2 cores, "
-            "shared with other work).\n\n"
-            "| units | backend | total | fit s | curves s | solve s | forecast s | load + "
-            "results s | peak memory | fit per unit | solve per LP cell | load avg |\n"
+            "shared with other work). Fit includes each unit's curves, read in the unit's own "
+            "task, and with markets the pooling pass (`forecast.pooling: markets`, the "
+            f"default). Commit measured: {commit}. Targets: 200 units ≤ 60 s and ≤ 2 GB; "
+            "1,000 units ≤ 5 min and ≤ 4 GB.\n\n"
+            "| units | backend | total | fit s | solve s | forecast s | load + results s | "
+            "peak memory | peak memory per unit | fit per unit | solve per LP cell | "
+            "load avg |\n"
             "|---|---|---|---|---|---|---|---|---|---|---|---|\n" + "\n".join(lines)
             + "\n\n![stage times](benchmarks/scale.png)")
     write_section("scale", "Scale: units × backend", body,
@@ -157,11 +163,13 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "bo-scale")
     parser.add_argument("--rows", type=Path, help="record rows printed by an earlier run "
                                                   "(one JSON object per line) instead of running")
+    parser.add_argument("--commit", default=None, help="with --rows: the commit they measure")
     args = parser.parse_args()
     if args.rows:
         rows = [json.loads(line) for line in args.rows.read_text().splitlines()
                 if line.startswith("{")]
-        record(rows, sorted({r["units"] for r in rows}), sorted({r["backend"] for r in rows}))
+        record(rows, sorted({r["units"] for r in rows}), sorted({r["backend"] for r in rows}),
+               args.commit or _commit())
         return
     if args.one:
         print(json.dumps(one(args.one)))
@@ -176,7 +184,7 @@ def main() -> None:
             data.update(backend=backend, units=units, load=round(load, 1))
             rows.append(data)
             print(json.dumps(data), flush=True)
-    record(rows, args.units, args.backends)
+    record(rows, args.units, args.backends, _commit())
 
 
 if __name__ == "__main__":
