@@ -90,25 +90,33 @@ class Valuation:
 def valuation(world, inputs, daily: pd.DataFrame, result) -> Valuation:
     """The mix (last year's same-quarter spend per unit × period, scaled to the plan's total)
     and the true optimum (the same LP, fixed pool and rules on dense true curves)."""
-    scenario, periods = inputs.scenario, inputs.periods
+    periods = inputs.periods
     units = sorted(u.channel for u in inputs.units)
     plan = spend_of(result, periods)
-    fixed = spend_of(result, periods, "fixed_spend")
     total = sum(plan.values())
     shift = reference_shift(inputs.history.start, inputs.history.end, periods)
     ref_frame = reference_spend(daily, ["channel"], periods, shift)
     ref = {(r.channel, int(r.period)): float(r.spend) for r in ref_frame.itertuples()}
     ref_total = sum(ref.values())
     mix = {k: ref.get(k, 0.0) * total / ref_total for k in plan}
-    pool = split_budget(scenario.budget.total, scenario.budget.fixed_share,
-                        scenario.budget.reserve_share)
-    rules = scenario_rules(scenario, units, pool.dynamic + pool.fixed - sum(fixed.values()))
     curves = true_curves(world, periods, total * 1.01)
-    best = allocate(curves, inputs.units, periods["period"].tolist(), fixed, rules)
-    optimum = {k: float(v) for k, v in best.solution.spend.items()}
+    optimum = plan_on(curves, inputs, result)
     initial = {u: float(world.adstock(u, world.historical_daily_spend(u).to_numpy())[-1])
                for u in units}
     return Valuation(world, periods, units, mix, optimum, curves, ref, initial)
+
+
+def plan_on(curves: pd.DataFrame, inputs, result) -> dict:
+    """The plan the product's LP makes on `curves` (a curve table) with `result`'s fixed
+    spend, the scenario's pool and rules: on the true curves, the true optimum."""
+    scenario, periods = inputs.scenario, inputs.periods
+    fixed = spend_of(result, periods, "fixed_spend")
+    pool = split_budget(scenario.budget.total, scenario.budget.fixed_share,
+                        scenario.budget.reserve_share)
+    units = sorted(u.channel for u in inputs.units)
+    rules = scenario_rules(scenario, units, pool.dynamic + pool.fixed - sum(fixed.values()))
+    best = allocate(curves, inputs.units, periods["period"].tolist(), fixed, rules)
+    return {k: float(v) for k, v in best.solution.spend.items()}
 
 
 def captured(value: float, mix: float, optimum: float) -> float | None:

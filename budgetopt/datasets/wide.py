@@ -49,6 +49,9 @@ class WideWorld:
     overlap: float
     control_effect: float | None = None
     controls: list[str] = field(default_factory=list)
+    # the total's expected parts per history row: date, baseline, one column per channel
+    # (its incremental KPI, carryover simulated; the control's lift included)
+    true_rows: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def channels(self) -> list[str]:
@@ -163,8 +166,10 @@ def wide_from_world(world: World, rng: np.random.Generator, noise: float = 0.05,
                                     "spend": np.round(spends[t.name], 2),
                                     "revenue": np.round(np.maximum(claimed, 0.0), 2)}))
     attributed = pd.concat(frames, ignore_index=True)
+    true_rows = pd.DataFrame({"date": wide["date"], "baseline": organic * lift,
+                              **{t.name: incrs[t.name] * lift for t in truths}})
     out = WideWorld(world, pd.DataFrame(wide), attributed, spend_columns, inflation, overlap,
-                    effect, controls)
+                    effect, controls, true_rows)
     out._discount = discount
     return out
 

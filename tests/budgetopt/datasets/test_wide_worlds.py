@@ -57,3 +57,19 @@ def test_every_family_builds():
         w = wide_family_world(family, 0, channels=2)
         assert w.freq == ("W" if family == "weekly" else "D")
         assert bool(w.controls) == (family == "control")
+
+
+def test_true_rows_are_the_noise_free_total_split_into_its_parts():
+    w = make_wide_world(3, start="2024-01-01", end="2024-12-31", seed=2, noise=0.0, control=True)
+    parts = w.true_rows
+    assert list(parts.columns) == ["date", "baseline"] + w.channels
+    assert list(parts["date"]) == list(w.history["date"])
+    total = parts[["baseline"] + w.channels].sum(axis=1)
+    assert np.allclose(total, w.history["revenue"], atol=0.01)
+    spend_days = pd.to_datetime(w.history["date"])
+    for c in w.channels:          # each part against the world's own history-long truth
+        assert abs(parts[c].sum() / w.history[w.spend_columns[c]].sum() - w.true_roi(c)) \
+            < 1e-6 * w.true_roi(c)
+    organic = sum(np.asarray(w.world.baseline(c, spend_days)) for c in w.channels)
+    assert np.allclose(parts["baseline"] / organic, np.exp(w.control_effect
+                                                          * w.history["discount"]))
