@@ -28,6 +28,7 @@ from benchmarks.mixed import _commit, planned_world
 from benchmarks.record import write_section
 from benchmarks.valuation import (captured, median_of, plan_on, plan_variants, resumable,
                                   spend_of, valuation)
+from budgetopt.datasets import mixed_world
 
 FORMS = ("D", "W")
 ROWS = Path(__file__).with_name("wide_limit_rows.jsonl")
@@ -52,13 +53,13 @@ def evaluate_world(seed: int, freq: str) -> dict:
     val = valuation(world, inputs, daily, result)
     v_mix, v_opt = val.value(val.mix), val.value(val.optimum)
     gains = oracle_gains(ww)
-    curves = val.curves.copy()
+    curves = val.truth_curves.copy()
     curves["incremental_kpi"] = curves["incremental_kpi"] * curves["channel"].map(gains)
     oracle = plan_on(curves, inputs, result)
     shares = result.summary["decomposition"]["all"]["channels"]
     product_err = [abs(shares[c]["roi"] / ww.true_roi(c) - 1) for c in ww.channels]
     return {"seed": seed, "freq": freq, "channels": len(ww.channels),
-            "noise": ww.world.noise,
+            "noise": mixed_world(seed).noise,
             "captured_product": captured(val.value(spend_of(result, inputs.periods)), v_mix, v_opt),
             "captured_oracle": captured(val.value(oracle), v_mix, v_opt),
             "oracle_below_mix": bool(val.value(oracle) < v_mix),
