@@ -12,7 +12,6 @@ Worlds without a not-identified unit are skipped (nothing to test) and counted.
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -22,8 +21,9 @@ import pandas as pd
 
 from benchmarks.mixed import _commit, plan_stats
 from benchmarks.record import write_section
-from benchmarks.valuation import (captured, median_of, resumable, same_quarter_budget,
-                                  scenario_file, spend_history, spend_of, valuation)
+from benchmarks.valuation import (captured, measured, median_of, resumable,
+                                  same_quarter_budget, scenario_file, spend_history, spend_of,
+                                  valuation)
 from budgetopt.datasets import mixed_world, simulated_lift_test, write_experiments, write_history
 from budgetopt.optimizer.intake.fitting import curve_set, fit_forecasts
 from budgetopt.optimizer.intake.inputs import load_inputs
@@ -160,13 +160,9 @@ def main() -> None:
     parser.add_argument("--rows", type=Path, default=ROWS)
     parser.add_argument("--no-section", action="store_true")
     args = parser.parse_args()
-    before = os.getloadavg()
     tasks = [(s, args.freq) for s in range(args.seeds)]
-    frame = pd.DataFrame(resumable(evaluate_world, tasks, lambda r: (r["seed"], r["freq"]),
-                                   args.rows, args.jobs))
-    after = os.getloadavg()
-    load = (f"Load average {before[0]:.1f} at the start, {after[0]:.1f} at the end (2 cores, "
-            f"shared); {frame['seconds'].median():.0f} s per world (median).")
+    frame, load = measured(lambda: pd.DataFrame(resumable(
+        evaluate_world, tasks, lambda r: (r["seed"], r["freq"]), args.rows, args.jobs)), args.rows)
     command = (f"python -m benchmarks.experiments --seeds {args.seeds} --freq {args.freq} "
                f"--jobs {args.jobs}")
     body = report(frame, _commit(), load)

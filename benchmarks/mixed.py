@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import tempfile
 import time
@@ -25,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.record import write_section
-from benchmarks.valuation import (HORIZON, captured, median_of, pct, plan_variants,
+from benchmarks.valuation import (HORIZON, captured, measured, median_of, pct, plan_variants,
                                   resumable, same_quarter_budget, scenario_file, spend_history,
                                   spend_of, valuation)
 from budgetopt.datasets import mixed_wide_world, mixed_world, write_history, write_wide_history
@@ -299,16 +298,7 @@ def main() -> None:
     parser.add_argument("--no-section", action="store_true",
                         help="print only; leave BENCHMARKS.md as it is")
     args = parser.parse_args()
-    known = len(args.rows.read_text().splitlines()) if args.rows and args.rows.exists() else 0
-    before = os.getloadavg()
-    frame = run(args.seeds, args.jobs, args.rows)
-    after = os.getloadavg()
-    if args.rows and len(args.rows.read_text().splitlines()) == known:
-        load = (f"Every row read back from {args.rows.name} (measured earlier; "
-                f"{frame['seconds'].median():.0f} s per world, median, on 2 shared cores).")
-    else:
-        load = (f"Load average {before[0]:.1f} at the start, {after[0]:.1f} at the end (2 "
-                f"cores, shared); {frame['seconds'].median():.0f} s per world (median).")
+    frame, load = measured(lambda: run(args.seeds, args.jobs, args.rows), args.rows)
     body = report(frame, args.commit or _commit(), load)
     if args.before:
         before = pd.DataFrame([json.loads(line) for line in

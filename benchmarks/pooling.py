@@ -17,18 +17,17 @@ Reported per variant:
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from benchmarks.record import write_section
-from benchmarks.valuation import HORIZON, captured, median_of, resumable, scenario_file
+from benchmarks.valuation import (HORIZON, captured, measured, median_of, resumable,
+                                  scenario_file)
 from budgetopt.datasets import (market_kinds, market_world, plan_value, true_curves,
                                 write_history)
 from budgetopt.forecasts.history.reference import daily_spend, reference_shift, reference_spend
@@ -224,11 +223,8 @@ def main(argv=None) -> None:
     parser.add_argument("--commit", default=None)
     parser.add_argument("--no-section", action="store_true")
     args = parser.parse_args(argv)
-    before = os.getloadavg()
-    frame = run(args.seeds, args.jobs, args.rows)
-    after = os.getloadavg()
-    load = (f"Load average {before[0]:.1f} at the start, {after[0]:.1f} at the end (2 cores, "
-            f"shared); {frame['seconds'].median():.0f} s per world (median, both variants).")
+    frame, load = measured(lambda: run(args.seeds, args.jobs, args.rows), args.rows,
+                           ", both variants")
     body = report(frame, args.commit or _commit(), load)
     if not args.no_section:
         write_section("pooling", "Pooling across markets", body,

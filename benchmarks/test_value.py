@@ -12,7 +12,6 @@ whether the ranking pays.
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -22,8 +21,9 @@ import pandas as pd
 
 from benchmarks.mixed import _commit
 from benchmarks.record import write_section
-from benchmarks.valuation import (captured, mean_of, resumable, same_quarter_budget,
-                                  scenario_file, spend_history, spend_of, valuation)
+from benchmarks.valuation import (captured, mean_of, measured, resumable,
+                                  same_quarter_budget, scenario_file, spend_history, spend_of,
+                                  valuation)
 from budgetopt.datasets import mixed_world, simulated_lift_test, write_experiments, write_history
 from budgetopt.optimizer.intake.fitting import curve_set, fit_forecasts
 from budgetopt.optimizer.intake.inputs import load_inputs
@@ -152,13 +152,9 @@ def main() -> None:
     parser.add_argument("--section", action="store_true",
                         help="write the result into BENCHMARKS.md")
     args = parser.parse_args()
-    before = os.getloadavg()
     tasks = [(s, args.freq) for s in range(args.seeds)]
-    frame = pd.DataFrame(resumable(evaluate_world, tasks, lambda r: (r["seed"], r["freq"]),
-                                   args.rows, args.jobs))
-    after = os.getloadavg()
-    load = (f"Load average {before[0]:.1f} at the start, {after[0]:.1f} at the end (2 cores, "
-            f"shared); {frame['seconds'].median():.0f} s per world (median).")
+    frame, load = measured(lambda: pd.DataFrame(resumable(
+        evaluate_world, tasks, lambda r: (r["seed"], r["freq"]), args.rows, args.jobs)), args.rows)
     command = (f"python -m benchmarks.test_value --seeds {args.seeds} --freq {args.freq} "
                f"--jobs {args.jobs}")
     body = report(frame, _commit(), load)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import statistics
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -204,3 +205,19 @@ def mean_of(values) -> float:
     """The mean of the values present (NaN when none is)."""
     values = present(values)
     return statistics.fmean(values) if values else float("nan")
+
+
+def measured(run, rows_file: Path | None, what: str = "") -> tuple[pd.DataFrame, str]:
+    """Run a benchmark's worlds (`run()`, a frame with a `seconds` column) and say how they
+    ran: the load average at the start and the end and the seconds per world, or — when every
+    row was read back from `rows_file` — that they were measured earlier."""
+    known = rows_file.read_text().count("\n") if rows_file and rows_file.exists() else None
+    before = os.getloadavg()
+    frame = run()
+    after = os.getloadavg()
+    per = f"{frame['seconds'].median():.0f} s per world (median{what})"
+    if known is not None and rows_file.read_text().count("\n") == known:
+        return frame, (f"Every row read back from {rows_file.name} (measured earlier on 2 "
+                       f"shared cores): {per}.")
+    return frame, (f"Load average {before[0]:.1f} at the start, {after[0]:.1f} at the end (2 "
+                   f"cores, shared); {per}.")

@@ -15,7 +15,6 @@ on the same world is planned alongside, and all three are valued on the truth as
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -26,8 +25,8 @@ from scipy.optimize import nnls
 
 from benchmarks.mixed import _commit, planned_world
 from benchmarks.record import write_section
-from benchmarks.valuation import (captured, median_of, plan_on, plan_variants, resumable,
-                                  spend_of, valuation)
+from benchmarks.valuation import (captured, measured, median_of, plan_on, plan_variants,
+                                  resumable, spend_of, valuation)
 from budgetopt.datasets import mixed_world
 
 FORMS = ("D", "W")
@@ -105,11 +104,7 @@ def main() -> None:
                         help="JSON lines of finished worlds: appended to, and resumed from")
     parser.add_argument("--commit", default=None, help="the commit the rows measure")
     args = parser.parse_args()
-    before = os.getloadavg()
-    frame = run(args.seeds, args.jobs, args.rows)
-    after = os.getloadavg()
-    load = (f"Load average {before[0]:.1f} at the start, {after[0]:.1f} at the end (2 cores); "
-            f"{frame['seconds'].median():.0f} s per world (median).")
+    frame, load = measured(lambda: run(args.seeds, args.jobs, args.rows), args.rows)
     body = report(frame, args.commit or _commit(), load)
     write_section("wide_limit", "What a total-KPI history can tell (oracle gains)", body,
                   f"python -m benchmarks.wide_limit --seeds {args.seeds} --jobs {args.jobs}",

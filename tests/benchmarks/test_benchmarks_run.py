@@ -182,6 +182,15 @@ def value_of_tests(tmp_path):
         pd.DataFrame([row]), "abc", "")
 
 
+def wide_limit(tmp_path):
+    from benchmarks import wide_limit as w
+    row = w.evaluate_world(4, "W")
+    assert row["channels"] >= 6 and row["roi_error_oracle"] >= 0
+    assert -1 < row["captured_oracle"] <= 1 + 1e-6 and row["captured_product"] <= 1 + 1e-6
+    assert row["oracle_below_mix"] == (row["captured_oracle"] < 0)
+    assert "| weekly | 1 |" in w.report(pd.DataFrame([row]), "abc", "")
+
+
 def workflows(tmp_path):
     from benchmarks import workflows as w
     assert _positive(w.budgetopt("run", w.DEMO, "--out", tmp_path / "run", "-q"))
@@ -194,7 +203,7 @@ def workflows(tmp_path):
 SMALLEST = {f.__name__: f for f in (bad_inputs, decision_quality, diagnose, experiments, fit_speed,
                                     forecast_accuracy, lp_scale, mixed, pooling, report,
                                     risk_speed, scale,
-                                    slsqp, speed, wide, workflows)}
+                                    slsqp, speed, wide, wide_limit, workflows)}
 SMALLEST["test_value"] = value_of_tests      # not a name the test runner collects
 
 
