@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from example_copies import example_copy
 
 pytestmark = pytest.mark.slow
 
@@ -151,20 +151,6 @@ def cluster(tmp_path_factory):
                 os.kill(pid, signal.SIGKILL)
 
 
-def _scenario(folder: Path, root: Path, forecast: str) -> Path:
-    """scenarios/markets.yaml (5 channels × 4 markets) with its forecast line replaced and the
-    history read from the repository."""
-    text = (root / "scenarios" / "markets.yaml").read_text(encoding="utf-8")
-    history = (root / "scenarios" / "data" / "markets.csv").as_posix()
-    text = text.replace("history: data/markets.csv", f"history: {history}")
-    text, n = re.subn(r"^forecast: \{.*\}", f"forecast: {{{forecast}}}", text, flags=re.M)
-    assert n == 1
-    path = folder / "markets.yaml"
-    folder.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def _run(scenario: Path, out: Path, env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "budgetopt", "run", str(scenario), "--out",
                              str(out), "--no-report", "--quiet"], env=env, cwd=scenario.parent,
@@ -177,11 +163,11 @@ def _spark_forecast(cluster: Cluster) -> str:
 
 
 @pytest.fixture(scope="module")
-def local_plan(tmp_path_factory, root) -> Path:
+def local_plan(tmp_path_factory) -> Path:
     """The market example planned with the local backend, for comparison."""
     folder = tmp_path_factory.mktemp("local")
-    scenario = _scenario(folder, root, "seasonality_mode: multiplicative, pilot_change: 0.3, "
-                                       "backend: local")
+    scenario = example_copy("markets.yaml", folder,
+                            "seasonality_mode: multiplicative, pilot_change: 0.3, backend: local")
     run = _run(scenario, folder / "out", dict(os.environ))
     _, err = run.communicate(timeout=600)
     assert run.returncode == 0, err
@@ -230,11 +216,11 @@ def _app_id(events: list[dict]) -> str:
 
 
 def test_the_market_example_on_two_workers_is_identical_to_local(cluster, local_plan,
-                                                                 tmp_path, root):
+                                                                 tmp_path):
     status = cluster.status()
     assert status["aliveworkers"] == 2 and status["cores"] == 2
     assert sorted(w["webuiaddress"] for w in status["workers"]) == sorted(cluster.worker_uis)
-    scenario = _scenario(tmp_path, root, _spark_forecast(cluster))
+    scenario = example_copy("markets.yaml", tmp_path, _spark_forecast(cluster))
     run = _run(scenario, tmp_path / "out", cluster.env)
     _, err = run.communicate(timeout=600)
     assert run.returncode == 0, err
@@ -283,9 +269,9 @@ def _kill_a_worker_mid_fit(cluster: Cluster, run: subprocess.Popen) -> dict:
 
 
 def test_a_worker_lost_mid_fit_the_tasks_rerun_on_the_other_and_outputs_hold(
-        cluster, local_plan, tmp_path, root):
+        cluster, local_plan, tmp_path):
     assert cluster.status()["aliveworkers"] == 2
-    scenario = _scenario(tmp_path, root, _spark_forecast(cluster))
+    scenario = example_copy("markets.yaml", tmp_path, _spark_forecast(cluster))
     run = _run(scenario, tmp_path / "out", cluster.env)
     try:
         lost = _kill_a_worker_mid_fit(cluster, run)

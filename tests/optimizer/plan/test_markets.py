@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import sys
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
-
+from example_copies import example_copy
 
 pytestmark = pytest.mark.slow
 MARKETS = Path(__file__).resolve().parents[3] / "scenarios" / "markets.yaml"
@@ -40,13 +39,7 @@ def run(cli, tmp_path_factory):
 def unpooled(cli, tmp_path_factory):
     """The example with `forecast.pooling: none`: its thin markets then warn unit by unit."""
     folder = tmp_path_factory.mktemp("unpooled")
-    text = MARKETS.read_text(encoding="utf-8")
-    text = text.replace("history: data/markets.csv",
-                        f"history: {(MARKETS.parent / 'data' / 'markets.csv').as_posix()}")
-    text, n = re.subn(r"^forecast: \{", "forecast: {pooling: none, ", text, flags=re.M)
-    assert n == 1
-    scenario = folder / "markets.yaml"
-    scenario.write_text(text, encoding="utf-8")
+    scenario = example_copy("markets.yaml", folder, "pooling: none", prepend=True)
     return _plan(cli, scenario, folder / "plan")
 
 
