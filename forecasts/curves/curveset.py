@@ -166,19 +166,24 @@ class CurveSet:
         return pd.concat([curves, *flat], ignore_index=True) if flat else curves
 
     def _fitted_table(self, max_spend: float, around: dict | None) -> pd.DataFrame:
-        frames = []
+        cells = _Cells()
         for u in self.units:
+            shapes = {}     # periods of one length share their breakpoints and saturation
             for period, _, days in self.periods:
                 a = u.valued[u.which == period]
                 per_step = u.step_days / days
-                spends = response_breakpoints(u.response, per_step, max_spend)
-                for chosen in (around or {}).get((u.key, period), ()):
-                    spends = zoom_breakpoints(spends, chosen)
-                values = float(np.sum(a)) * u.response.saturate(spends * per_step)
-                frames.append(pd.DataFrame({"unit": u.key, "channel": u.channel,
-                                            "market": u.market, "period": period,
-                                            "spend": spends, "incremental_kpi": values}))
-        return pd.concat(frames, ignore_index=True)
+                zoom = (around or {}).get((u.key, period), ())
+                if days not in shapes or zoom:
+                    spends = response_breakpoints(u.response, per_step, max_spend)
+                    for chosen in zoom:
+                        spends = zoom_breakpoints(spends, chosen)
+                    read = (spends, u.response.saturate(spends * per_step))
+                    if not zoom:
+                        shapes[days] = read
+                spends, sat = read if zoom else shapes[days]
+                cells.add(len(spends), unit=u.key, channel=u.channel, market=u.market,
+                          period=period, spend=spends, incremental_kpi=float(np.sum(a)) * sat)
+        return cells.frame()
 
     def samples(self, curves: pd.DataFrame, samples: int, seed: int = 0) -> pd.DataFrame:
         """Each unit × period's curve under `samples` plausible responses drawn from its
@@ -236,7 +241,7 @@ class CurveSet:
         `curves`) and `draws` (unit, sample, candidate, multiplier). Units the set has no
         response for keep their curve: candidate 0, multiplier 1 in every sample."""
         shock = self.shock
-        frames, draws = [], []
+        frames, draws = _Cells(), []
         sample_ids = np.arange(samples)
         days = {p: d for p, _, d in self.periods}
         grouped = {k: g for k, g in curves.groupby(["unit", "period"], sort=True)}
@@ -246,7 +251,7 @@ class CurveSet:
             if unit is None:
                 for p, x in cells.items():
                     y = grouped[(key, p)]["incremental_kpi"].to_numpy(float)
-                    frames.append(_candidate_frame(key, p, [0], x, y[None, :]))
+                    frames.add_candidates(key, p, [0], x, y[None, :])
                 draws.append(pd.DataFrame({"unit": key, "sample": sample_ids, "candidate": 0,
                                            "multiplier": 1.0}))
                 continue
@@ -270,8 +275,8 @@ class CurveSet:
                               * plausible[c][0].saturate(read * per_step) for c in used])
                 if shock is not None:
                     y = y * shock.demand(unit.channel)
-                frames.append(_candidate_frame(key, p, used, x, y))
-        return pd.concat(frames, ignore_index=True), pd.concat(draws, ignore_index=True)
+                frames.add_candidates(key, p, used, x, y)
+        return frames.frame(), pd.concat(draws, ignore_index=True)
 
     def _deflated(self, plan_spend: dict) -> dict:
         if self.shock is None:
@@ -288,7 +293,7 @@ class CurveSet:
         hi_q = (1 + self.interval_width) / 2
         frames = []
         for u in self.units:
-            rows = []
+            rows, b_draws, f_draws = [], [], []
             for (period, _, days), base in zip(self.periods, u.baselines or [None] * len(
                     self.periods)):
                 if base is None:
@@ -296,13 +301,19 @@ class CurveSet:
                     continue
                 sat = float(u.response.saturate(spend.get((u.key, int(period)), 0.0)
                                                 * u.step_days / days))
-                f_point = base.point + sat * base.lift
-                f_draws = widen(base.draws + sat * base.lift_draws, base.inflation)
-                b_draws = widen(base.draws, base.inflation)
-                rows.append((period, base.point, float(np.quantile(b_draws, lo_q)),
-                             float(np.quantile(b_draws, hi_q)), f_point,
-                             float(np.quantile(f_draws, lo_q)),
-                             float(np.quantile(f_draws, hi_q))))
+                rows.append((period, base.point, None, None, base.point + sat * base.lift,
+                             None, None))
+                f_draws.append(widen(base.draws + sat * base.lift_draws, base.inflation))
+                b_draws.append(widen(base.draws, base.inflation))
+            if b_draws:      # every period's quantiles in one call (the same numbers per row)
+                b_q = np.quantile(np.stack(b_draws), [lo_q, hi_q], axis=1)
+                f_q = np.quantile(np.stack(f_draws), [lo_q, hi_q], axis=1)
+                j = 0
+                for i, row in enumerate(rows):
+                    if row[2] is None:
+                        rows[i] = (row[0], row[1], float(b_q[0, j]), float(b_q[1, j]), row[4],
+                                   float(f_q[0, j]), float(f_q[1, j]))
+                        j += 1
             frames.append(pd.DataFrame(rows, columns=FORECAST_COLUMNS[1:]).assign(unit=u.key))
         out = pd.concat(frames, ignore_index=True)[FORECAST_COLUMNS]
         if self.shock is not None:
@@ -378,9 +389,36 @@ def _cell_frame(key, period, sample_ids, x, y) -> pd.DataFrame:
                          "incremental_kpi": np.asarray(y, float).ravel()})
 
 
-def _candidate_frame(key, period, candidates, x, y) -> pd.DataFrame:
-    k = len(x)
-    return pd.DataFrame({"unit": key, "period": int(period),
-                         "candidate": np.repeat(np.asarray(candidates, np.int64), k),
-                         "spend": np.tile(x, len(candidates)),
-                         "incremental_kpi": np.asarray(y, float).ravel()})
+class _Cells:
+    """Many small cells of one table (a unit × period's breakpoints, say) gathered as arrays
+    and made into one frame at the end: thousands of small frames cost pandas more time than
+    the numbers in them. Each cell gives scalars (repeated over its rows) and row arrays."""
+
+    def __init__(self):
+        self.lengths: list[int] = []
+        self.columns: dict[str, list] = {}
+
+    def add(self, rows: int, **values) -> None:
+        if not self.columns:
+            self.columns = {name: [] for name in values}
+        self.lengths.append(rows)
+        for name, value in values.items():
+            self.columns[name].append(value)
+
+    def add_candidates(self, key, period, candidates, x, y) -> None:
+        """One unit × period's candidate curves (rows: candidate-major, then spend)."""
+        k = len(x)
+        self.add(k * len(candidates), unit=key, period=int(period),
+                 candidate=np.repeat(np.asarray(candidates, np.int64), k),
+                 spend=np.tile(x, len(candidates)),
+                 incremental_kpi=np.asarray(y, float).ravel())
+
+    def frame(self) -> pd.DataFrame:
+        out = {}
+        for name, parts in self.columns.items():
+            if np.ndim(parts[0]) == 0:       # one value per cell, over its rows
+                out[name] = np.repeat(np.array(parts, dtype=object if isinstance(
+                    parts[0], str) or parts[0] is None else None), self.lengths)
+            else:
+                out[name] = np.concatenate(parts)
+        return pd.DataFrame(out)

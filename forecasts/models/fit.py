@@ -313,20 +313,28 @@ def baseline_steps(fit: UnitFit, model, dates: pd.DatetimeIndex,
                    samples: FitSettings | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """Zero-spend KPI per model step (point, bias-corrected on the log scale) and, with
     settings, seeded predictive samples (steps × samples)."""
-    frame = pd.DataFrame({"ds": dates})
+    point = baseline_point(fit, model, dates)
+    return point, None if samples is None else baseline_draws(fit, model, dates, samples)
+
+
+def baseline_point(fit: UnitFit, model, dates: pd.DatetimeIndex) -> np.ndarray:
+    """Zero-spend KPI per model step (bias-corrected on the log scale)."""
     with holidays_near(model, dates):
         model.uncertainty_samples = 0
-        point = model.predict(frame)["yhat"].to_numpy()
-        draws = None
-        if samples is not None:
-            model.uncertainty_samples = samples.uncertainty_samples
-            np.random.seed(samples.seed)
-            draws = model.predictive_samples(frame)["yhat"]
-            model.uncertainty_samples = 0
-    if fit.response.multiplicative:
-        point = np.exp(point + fit.sigma ** 2 / 2)
-        draws = np.exp(draws) if draws is not None else None
-    return point, draws
+        point = model.predict(pd.DataFrame({"ds": dates}))["yhat"].to_numpy()
+    return np.exp(point + fit.sigma ** 2 / 2) if fit.response.multiplicative else point
+
+
+def baseline_draws(fit: UnitFit, model, dates: pd.DatetimeIndex,
+                   samples: FitSettings) -> np.ndarray:
+    """Seeded predictive samples of the zero-spend KPI (steps × samples); a point prediction
+    draws no random numbers, so these are the same whether one was made before or not."""
+    with holidays_near(model, dates):
+        model.uncertainty_samples = samples.uncertainty_samples
+        np.random.seed(samples.seed)
+        draws = model.predictive_samples(pd.DataFrame({"ds": dates}))["yhat"]
+        model.uncertainty_samples = 0
+    return np.exp(draws) if fit.response.multiplicative else draws
 
 
 @contextmanager

@@ -14,8 +14,8 @@ from budgetopt.forecasts.history.calendar import compact_holidays
 from budgetopt.forecasts.models.pooling import pooled_evidence
 from budgetopt.forecasts.models.wire import FIT_CODEC
 from budgetopt.units import unit_key
-from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, baseline_level_error,
-                                            baseline_steps, fit_unit, interval_inflation,
+from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, baseline_draws,
+                                            baseline_level_error, fit_unit, interval_inflation,
                                             quick_holidays, response_factors, step_factors)
 
 
@@ -104,7 +104,8 @@ class Forecaster:
         the interval inflation — a forecast at any planned spend is read from these."""
         fit, model = self.fits[key], self.model(key)
         dates, which = self._steps(key, periods)
-        base, draws = baseline_steps(fit, model, dates, self.settings)
+        base = self.factors(key, periods)[0]["baseline"].to_numpy(float)   # predicted once
+        draws = baseline_draws(fit, model, dates, self.settings)
         valued = fit.response.smear(step_factors(fit, base))
         valued_draws = fit.response.smear(step_factors(fit, draws))
         rows = []
