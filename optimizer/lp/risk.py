@@ -80,21 +80,30 @@ class SampleCurves:
     def _read(self, table: pd.DataFrame, row: str) -> None:
         frame = table.sort_values(["unit", "period", row, "spend"], kind="stable")
         self.rows: dict[str, np.ndarray] = {}           # unit → its candidate ids (sorted)
-        counts = frame.groupby("unit", sort=True)[row].nunique()
         if row == "sample":
             self.samples = int(frame["sample"].nunique())
-        for (unit, period), grp in frame.groupby(["unit", "period"], sort=True):
-            n = int(counts[unit])
-            y = grp["incremental_kpi"].to_numpy(float).reshape(n, -1).copy()
-            x = grp["spend"].to_numpy(float)[: y.shape[1]]
+        units = frame["unit"].astype(str).to_numpy(object)
+        periods = frame["period"].to_numpy(np.int64)
+        ids = frame[row].to_numpy(np.int64)
+        spend = frame["spend"].to_numpy(float)
+        kpi = frame["incremental_kpi"].to_numpy(float)
+        counts = {}       # unit → how many candidate rows it has (over all its periods)
+        for unit, lo, hi in _runs(units):
+            counts[unit] = len(np.unique(ids[lo:hi]))
+        new_cell = (units[1:] != units[:-1]) | (periods[1:] != periods[:-1])
+        for lo, hi in _bounds(new_cell, len(frame)):    # one sorted run per unit × period
+            unit, period = str(units[lo]), int(periods[lo])
+            n = counts[unit]
+            y = kpi[lo:hi].reshape(n, -1).copy()
+            x = spend[lo:lo + y.shape[1]]
             slopes = np.diff(y, axis=1) / np.diff(x)
             tol = 1e-9 * (np.abs(slopes[:, 1:]) + np.abs(slopes[:, :-1]) + 1e-12)
             bent = np.flatnonzero(((slopes[:, 1:] - slopes[:, :-1]) > tol).any(axis=1)
                                   | (slopes < 0).any(axis=1))
             for s in bent:   # concave as the LP needs (chords of a concave curve already
                 y[s] = concave_envelope(x, y[s])   # are: this only mends rounding)
-            self.cells[(str(unit), int(period))] = (x, y)
-            self.rows.setdefault(str(unit), np.unique(grp[row].to_numpy(np.int64)))
+            self.cells[(unit, period)] = (x, y)
+            self.rows.setdefault(unit, np.unique(ids[lo:hi]))
 
     def _scale(self, draws: pd.DataFrame) -> None:
         """Per unit: each sample's candidate row and multiplier, the candidate curves rescaled
@@ -145,6 +154,17 @@ class SampleCurves:
         ys = np.column_stack([at_fixed, y[:, above]])
         lengths = np.diff(xs)
         return at_fixed, np.diff(ys, axis=1) / np.where(lengths > 0, lengths, 1.0)
+
+
+def _bounds(change: np.ndarray, n: int) -> list[tuple[int, int]]:
+    """(start, end) of the runs of a sorted column, from where a row differs from the last."""
+    edges = np.concatenate([[0], np.flatnonzero(change) + 1, [n]]).tolist()
+    return list(zip(edges[:-1], edges[1:])) if n else []
+
+
+def _runs(values: np.ndarray) -> list[tuple[object, int, int]]:
+    """(value, start, end) of each run of equal values in a sorted column."""
+    return [(values[lo], lo, hi) for lo, hi in _bounds(values[1:] != values[:-1], len(values))]
 
 
 def _interp_rows(amount: float, x: np.ndarray, y: np.ndarray) -> np.ndarray:
