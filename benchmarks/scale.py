@@ -105,7 +105,8 @@ def chart(rows: list[dict]) -> None:
     fig = Figure(figsize=(8, 4), layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    labels = [f"{r['units']} {r['backend']}" for r in rows]
+    labels = [f"{r['units']} {r['backend']}" + (f" {r['commit']}" if "commit" in r else "")
+              for r in rows]
     left = [0.0] * len(rows)
     for stage in stages:
         widths = [r["stages"].get(stage, 0.0) for r in rows]
@@ -113,7 +114,7 @@ def chart(rows: list[dict]) -> None:
         left = [a + b for a, b in zip(left, widths)]
     ax.set_xlabel("seconds (wall clock)")
     ax.invert_yaxis()
-    ax.legend(ncols=3, loc="lower right")
+    ax.legend(ncols=3, loc="upper right")
     ax.set_title("budgetopt run by stage: units × backend")
     fig.savefig(CHART, dpi=110, metadata={"Software": None})
 
@@ -123,7 +124,8 @@ def record(rows: list[dict], units: list[int], backends: list[str], commit: str)
     lines = []
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['units']} | {r['backend']} | {r['error']} |" + " |" * 8)
+            lines.append(f"| {r['units']} | {r['backend']} | {r['error']} |" + " |" * 8
+                         + f" {r.get('commit', commit)} |")
             continue
         s = r["stages"]
         cells = r["units"] * r["periods"]
@@ -133,7 +135,8 @@ def record(rows: list[dict], units: list[int], backends: list[str], commit: str)
             f"{s.get('forecast', 0):.1f} | {s.get('load', 0) + s.get('results', 0):.1f} | "
             f"{r['peak_mb']:,} MB | {r['peak_mb'] / r['units']:.1f} MB | "
             f"{(s.get('fit', 0) + s.get('curves', 0)) / r['units']:.2f} s | "
-            f"{1000 * s.get('solve', 0) / cells:.1f} ms | {r['load']} |")
+            f"{1000 * s.get('solve', 0) / cells:.1f} ms | {r['load']} | "
+            f"{r.get('commit', commit)} |")
     chart([r for r in rows if "error" not in r])
     body = ("Synthetic channel × market worlds (three years of daily history), 13 weeks planned "
             "weekly with the 60/40 pool; `budgetopt.plan` in a fresh process per row; Spark in "
@@ -142,12 +145,12 @@ def record(rows: list[dict], units: list[int], backends: list[str], commit: str)
             "every 0.5 s. Load is the 1-minute load average when the row started (2 cores, "
             "shared with other work). Fit includes each unit's curves, read in the unit's own "
             "task, and with markets the pooling pass (`forecast.pooling: markets`, the "
-            f"default). Commit measured: {commit}. Targets: 200 units ≤ 60 s and ≤ 2 GB; "
-            "1,000 units ≤ 5 min and ≤ 4 GB.\n\n"
+            "default). Rows read back from an earlier run keep the commit they measured. "
+            "Targets: 200 units ≤ 60 s and ≤ 2 GB; 1,000 units ≤ 5 min and ≤ 4 GB.\n\n"
             "| units | backend | total | fit s | solve s | forecast s | load + results s | "
             "peak memory | peak memory per unit | fit per unit | solve per LP cell | "
-            "load avg |\n"
-            "|---|---|---|---|---|---|---|---|---|---|---|---|\n" + "\n".join(lines)
+            "load avg | commit |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n" + "\n".join(lines)
             + "\n\n![stage times](benchmarks/scale.png)")
     write_section("scale", "Scale: units × backend", body,
                   "python -m benchmarks.scale --units " + " ".join(map(str, units))
@@ -174,17 +177,17 @@ def main() -> None:
     if args.one:
         print(json.dumps(one(args.one)))
         return
-    rows = []
+    rows, commit = [], _commit()
     for units in args.units:
         folder = args.work / str(units)
         folder.mkdir(parents=True, exist_ok=True)
         for backend in args.backends:
             load = os.getloadavg()[0]
             data = measure(make_case(units, folder, backend))
-            data.update(backend=backend, units=units, load=round(load, 1))
+            data.update(backend=backend, units=units, load=round(load, 1), commit=commit)
             rows.append(data)
             print(json.dumps(data), flush=True)
-    record(rows, args.units, args.backends, _commit())
+    record(rows, args.units, args.backends, commit)
 
 
 if __name__ == "__main__":
