@@ -30,14 +30,11 @@ import pandas as pd
 import yaml
 from joblib import Parallel, delayed
 
-from benchmarks.decision_quality import HORIZON, true_curves, true_value
 from benchmarks.record import write_section
+from benchmarks.valuation import HORIZON, captured, spend_of, valuation
 from budgetopt.datasets.wide import (WIDE_FAMILIES, wide_family_world, write_attributed_history,
                                      write_wide_history)
-from budgetopt.forecasts.history.reference import daily_spend, reference_shift, reference_spend
-from budgetopt.optimizer.lp.allocate import allocate
-from budgetopt.optimizer.rules.pool import split_budget
-from budgetopt.optimizer.rules.rulebook import scenario_rules
+from budgetopt.forecasts.history.reference import daily_spend
 from budgetopt.optimizer.scenario.loader import load_scenario
 from budgetopt.optimizer.intake.inputs import load_inputs
 from budgetopt.optimizer.intake.fitting import fit_curves
@@ -68,11 +65,6 @@ def _plan(path: Path):
     return inputs, plan_with(inputs, fit_curves(inputs, n_jobs=1))
 
 
-def _spend(result, periods, column: str) -> dict:
-    alloc = result.allocation.merge(periods[["period", "period_start"]], on="period_start")
-    return {(r.channel, int(r.period)): float(getattr(r, column)) for r in alloc.itertuples()}
-
-
 def evaluate_world(family: str, seed: int) -> dict:
     started = time.perf_counter()
     ww = wide_family_world(family, seed)
@@ -92,31 +84,11 @@ def evaluate_world(family: str, seed: int) -> dict:
         wide_inputs, wide_result = _plan(_scenario(folder, ww, budget, True))
         _, long_result = _plan(_scenario(folder, ww, budget, False))
     periods = wide_inputs.periods
-    scenario = wide_inputs.scenario
-    plans = {"wide": _spend(wide_result, periods, "total_spend"),
-             "long": _spend(long_result, periods, "total_spend")}
-    total = sum(plans["wide"].values())
-    shift = reference_shift(wide_inputs.history.start, wide_inputs.history.end, periods)
-    ref_frame = reference_spend(daily, ["channel"], periods, shift)
-    ref = {(r.channel, int(r.period)): float(r.spend) for r in ref_frame.itertuples()}
-    ref_total = sum(ref.values())
-    plans["mix"] = {k: ref.get(k, 0.0) * total / ref_total for k in plans["wide"]}
-    fixed = _spend(wide_result, periods, "fixed_spend")
-    pool = split_budget(scenario.budget.total, scenario.budget.fixed_share,
-                        scenario.budget.reserve_share)
-    rules = scenario_rules(scenario, channels, pool.dynamic + pool.fixed - sum(fixed.values()))
-    best = allocate(true_curves(world, periods, total * 1.01), wide_inputs.units,
-                    periods["period"].tolist(), fixed, rules)
-    plans["optimum"] = {k: float(v) for k, v in best.solution.spend.items()}
-    initial = {c: float(world.adstock(c, world.historical_daily_spend(c).to_numpy())[-1])
-               for c in channels}
-    per_unit = {name: {c: true_value(world, c, periods, plan, initial[c]) for c in channels}
-                for name, plan in plans.items()}
-    value = {name: sum(v.values()) for name, v in per_unit.items()}
+    val = valuation(world, wide_inputs, daily, wide_result)
+    plans = {"wide": spend_of(wide_result, periods), "long": spend_of(long_result, periods),
+             "mix": val.mix, "optimum": val.optimum}
+    value = {name: sum(val.per_unit(plan).values()) for name, plan in plans.items()}
     gap = value["optimum"] - value["mix"]
-
-    def captured(name):
-        return (value[name] - value["mix"]) / gap if gap > 1e-9 * abs(value["mix"]) else None
 
     shares = wide_result.summary["decomposition"]["all"]["channels"]
     spent = {c: ww.history[ww.spend_columns[c]].sum() for c in channels}
@@ -134,7 +106,8 @@ def evaluate_world(family: str, seed: int) -> dict:
             "roi_error_long": float(np.median(roi_err_long)),
             "attributed_vs_total": float(attributed.sum() / ww.history["revenue"].sum()),
             "uplift_available": gap / value["mix"],
-            "captured_wide": captured("wide"), "captured_long": captured("long"),
+            "captured_wide": captured(value["wide"], value["mix"], value["optimum"]),
+            "captured_long": captured(value["long"], value["mix"], value["optimum"]),
             "wide_vs_mix": value["wide"] / value["mix"] - 1,
             "long_vs_mix": value["long"] / value["mix"] - 1,
             "claim_wide": claimed["wide"] / value["wide"] - 1,
