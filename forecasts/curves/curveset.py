@@ -19,6 +19,7 @@ import pandas as pd
 from budgetopt.forecasts.components.carryover import spread
 from budgetopt.forecasts.components.response import Response
 from budgetopt.forecasts.curves.breakpoints import response_breakpoints, zoom_breakpoints
+from budgetopt.forecasts.curves.cells import Cells
 from budgetopt.forecasts.models.fit import widen
 from budgetopt.forecasts.models.plausible import (baseline_level_draws, draw_candidates,
                                                   draw_responses)
@@ -166,7 +167,7 @@ class CurveSet:
         return pd.concat([curves, *flat], ignore_index=True) if flat else curves
 
     def _fitted_table(self, max_spend: float, around: dict | None) -> pd.DataFrame:
-        cells = _Cells()
+        cells = Cells()
         for u in self.units:
             shapes = {}     # periods of one length share their breakpoints and saturation
             for period, _, days in self.periods:
@@ -241,7 +242,7 @@ class CurveSet:
         `curves`) and `draws` (unit, sample, candidate, multiplier). Units the set has no
         response for keep their curve: candidate 0, multiplier 1 in every sample."""
         shock = self.shock
-        frames, draws = _Cells(), []
+        frames, draws = Cells(), []
         sample_ids = np.arange(samples)
         days = {p: d for p, _, d in self.periods}
         grouped = {k: g for k, g in curves.groupby(["unit", "period"], sort=True)}
@@ -387,38 +388,3 @@ def _cell_frame(key, period, sample_ids, x, y) -> pd.DataFrame:
     return pd.DataFrame({"unit": key, "period": int(period),
                          "sample": np.repeat(sample_ids, k), "spend": np.tile(x, len(sample_ids)),
                          "incremental_kpi": np.asarray(y, float).ravel()})
-
-
-class _Cells:
-    """Many small cells of one table (a unit × period's breakpoints, say) gathered as arrays
-    and made into one frame at the end: thousands of small frames cost pandas more time than
-    the numbers in them. Each cell gives scalars (repeated over its rows) and row arrays."""
-
-    def __init__(self):
-        self.lengths: list[int] = []
-        self.columns: dict[str, list] = {}
-
-    def add(self, rows: int, **values) -> None:
-        if not self.columns:
-            self.columns = {name: [] for name in values}
-        self.lengths.append(rows)
-        for name, value in values.items():
-            self.columns[name].append(value)
-
-    def add_candidates(self, key, period, candidates, x, y) -> None:
-        """One unit × period's candidate curves (rows: candidate-major, then spend)."""
-        k = len(x)
-        self.add(k * len(candidates), unit=key, period=int(period),
-                 candidate=np.repeat(np.asarray(candidates, np.int64), k),
-                 spend=np.tile(x, len(candidates)),
-                 incremental_kpi=np.asarray(y, float).ravel())
-
-    def frame(self) -> pd.DataFrame:
-        out = {}
-        for name, parts in self.columns.items():
-            if np.ndim(parts[0]) == 0:       # one value per cell, over its rows
-                out[name] = np.repeat(np.array(parts, dtype=object if isinstance(
-                    parts[0], str) or parts[0] is None else None), self.lengths)
-            else:
-                out[name] = np.concatenate(parts)
-        return pd.DataFrame(out)
