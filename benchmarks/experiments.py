@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks.mixed import _commit, plan_stats
-from benchmarks.record import write_section
+from benchmarks.mixed import plan_stats
+from benchmarks.record import current_commit, write_section
 from benchmarks.valuation import (captured, measured, median_of, resumable,
                                   same_quarter_budget, scenario_file, spend_history, spend_of,
                                   valuation)
@@ -165,7 +165,7 @@ def main() -> None:
         evaluate_world, tasks, lambda r: (r["seed"], r["freq"]), args.rows, args.jobs)), args.rows)
     command = (f"python -m benchmarks.experiments --seeds {args.seeds} --freq {args.freq} "
                f"--jobs {args.jobs}")
-    body = report(frame, _commit(), load)
+    body = report(frame, current_commit(), load)
     if not args.no_section:
         write_section("experiments", "Lift tests as evidence (mixed worlds)", body, command)
     print(body)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -23,11 +22,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks.record import write_section
+from benchmarks.record import current_commit, write_section
 from benchmarks.valuation import (HORIZON, captured, measured, median_of, pct, plan_variants,
                                   resumable, same_quarter_budget, scenario_file, spend_history,
                                   spend_of, valuation)
-from budgetopt.datasets import mixed_wide_world, mixed_world, write_history, write_wide_history
+from budgetopt.datasets import (mixed_noise, mixed_wide_world, mixed_world, write_history,
+                                write_wide_history)
 from budgetopt.optimizer.scenario.loader import load_scenario
 from budgetopt.optimizer.intake.inputs import load_inputs
 from budgetopt.optimizer.intake.fitting import fit_forecasts
@@ -75,7 +75,7 @@ def _evaluate(seed: int, form: str, freq: str, started: float) -> dict:
     val = valuation(world, inputs, daily, default)
     v_mix, v_opt = val.value(val.mix), val.value(val.optimum)
     row = {"seed": seed, "form": form, "freq": freq, "channels": len(val.units),
-           "noise": mixed_world(seed).noise, "mix": v_mix, "optimum": v_opt,
+           "noise": mixed_noise(seed), "mix": v_mix, "optimum": v_opt,
            "uplift_available": (v_opt - v_mix) / v_mix}
     for name, result in plans.items():
         v = val.value(spend_of(result, periods))
@@ -175,7 +175,7 @@ def report(frame: pd.DataFrame, commit: str, load: str) -> str:
     for column in ("channels", "not_identified"):
         frame[column] = frame[column].astype(int)
     # the world's noise (a wide world's truth is kept noise-free; its noise is on the total)
-    frame["noise"] = [mixed_world(int(s)).noise for s in frame["seed"]]
+    frame["noise"] = [mixed_noise(int(s)) for s in frame["seed"]]
     risk = frame["risk"].iloc[0]
     lines = [
         f"{len(frame) + len(failed)} mixed worlds, {len(frame)} planned (seeds "
@@ -273,18 +273,6 @@ def before_after(before: pd.DataFrame, after: pd.DataFrame, label: str) -> list[
     return lines
 
 
-def _commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, cwd=Path(__file__).parent, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, cwd=Path(__file__).parent
-                               ).stdout.strip()
-        return out + (" with uncommitted changes" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=12, help="seeds per form (4 forms)")
@@ -299,7 +287,7 @@ def main() -> None:
                         help="print only; leave BENCHMARKS.md as it is")
     args = parser.parse_args()
     frame, load = measured(lambda: run(args.seeds, args.jobs, args.rows), args.rows)
-    body = report(frame, args.commit or _commit(), load)
+    body = report(frame, args.commit or current_commit(), load)
     if args.before:
         before = pd.DataFrame([json.loads(line) for line in
                                args.before.read_text().splitlines()])

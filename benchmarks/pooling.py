@@ -17,7 +17,6 @@ Reported per variant:
 from __future__ import annotations
 
 import argparse
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -25,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks.record import write_section
+from benchmarks.record import current_commit, write_section
 from benchmarks.valuation import (HORIZON, captured, measured, median_of, resumable,
                                   scenario_file)
 from budgetopt.datasets import (market_kinds, market_world, plan_value, true_curves,
@@ -209,11 +208,6 @@ def report(frame: pd.DataFrame, commit: str, load: str) -> str:
     return "\n".join(lines)
 
 
-def _commit() -> str:
-    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                          text=True, check=False).stdout.strip() or "unknown"
-
-
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=4)
@@ -225,7 +219,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     frame, load = measured(lambda: run(args.seeds, args.jobs, args.rows), args.rows,
                            ", both variants")
-    body = report(frame, args.commit or _commit(), load)
+    body = report(frame, args.commit or current_commit(), load)
     if not args.no_section:
         write_section("pooling", "Pooling across markets", body,
                       f"python -m benchmarks.pooling --seeds {args.seeds} --jobs {args.jobs}")

@@ -13,6 +13,7 @@ import contextlib
 import os
 import platform
 import re
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -135,3 +136,16 @@ def write_section(name: str, title: str, body: str, command: str | None = None, 
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def current_commit() -> str:
+    """The checked-out commit the benchmark measures (short hash; says so when files differ)."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, cwd=ROOT, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, cwd=ROOT
+                               ).stdout.strip()
+        return out + (" with uncommitted changes" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"

@@ -14,8 +14,7 @@ import threading
 import time
 from pathlib import Path
 
-from benchmarks.mixed import _commit
-from benchmarks.record import ROOT, write_section
+from benchmarks.record import ROOT, current_commit, write_section
 
 SIZES = {8: (4, 2), 200: (8, 25), 1000: (8, 125)}     # units: (channels, markets)
 HISTORY = ("2023-07-01", "2026-06-30")
@@ -172,12 +171,12 @@ def main() -> None:
         rows = [json.loads(line) for line in args.rows.read_text().splitlines()
                 if line.startswith("{")]
         record(rows, sorted({r["units"] for r in rows}), sorted({r["backend"] for r in rows}),
-               args.commit or _commit())
+               args.commit or current_commit())
         return
     if args.one:
         print(json.dumps(one(args.one)))
         return
-    rows, commit = [], _commit()
+    rows, commit = [], current_commit()
     for units in args.units:
         folder = args.work / str(units)
         folder.mkdir(parents=True, exist_ok=True)

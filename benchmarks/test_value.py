@@ -19,8 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks.mixed import _commit
-from benchmarks.record import write_section
+from benchmarks.record import current_commit, write_section
 from benchmarks.valuation import (captured, mean_of, measured, resumable,
                                   same_quarter_budget, scenario_file, spend_history, spend_of,
                                   valuation)
@@ -157,7 +156,7 @@ def main() -> None:
         evaluate_world, tasks, lambda r: (r["seed"], r["freq"]), args.rows, args.jobs)), args.rows)
     command = (f"python -m benchmarks.test_value --seeds {args.seeds} --freq {args.freq} "
                f"--jobs {args.jobs}")
-    body = report(frame, _commit(), load)
+    body = report(frame, current_commit(), load)
     if args.section:
         write_section("test_value", "Which test to run next (mixed worlds)", body, command)
     print(body)

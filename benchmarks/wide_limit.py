@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import nnls
 
-from benchmarks.mixed import _commit, planned_world
-from benchmarks.record import write_section
+from benchmarks.mixed import planned_world
+from benchmarks.record import current_commit, write_section
 from benchmarks.valuation import (captured, measured, median_of, plan_on, plan_variants,
                                   resumable, spend_of, valuation)
-from budgetopt.datasets import mixed_world
+from budgetopt.datasets import mixed_noise
 
 FORMS = ("D", "W")
 ROWS = Path(__file__).with_name("wide_limit_rows.jsonl")
@@ -58,7 +58,7 @@ def evaluate_world(seed: int, freq: str) -> dict:
     shares = result.summary["decomposition"]["all"]["channels"]
     product_err = [abs(shares[c]["roi"] / ww.true_roi(c) - 1) for c in ww.channels]
     return {"seed": seed, "freq": freq, "channels": len(ww.channels),
-            "noise": mixed_world(seed).noise,
+            "noise": mixed_noise(seed),
             "captured_product": captured(val.value(spend_of(result, inputs.periods)), v_mix, v_opt),
             "captured_oracle": captured(val.value(oracle), v_mix, v_opt),
             "oracle_below_mix": bool(val.value(oracle) < v_mix),
@@ -105,7 +105,7 @@ def main() -> None:
     parser.add_argument("--commit", default=None, help="the commit the rows measure")
     args = parser.parse_args()
     frame, load = measured(lambda: run(args.seeds, args.jobs, args.rows), args.rows)
-    body = report(frame, args.commit or _commit(), load)
+    body = report(frame, args.commit or current_commit(), load)
     write_section("wide_limit", "What a total-KPI history can tell (oracle gains)", body,
                   f"python -m benchmarks.wide_limit --seeds {args.seeds} --jobs {args.jobs}",
                   before="mixed_reading")

@@ -17,7 +17,7 @@ from budgetopt.datasets.families import FAMILIES, family_world
 from budgetopt.datasets.generate import draw_channel, make_world, noise_free, world_from_truths
 from budgetopt.datasets.lift_tests import simulated_lift_test, write_experiments
 from budgetopt.datasets.markets import THIN_KINDS, market_kinds, market_world
-from budgetopt.datasets.mixed import mixed_wide_world, mixed_world
+from budgetopt.datasets.mixed import mixed_noise, mixed_wide_world, mixed_world
 from budgetopt.datasets.truth import SHAPES, ChannelTruth, saturation
 from budgetopt.datasets.wide import (WIDE_FAMILIES, WideWorld, make_wide_world, wide_family_world,
                                      wide_from_world, write_attributed_history,
@@ -30,7 +30,7 @@ __all__ = [
     "demo_world", "write_history", "write_scenario", "plan_value", "unit_values",
     "true_curves", "tail_days", "same_window_spend", "starting_adstock",
     "WideWorld", "WIDE_FAMILIES", "make_wide_world", "wide_from_world", "wide_family_world", "write_wide_history",
-    "write_attributed_history", "mixed_world", "mixed_wide_world", "noise_free",
+    "write_attributed_history", "mixed_world", "mixed_wide_world", "mixed_noise", "noise_free",
     "simulated_lift_test", "write_experiments",
     "market_world", "market_kinds", "THIN_KINDS",
 ]

@@ -50,6 +50,11 @@ def _mixed_truths(seed: int) -> tuple[tuple, float]:
     return truths, noise
 
 
+def mixed_noise(seed: int) -> float:
+    """The world's revenue noise (a share; the same in every form of the world)."""
+    return _mixed_truths(seed)[1]
+
+
 def mixed_world(seed: int, freq: str = "D", start: str = "2023-01-01",
                 end: str = "2025-12-31") -> World:
     """A `mixed` world in long form (one revenue column per channel), daily or weekly

@@ -87,3 +87,10 @@ def test_wide_form_is_the_same_world_summed():
     clean = noise_free(long).history.groupby("date")["revenue"].sum().to_numpy()
     rel = wide.history["revenue"].to_numpy() / clean - 1
     assert abs(rel.mean()) < 0.02 and 0.5 * long.noise < rel.std() < 1.5 * long.noise
+
+
+def test_mixed_noise_is_the_worlds_own_without_building_it():
+    from budgetopt.datasets import mixed_noise
+    for seed in (0, 5):
+        assert mixed_noise(seed) == mixed_world(seed).noise == mixed_world(seed, "W").noise
+        assert 0.03 <= mixed_noise(seed) <= 0.15
