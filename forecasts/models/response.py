@@ -33,11 +33,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize, minimize_scalar
+from scipy.optimize import minimize
 
 from budgetopt.forecasts.components.carryover import TAIL_SHARE, adstock  # noqa: F401
 from budgetopt.forecasts.components.response import Response
 from budgetopt.forecasts.components.saturation import inverse_saturation, saturation  # noqa: F401
+from budgetopt.forecasts.models.gain import GainSolver
 
 SCALE_MULTIPLES = tuple(float(m) for m in np.exp(np.linspace(np.log(0.2), np.log(10.0), 13)))
 HILL_EXPONENTS = (0.6, 0.8, 1.0)
@@ -81,8 +82,7 @@ def base_design(ds: pd.Series, holidays: pd.DataFrame, step_days: int) -> np.nda
 
 def _window_days(grp: pd.DataFrame) -> dict[int, np.ndarray]:
     """One promotion's days (as day numbers) per offset from its date, over all its rows."""
-    base = (pd.to_datetime(grp["ds"]).dt.normalize().to_numpy().astype("datetime64[D]")
-            .astype(np.int64))
+    base = pd.to_datetime(grp["ds"]).to_numpy().astype("datetime64[D]").astype(np.int64)
     low = grp["lower_window"].to_numpy().astype(int)
     high = grp["upper_window"].to_numpy().astype(int)
     out = {}
@@ -157,28 +157,26 @@ def profile_response(ds: pd.Series, y: np.ndarray, spend: np.ndarray, holidays: 
     def lift(g: float, eff: np.ndarray) -> np.ndarray:
         return np.log1p(g * eff) if multiplicative else g * eff
 
-    def best_gain(sat: np.ndarray, weight: np.ndarray | None = None) -> tuple[float, float]:
-        eff = sat if weight is None else weight * sat
-        if not multiplicative:
-            s_perp = proj.resid(eff)
-            denom = float(s_perp @ s_perp)
-            g = max(float(s_perp @ proj.resid(target)) / denom, 0.0) if denom > 0 else 0.0
-            return g, proj.sse(target - g * eff)
-        res = minimize_scalar(lambda g: proj.sse(target - np.log1p(g * eff)),
-                              bounds=(0.0, MAX_GAIN[True]), method="bounded",
-                              options={"xatol": 1e-4})
-        g0 = proj.sse(target)
-        return (float(res.x), float(res.fun)) if res.fun < g0 else (0.0, g0)
+    solver = GainSolver(proj.q, target, multiplicative, MAX_GAIN[multiplicative])
+
+    def best_gain(sat: np.ndarray, weight: np.ndarray | None = None,
+                  start: float | None = None) -> tuple[float, float]:
+        return solver.solve_one(sat if weight is None else weight * sat, start)
 
     def grid(thetas, shapes, rho, weight, base_level=1.0):
+        """Every theta × shape × scale candidate's gain profiled out in one batch."""
+        params, rows = [], []
         for theta in thetas:
             stocked = adstock(spend, theta)
             for shape, n in shapes:
                 for m in SCALE_MULTIPLES:
-                    scale = level * m
-                    g, sse = best_gain(saturation(shape, stocked, scale, n), weight)
-                    results.append((Response(shape, scale, n, theta, g, multiplicative, rho,
-                                             base_level), sse))
+                    sat = saturation(shape, stocked, level * m, n)
+                    params.append((shape, level * m, n, theta))
+                    rows.append(sat if weight is None else weight * sat)
+        gains, sses = solver.solve(np.vstack(rows))
+        for (shape, scale, n, theta), g, sse in zip(params, gains, sses):
+            results.append((Response(shape, scale, n, theta, float(g), multiplicative, rho,
+                                     base_level), float(sse)))
 
     shapes = [("exp", 1.0)] + [("hill", n) for n in HILL_EXPONENTS]
     thetas = CARRYOVER_GRID[7 if step_days >= 7 else 1]
@@ -217,10 +215,10 @@ def profile_response(ds: pd.Series, y: np.ndarray, spend: np.ndarray, holidays: 
     best, best_sse = min(results, key=score)
     weight = weight_for(best.rho)
     best, best_sse = _polish(best, best_sse, spend, level,
-                             lambda sat: best_gain(sat, weight),
+                             lambda sat, start=None: best_gain(sat, weight, start),
                              lambda r: sigma2 * outside(r))
     results.append((best, best_sse))
-    _neighbours(best, spend, weight_for, best_gain, results)
+    _neighbours(best, spend, weight_for, solver.solve, results)
     best_sse = min(best_sse, min(sse for _, sse in results))
     sigma = math.sqrt(best_sse / dof)
     chi2 = np.array([outside(r) for r, _ in results]) if evidence is not None else None
@@ -249,13 +247,14 @@ LOCAL_SCALES = (-0.45, -0.2, 0.2, 0.45)     # log-scale steps around the polishe
 LOCAL_STEPS = 0.1                            # carryover ± this; coupling ± 0.25
 
 
-def _neighbours(best: Response, spend, weight_for, best_gain, results: list) -> None:
+def _neighbours(best: Response, spend, weight_for, gains, results: list) -> None:
     """Candidates around the polished best (scale, carryover and coupling one small step
     away), so the plausible set sees the likelihood's shape near its peak and not only the
     coarse grid."""
     thetas = sorted({best.carryover, max(best.carryover - LOCAL_STEPS, 0.0),
                      min(best.carryover + LOCAL_STEPS, 0.95)})
     rhos = sorted({best.rho, max(best.rho - 0.25, 0.0), min(best.rho + 0.25, 1.0)})
+    params, rows = [], []
     for rho in rhos:
         weight = weight_for(rho)
         for theta in thetas:
@@ -264,9 +263,11 @@ def _neighbours(best: Response, spend, weight_for, best_gain, results: list) -> 
                 if step == 0.0 and theta == best.carryover and rho == best.rho:
                     continue
                 scale = best.scale * math.exp(step)
-                g, sse = best_gain(saturation(best.shape, stocked, scale, best.hill_n), weight)
-                results.append((replace(best, scale=scale, carryover=theta, coupling=rho,
-                                        gain=g), sse))
+                params.append((scale, theta, rho))
+                rows.append(weight * saturation(best.shape, stocked, scale, best.hill_n))
+    for (scale, theta, rho), g, sse in zip(params, *gains(np.vstack(rows))):
+        results.append((replace(best, scale=scale, carryover=theta, coupling=rho,
+                                gain=float(g)), float(sse)))
 
 
 class _EvidenceCache:
@@ -296,7 +297,8 @@ def _polish(best: Response, best_sse: float, spend, level, best_gain,
 
     def sse(v):
         scale, theta, n = unpack(v)
-        g, value = best_gain(saturation(best.shape, adstock(spend, theta), scale, n))
+        g, value = best_gain(saturation(best.shape, adstock(spend, theta), scale, n),
+                             best.gain)
         return value + extra(replace(best, scale=scale, hill_n=n, carryover=theta, gain=g))
 
     start = [math.log(best.scale / level), best.carryover, best.hill_n]
@@ -311,7 +313,7 @@ def _polish(best: Response, best_sse: float, spend, level, best_gain,
     if res.fun >= best_sse + extra(best):
         return best, best_sse
     scale, theta, n = unpack([*res.x, best.hill_n][:3])
-    g, value = best_gain(saturation(best.shape, adstock(spend, theta), scale, n))
+    g, value = best_gain(saturation(best.shape, adstock(spend, theta), scale, n), best.gain)
     return replace(best, scale=scale, hill_n=n, carryover=theta, gain=g), value
 
 
