@@ -209,6 +209,39 @@ def compare(runs: tuple[Path, ...], tolerance: float | None, out: Path | None, f
         sys.exit(1)
 
 
+def study_options(out_help: str, out_required: bool = False):
+    """--out, --solver, --force, --quiet and --lang, as every command that plans SCENARIO and
+    writes a folder takes them."""
+    options = [
+        click.option("--out", "out", required=out_required, default=None,
+                     type=click.Path(path_type=Path), help=out_help),
+        click.option("--solver", type=SOLVER_CHOICE, default=None,
+                     help="Override the scenario's solver."),
+        click.option("--force", is_flag=True, help="Replace an existing output directory."),
+        click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors."),
+        click.option("--lang", "lang", type=LANG_CHOICE, default=None, help=LANG_HELP),
+    ]
+
+    def apply(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return apply
+
+
+def _study(make, show, out: Path | None, force: bool, quiet: bool, lang: str | None) -> None:
+    """Run one study of a scenario (`make(progress)`: frontier, shocks, test values) with the
+    fit's progress shown, then print it and write its files."""
+    from budgetopt.optimizer.cli.console import fit_progress, interactive
+    from budgetopt.optimizer.results.i18n import words_for
+
+    refuse_existing(out, force)
+    with fit_progress(interactive() and not quiet) as progress:
+        study = make(progress)
+    study.language = lang
+    deliver(study.files(), out, force, quiet, lambda: show(study), words_for(study))
+
+
 @cli.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--from", "start", type=float, default=0.5, show_default=True,
@@ -217,80 +250,49 @@ def compare(runs: tuple[Path, ...], tolerance: float | None, out: Path | None, f
               help="Largest budget, as a multiple of the scenario's.")
 @click.option("--steps", type=int, default=16, show_default=True,
               help="Number of budgets (the scenario's own is added when in range).")
-@click.option("--out", "out", default=None, type=click.Path(path_type=Path),
-              help="Write frontier.csv, frontier.json, frontier.png and frontier.xlsx here.")
-@click.option("--solver", type=SOLVER_CHOICE, default=None, help="Override the scenario's solver.")
-@click.option("--force", is_flag=True, help="Replace an existing output directory.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-@click.option("--lang", "lang", type=LANG_CHOICE, default=None, help=LANG_HELP)
+@study_options("Write frontier.csv, frontier.json, frontier.png and frontier.xlsx here.")
 def frontier(scenario: Path, start: float, stop: float, steps: int, out: Path | None,
              solver: str | None, force: bool, quiet: bool, lang: str | None) -> None:
     """Sweep SCENARIO's budget: predicted return, ROI and marginal ROI against budget."""
-    from budgetopt.optimizer.cli.console import fit_progress, interactive
     from budgetopt import budget_multiples
     from budgetopt import frontier as sweep
     from budgetopt.optimizer.cli.views import print_frontier
-    from budgetopt.optimizer.results.i18n import words_for
 
     budget_multiples(start, stop, steps)
-    refuse_existing(out, force)
-    with fit_progress(interactive() and not quiet) as progress:
-        front = sweep(scenario, start=start, stop=stop, steps=steps, solver=solver,
-                      progress=progress)
-    front.language = lang
-    deliver(front.files(), out, force, quiet, lambda: print_frontier(front), words_for(front))
+    _study(lambda progress: sweep(scenario, start=start, stop=stop, steps=steps, solver=solver,
+                                  progress=progress), print_frontier, out, force, quiet, lang)
 
 
 @cli.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", "out", default=None, type=click.Path(path_type=Path),
-              help="Write shocks.csv, shock_channels.csv and shocks.json here.")
-@click.option("--solver", type=SOLVER_CHOICE, default=None, help="Override the scenario's solver.")
-@click.option("--force", is_flag=True, help="Replace an existing output directory.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-@click.option("--lang", "lang", type=LANG_CHOICE, default=None, help=LANG_HELP)
+@study_options("Write shocks.csv, shock_channels.csv and shocks.json here.")
 def shocks(scenario: Path, out: Path | None, solver: str | None, force: bool,
            quiet: bool, lang: str | None) -> None:
     """Stress-test SCENARIO's plan under the shocks listed in the scenario."""
-    from budgetopt.optimizer.cli.console import fit_progress, interactive
     from budgetopt import stress
     from budgetopt.optimizer.cli.views import print_shocks
-    from budgetopt.optimizer.results.i18n import words_for
 
-    refuse_existing(out, force)
-    with fit_progress(interactive() and not quiet) as progress:
-        report = stress(scenario, solver=solver, progress=progress)
-    report.language = lang
-    deliver(report.files(), out, force, quiet, lambda: print_shocks(report), words_for(report))
+    _study(lambda progress: stress(scenario, solver=solver, progress=progress), print_shocks,
+           out, force, quiet, lang)
 
 
 @cli.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--units", type=int, default=None,
               help="How many units to value (default: the scenario's report.test_units).")
-@click.option("--out", "out", default=None, type=click.Path(path_type=Path),
-              help="Write test_suggestions.csv and test_suggestions.json here.")
-@click.option("--solver", type=SOLVER_CHOICE, default=None, help="Override the scenario's solver.")
-@click.option("--force", is_flag=True, help="Replace an existing output directory.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-@click.option("--lang", "lang", type=LANG_CHOICE, default=None, help=LANG_HELP)
+@study_options("Write test_suggestions.csv and test_suggestions.json here.")
 def experiments(scenario: Path, units: int | None, out: Path | None, solver: str | None,
                 force: bool, quiet: bool, lang: str | None) -> None:
     """Which lift test to run next: what knowing each unit's curve is worth, and the test."""
-    from budgetopt.optimizer.cli.console import fit_progress, interactive
     from budgetopt import experiment_value
     from budgetopt.optimizer.cli.views import print_experiments
-    from budgetopt.optimizer.results.i18n import words_for
 
     if units is not None and units < 1:
         from budgetopt.errors import InputError
         raise InputError("E0906", value=units, where="--units")
-    refuse_existing(out, force)
-    with fit_progress(interactive() and not quiet) as progress:
-        value = experiment_value(scenario, solver=solver, units=units, progress=progress)
-    value.language = lang
-    deliver(value.files(), out, force, quiet, lambda: print_experiments(value),
-            words_for(value))
+    _study(lambda progress: experiment_value(scenario, solver=solver, units=units,
+                                             progress=progress),
+           print_experiments, out, force, quiet, lang)
 
 
 @cli.command()
@@ -302,12 +304,7 @@ def experiments(scenario: Path, units: int | None, out: Path | None, solver: str
               help="Last day of the actuals: the last day of a plan period (YYYY-MM-DD).")
 @click.option("--plan", "plan_dir", default=None, type=click.Path(path_type=Path),
               help="The run directory of the original plan (default: re-plan the scenario).")
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
-              help="Output directory for the new plan and plan_vs_actual.csv.")
-@click.option("--solver", type=SOLVER_CHOICE, default=None, help="Override the scenario's solver.")
-@click.option("--force", is_flag=True, help="Replace an existing output directory.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-@click.option("--lang", "lang", type=LANG_CHOICE, default=None, help=LANG_HELP)
+@study_options("Output directory for the new plan and plan_vs_actual.csv.", out_required=True)
 def rebalance(scenario: Path, actuals: Path, as_of: str, plan_dir: Path | None, out: Path,
               solver: str | None, force: bool, quiet: bool, lang: str | None) -> None:
     """Re-optimize the unspent dynamic pool over the remaining periods, fixed money kept."""
