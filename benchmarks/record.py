@@ -139,13 +139,21 @@ def write_section(name: str, title: str, body: str, command: str | None = None, 
 
 
 def current_commit() -> str:
-    """The checked-out commit the benchmark measures (short hash; says so when files differ)."""
+    """The checked-out commit the benchmark measures (short hash; says so when files differ,
+    other than what the benchmarks themselves write: BENCHMARKS.md and their rows and charts)."""
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                              text=True, cwd=ROOT, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, cwd=ROOT
-                               ).stdout.strip()
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                                capture_output=True, text=True, cwd=ROOT).stdout
+        dirty = [line[3:] for line in status.splitlines()
+                 if line[3:] and not _benchmark_output(line[3:])]
         return out + (" with uncommitted changes" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+
+
+def _benchmark_output(path: str) -> bool:
+    """A file the benchmarks write (their results), not code they measure."""
+    return path == "BENCHMARKS.md" or (path.startswith("benchmarks/")
+                                        and path.endswith((".jsonl", ".png", ".csv")))
