@@ -68,7 +68,8 @@ def fit_curve_set(units: list[tuple[str, str | None]], unit_frame: Callable, kpi
 def _fit_unit_curves(unit, frame, kpi, holidays, promo_days, step_days, settings, periods,
                      evidence=None):
     """One backend task: the unit's fit, then its curves (on one BLAS thread, as the fit)."""
-    fit = fit_one(unit, frame, kpi, holidays, promo_days, step_days, settings, evidence)
+    fit = fit_one(unit, frame, kpi, holidays, promo_days, step_days, settings, evidence,
+                  keep_model=True)
     key = unit_key(*unit)
     with threadpool_limits(limits=1):
         curves = unit_curves(Forecaster({key: fit}, settings), key, periods)

@@ -67,8 +67,15 @@ class UnitFit:
     plausible: tuple = ()              # (response, weight, gain s.e.): see plausible.py
     not_identified: tuple = ()         # why a parameter sits at a bound (empty: identified)
     lift_tests: dict = field(default_factory=dict)   # what lift tests moved (lift_fit.py)
+    # the fitted Prophet model itself, only inside the task that fitted it (never serialized:
+    # a fit that travels carries model_json, and model() rebuilds it from that)
+    fitted_model: object | None = field(default=None, repr=False, compare=False)
 
     def model(self):
+        """The Prophet model: the fitted one where this is the fitting task's own UnitFit,
+        else read back from its JSON."""
+        if self.fitted_model is not None:
+            return self.fitted_model
         from prophet.serialize import model_from_json
         return model_from_json(self.model_json)
 
@@ -107,10 +114,12 @@ class UnitFit:
 
 def fit_unit(unit: tuple[str, str | None], ds: pd.Series, y: np.ndarray, spend: np.ndarray,
              holidays: pd.DataFrame, promo_days: set, step_days: int,
-             settings: FitSettings, evidence=None) -> UnitFit:
+             settings: FitSettings, evidence=None, keep_model: bool = False) -> UnitFit:
     """Fit one unit: the response by profile search, then Prophet on the KPI with the response
     taken out (log scale for the multiplicative form), which gives the baseline and intervals.
-    `evidence(response)`: outside evidence on the response (`profile_response`), or None."""
+    `evidence(response)`: outside evidence on the response (`profile_response`), or None.
+    `keep_model`: also keep the fitted Prophet model (for a task that reads the unit's curves
+    itself; a fit returned to the driver carries only its JSON)."""
     from prophet import Prophet
     from prophet.serialize import model_to_json
     quiet_prophet()
@@ -142,7 +151,8 @@ def fit_unit(unit: tuple[str, str | None], ds: pd.Series, y: np.ndarray, spend: 
                    warnings, response, prof.sigma, float(stocked[-1]) if len(stocked) else 0.0,
                    ds.iloc[-1], level, prof.band,
                    holdout_errors(ds, z, holidays, step_days, prof.sigma, prof.design),
-                   prof.plausible, prof.not_identified)
+                   prof.plausible, prof.not_identified,
+                   fitted_model=model if keep_model else None)
 
 
 HINGE_COLUMNS = range(2, 2 + len(TREND_KNOTS))   # base_design's trend bends

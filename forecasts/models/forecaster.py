@@ -19,14 +19,15 @@ from budgetopt.forecasts.models.fit import (FitSettings, UnitFit, baseline_draws
                                             quick_holidays, response_factors, step_factors)
 
 
-def fit_one(unit, unit_frame, kpi, holidays, promo_days, step_days, settings, evidence=None):
+def fit_one(unit, unit_frame, kpi, holidays, promo_days, step_days, settings, evidence=None,
+            keep_model: bool = False):
     """One unit's fit on one core: units run in parallel, so BLAS threads inside a fit only
     contend (a 1,095 × 60 QR took 30× longer with two threads on a busy 2-core machine), and
     one thread makes the arithmetic the same on every backend."""
     with threadpool_limits(limits=1):
         return fit_unit(unit, unit_frame["date"], unit_frame[kpi].to_numpy(float),
-                    unit_frame["spend"].to_numpy(float), holidays, promo_days, step_days,
-                    settings, (evidence or {}).get(unit_key(*unit)))
+                        unit_frame["spend"].to_numpy(float), holidays, promo_days, step_days,
+                        settings, (evidence or {}).get(unit_key(*unit)), keep_model)
 
 
 class Forecaster:

@@ -14,6 +14,7 @@ from budgetopt.forecasts.history.calendar import holiday_frame
 from budgetopt.forecasts.history.periods import make_periods
 from budgetopt.forecasts.models.fit import FitSettings
 from budgetopt.messages import Msg
+from budgetopt.units import unit_key
 
 
 def test_a_units_curves_travel_as_json_text_unchanged():
@@ -50,3 +51,24 @@ def test_a_units_curves_travel_as_json_text_unchanged():
     last = back_warnings[-1]
     assert isinstance(last, Msg) and last.template == "{unit}: {why}, so …"
     assert last.values["why"].template == "{a} and {b}"
+
+
+def test_curves_read_from_the_kept_model_equal_those_from_its_json():
+    """A fitting task reads its unit's curves from the Prophet model it just fitted; the
+    curves are the bits the model read back from the fit's JSON gives (as on the driver)."""
+    from budgetopt.forecasts.curves.build import unit_curves
+    from budgetopt.forecasts.models.forecaster import Forecaster, fit_one
+    world = make_world(["kol"], "2024-01-01", "2024-12-31", seed=3, markets=["east"])
+    frame = world.history[["date", "revenue", "spend"]].reset_index(drop=True)
+    holidays = holiday_frame(pd.Timestamp("2024-01-01").date(), pd.Timestamp("2025-06-30").date())
+    periods = make_periods(pd.Timestamp("2025-01-01"), pd.Timestamp("2025-03-31"), "month")
+    settings = FitSettings()
+    key = unit_key("kol", "east")
+    fit = fit_one(("kol", "east"), frame, "revenue", holidays,
+                  set(pd.date_range("2024-11-01", "2024-11-13")), 1, settings, keep_model=True)
+    assert fit.fitted_model is not None
+    kept = unit_curves(Forecaster({key: fit}, settings), key, periods)
+    read = dataclasses.replace(fit, fitted_model=None)
+    assert read.model() is not fit.fitted_model
+    again = unit_curves(Forecaster({key: read}, settings), key, periods)
+    assert unit_to_text((kept, [])) == unit_to_text((again, []))
