@@ -10,14 +10,13 @@ import argparse
 import os
 import resource
 import statistics
-import subprocess
 import time
 
 import highspy
 import numpy as np
 import pandas as pd
 
-from benchmarks.record import write_section
+from benchmarks.record import current_commit, write_section
 from benchmarks.speed import lp_instance
 from budgetopt.optimizer.lp.allocate import allocate
 from budgetopt.optimizer.lp.risk import RiskTerms, SampleCurves
@@ -90,11 +89,6 @@ def time_case(instance, curves: SampleCurves | None, measure: str | None, guard:
             "objective": objective}
 
 
-def commit() -> str:
-    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                          text=True).stdout.strip()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", default=["8x13", "1000x13"])
@@ -138,7 +132,7 @@ def main() -> None:
         rows.append(f"| {size} | {args.samples} | (samples made {made:.1f} s, read "
                     f"{read:.1f} s; {used / n_units:.1f} candidates drawn per unit) | | | | | |")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20
-    body = (f"Commit {commit()}. {args.candidates} candidate curves per unit, "
+    body = (f"Commit {current_commit()}. {args.candidates} candidate curves per unit, "
             f"{args.samples} samples; HiGHS interior point without presolve, one thread. "
             "*Build + solve* is `allocate` from curve table to solution read back (median of 3 "
             "runs up to 50 units, one run above), *HiGHS* is `Highs.run` alone; the sample curves "

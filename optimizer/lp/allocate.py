@@ -56,12 +56,23 @@ def allocate(curves: pd.DataFrame | CurveArrays, units: list[Unit], periods: lis
     """Maximize the objective (incremental KPI by default) over the curves under the rules;
     with `risk` (risk.RiskTerms) over the plausible curves' mean or CVaR, with its guard."""
     segments, reshaped, ordered = curve_segments(curves, fixed, nonconcave)
-    model = PlanModel(units, periods, segments, name="budgetopt", ordered=ordered)
-    model.add_rules(rules)
-    if risk is not None:
-        risk.apply(model)
-    solution = (objective or MaxRevenue()).solve(model, solver, time_limit_s)
-    return Allocation(solution, segments, reshaped, nonconcave)
+
+    def solve(terms) -> Solution:
+        model = PlanModel(units, periods, segments, name="budgetopt", ordered=ordered)
+        model.add_rules(rules)
+        if terms is not None:
+            terms.apply(model)
+        return (objective or MaxRevenue()).solve(model, solver, time_limit_s)
+
+    if risk is not None and risk.history is not None:
+        # The guard is one more constraint: where the plan that ignores it meets it anyway,
+        # that plan is the guarded optimum (the guard's price is 0), found without the guard's
+        # sample rows; where that plan cannot be found (infeasible, time limit), neither can
+        # the guarded one.
+        free = solve(risk.unguarded())
+        if free.status != "Optimal" or risk.guard_holds(free.spend):
+            return Allocation(free, segments, reshaped, nonconcave)
+    return Allocation(solve(risk), segments, reshaped, nonconcave)
 
 
 def relax(curves: pd.DataFrame | CurveArrays, units: list[Unit], periods: list[int],

@@ -40,7 +40,7 @@ import pandas as pd
 import pulp
 
 from budgetopt.errors import InputError
-from budgetopt.risk_measures import cvar  # noqa: F401  (re-exported for callers)
+from budgetopt.risk_measures import cvar  # also re-exported for callers
 from budgetopt.optimizer.lp.bulk import ArrayRows, add_array_rows
 from budgetopt.optimizer.lp.segments import concave_envelope
 
@@ -185,6 +185,17 @@ class RiskTerms:
     #: makes the guard's rule from its CVaR expression and alpha (optimizer/rules/guard.py);
     #: the LP builds the expression, the rules layer words it
     guard_rule: Callable | None = None
+
+    def unguarded(self) -> "RiskTerms":
+        """The same measure without the guard."""
+        return RiskTerms(self.curves, self.measure, self.alpha, None)
+
+    def guard_holds(self, spend: dict[tuple[str, int], float]) -> bool:
+        """Whether a plan's spend per unit × period meets the guard: CVaR_α of its value minus
+        the historical mix's, over the samples, is not below 0 (True without a guard)."""
+        if self.history is None:
+            return True
+        return cvar(self.curves.values(spend) - self.history, self.alpha) >= 0.0
 
     def apply(self, model) -> None:
         """Add the sample values and their rows to a PlanModel; point its planned value at the

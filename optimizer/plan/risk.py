@@ -62,7 +62,7 @@ def risk_stage(scenario, sample_table: pd.DataFrame | None, ref: dict, keys,
 
 def drop_guard(stage: RiskStage) -> RiskStage:
     """The same stage without the guard (when it cannot hold with the scenario's rules)."""
-    terms = RiskTerms(stage.terms.curves, stage.terms.measure, stage.terms.alpha, None)
+    terms = stage.terms.unguarded()
     info = dict(stage.info, guard_status=N_("dropped: it cannot hold together with the "
                                             "scenario's rules"))
     return RiskStage(stage.curves, terms, info)

@@ -154,6 +154,39 @@ def test_history_guard_holds_on_the_solution_and_matches_linprog():
     assert "worst 25% of plausible" in row.rule.describe("CNY")
 
 
+@pytest.mark.parametrize("measure", ["mean", "cvar"])
+def test_a_guard_the_plan_meets_anyway_gives_the_guarded_optimum_without_its_rows(measure):
+    """A mix far below the plan: the plan that ignores the guard meets it, so it is the guarded
+    LP's optimum; the guard is checked on it and its sample rows are never written."""
+    units, point, table = _world(seed=3)
+    budget, alpha = 90.0, 0.25
+    curves = SampleCurves(table)
+    history = curves.values({("A", 0): 5.0, ("B", 0): 5.0})      # a plan spending 10 of 90
+    rules = [DynamicBudget("budget", "==", amount=budget)]
+    terms = RiskTerms(curves, measure=measure, alpha=alpha, history=history,
+                      guard_rule=HistoryGuard.over)
+    run = allocate(point, units, [0], {}, rules, risk=terms)
+    assert run.solution.status == "Optimal"
+    assert not any(r.rule.name == "risk_guard" for r in run.solution.rows)
+    assert terms.guard_holds(run.solution.spend)
+    assert cvar(curves.values(run.solution.spend) - history, alpha) > 0
+    res, _ = _linprog_cvar(table, budget, alpha, measure, history)      # with the guard's rows
+    assert res.status == 0
+    assert run.solution.objective == pytest.approx(-res.fun, rel=1e-6)
+
+
+def test_guard_holds_reads_cvar_of_the_plan_against_the_mix():
+    units, point, table = _world(seed=3)
+    curves = SampleCurves(table)
+    mix = {("A", 0): 75.0, ("B", 0): 15.0}
+    terms = RiskTerms(curves, measure="mean", alpha=0.25, history=curves.values(mix))
+    assert terms.guard_holds(mix)                                   # CVaR of 0 − 0 is 0
+    gamble = {("A", 0): 0.0, ("B", 0): 90.0}
+    below = cvar(curves.values(gamble) - curves.values(mix), 0.25)
+    assert below < 0 and not terms.guard_holds(gamble)
+    assert RiskTerms(curves, measure="mean", alpha=0.25).guard_holds(gamble)   # no guard
+
+
 def test_guard_that_cannot_hold_makes_the_plan_infeasible():
     units, point, table = _world(seed=3)
     curves = SampleCurves(table)
