@@ -21,11 +21,12 @@ class Cells:
         for name, value in values.items():
             self.columns[name].append(value)
 
-    def add_candidates(self, key, period, candidates, x, y) -> None:
-        """One unit × period's candidate curves (rows: candidate-major, then spend)."""
+    def add_candidates(self, key, period, candidates, x, y, column: str = "candidate") -> None:
+        """One unit × period's curves, one per candidate (or sample: `column`), on spend `x`
+        (rows: candidate-major, then spend)."""
         k = len(x)
         self.add(k * len(candidates), unit=key, period=int(period),
-                 candidate=np.repeat(np.asarray(candidates, np.int64), k),
+                 **{column: np.repeat(np.asarray(candidates, np.int64), k)},
                  spend=np.tile(x, len(candidates)),
                  incremental_kpi=np.asarray(y, float).ravel())
 

@@ -191,7 +191,7 @@ class CurveSet:
         plausible set, read at the same spend breakpoints as `curves` (a `table`, the one the
         plan is solved on): columns unit, period, sample, spend, incremental_kpi. Units the set
         has no response for (locked, never spent) keep their curve in every sample."""
-        frames = []
+        frames = Cells()
         shock = self.shock
         grouped = {k: g for k, g in curves.groupby(["unit", "period"], sort=True)}
         sample_ids = np.arange(samples)
@@ -203,7 +203,7 @@ class CurveSet:
             if unit is None:
                 for p, x in cells.items():
                     y = grouped[(key, p)]["incremental_kpi"].to_numpy(float)
-                    frames.append(_cell_frame(key, p, sample_ids, x, np.tile(y, (samples, 1))))
+                    frames.add_candidates(key, p, sample_ids, x, np.tile(y, (samples, 1)), "sample")
                 continue
             plausible = unit.plausible or ((unit.response, 1.0, 0.0),)
             draws = draw_responses(plausible, samples, seed, key)
@@ -228,8 +228,8 @@ class CurveSet:
                               for s, r in enumerate(draws)])
                 if shock is not None:
                     y = y * shock.demand(unit.channel)
-                frames.append(_cell_frame(key, p, sample_ids, x, y))
-        return pd.concat(frames, ignore_index=True)
+                frames.add_candidates(key, p, sample_ids, x, y, "sample")
+        return frames.frame()
 
     def sample_factors(self, curves: pd.DataFrame, samples: int,
                        seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -381,10 +381,3 @@ def period_rows(periods: pd.DataFrame) -> tuple[tuple[int, str, int], ...]:
     """(period, first day, days) per plan period, as a curve set records them."""
     return tuple((int(p.period), str(pd.Timestamp(p.period_start).date()), int(p.days))
                  for p in periods.itertuples())
-
-
-def _cell_frame(key, period, sample_ids, x, y) -> pd.DataFrame:
-    k = len(x)
-    return pd.DataFrame({"unit": key, "period": int(period),
-                         "sample": np.repeat(sample_ids, k), "spend": np.tile(x, len(sample_ids)),
-                         "incremental_kpi": np.asarray(y, float).ravel()})

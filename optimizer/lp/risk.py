@@ -33,7 +33,7 @@ candidate curves with a `candidate` column and the draws that scale them).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -188,7 +188,7 @@ class RiskTerms:
 
     def unguarded(self) -> "RiskTerms":
         """The same measure without the guard."""
-        return RiskTerms(self.curves, self.measure, self.alpha, None)
+        return replace(self, history=None)
 
     def guard_holds(self, spend: dict[tuple[str, int], float]) -> bool:
         """Whether a plan's spend per unit × period meets the guard: CVaR_α of its value minus
